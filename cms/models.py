@@ -1,0 +1,54 @@
+"""Site pages: the network's home page and plain content pages (about, charter, open data)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Page
+
+from venues.models import VenueIndexPage
+from venues.selectors import venue_counts_by_kind, venue_map_points
+
+
+class ContentBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
+    paragraph = blocks.RichTextBlock(label=_("Paragraph"))
+    image = ImageChooserBlock(label=_("Image"))
+
+
+class HomePage(Page):
+    """The network's front page: what it is, venues by kind, the map, upcoming events."""
+
+    tagline = models.CharField(_("tagline"), max_length=255, blank=True)
+    intro = RichTextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("tagline"), FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["venues.VenueIndexPage", "cms.ContentPage"]
+    max_count_per_parent = 1
+    template = "cms/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["venue_counts"] = venue_counts_by_kind()
+        context["map_points"] = venue_map_points()
+        context["directory"] = VenueIndexPage.objects.live().descendant_of(self).first()
+        return context
+
+
+class ContentPage(Page):
+    body = StreamField(ContentBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types = ["cms.ContentPage"]
+    template = "cms/content_page.html"
+
+    class Meta:
+        verbose_name = _("content page")

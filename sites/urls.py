@@ -1,0 +1,43 @@
+"""URLs: the API, feeds and open data at fixed paths; pages under a language prefix (none for French)."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from sites.auth import TokenApi
+from venues import api as venues_api
+from venues import views as venues_views
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("venues/", venues_api.VenueListApi.as_view(), name="venue-list"),
+    path("venues/<int:pk>/", venues_api.VenueDetailApi.as_view(), name="venue-detail"),
+]
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include((api_v1, "api"))),
+    path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
+    path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
+    path("open-data/", venues_views.open_data_page, name="open-data-page"),
+    path("sitemap.xml", sitemap),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

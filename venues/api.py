@@ -1,0 +1,122 @@
+"""``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sites.api import Pagination
+from sites.errors import NotFound
+from venues import geo, selectors, vocabulary
+
+
+class VenueFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[code for code, _label in vocabulary.KINDS], required=False)
+    city = serializers.CharField(required=False, max_length=120)
+    country = serializers.CharField(required=False, min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2")
+    q = serializers.CharField(required=False, max_length=200, help_text="Text in the name, city, region or summary")
+    label = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.LABELS], required=False)
+    amenity = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.AMENITIES], required=False)
+    near = serializers.CharField(required=False, help_text="latitude,longitude — results nearest first")
+    radius_km = serializers.CharField(required=False, help_text=f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
+
+    def validate_near(self, value):
+        try:
+            return geo.parse_point(value)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate_radius_km(self, value):
+        try:
+            return geo.parse_radius(value)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate(self, attrs):
+        if "radius_km" in attrs and "near" not in attrs:
+            raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
+        return attrs
+
+    def to_filters(self) -> selectors.VenueFilters:
+        data = self.validated_data
+        return selectors.VenueFilters(
+            kind=data.get("kind", ""),
+            city=data.get("city", ""),
+            country=data.get("country", ""),
+            q=data.get("q", ""),
+            labels=tuple(sorted(data.get("label", ()))),
+            amenities=tuple(sorted(data.get("amenity", ()))),
+            near=data.get("near"),
+            radius_km=data.get("radius_km", geo.DEFAULT_RADIUS_KM),
+        )
+
+
+class VenueOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField(source="title")
+    kind = serializers.SerializerMethodField()
+    summary = serializers.CharField()
+    street_address = serializers.CharField()
+    postcode = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    country = serializers.CharField(source="country.code")
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    timezone = serializers.CharField()
+    labels = serializers.SerializerMethodField()
+    amenities = serializers.SerializerMethodField()
+    wheelchair_accessible = serializers.BooleanField()
+    website = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    origin = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+
+    def get_kind(self, venue) -> str:
+        return selectors.venue_kind_for_content_type(venue.content_type_id)
+
+    def get_labels(self, venue) -> list[str]:
+        return sorted(label.code for label in venue.labels.all())
+
+    def get_amenities(self, venue) -> list[str]:
+        return sorted(amenity.code for amenity in venue.amenities.all())
+
+    def get_url(self, venue) -> str:
+        request = self.context["request"]
+        return request.build_absolute_uri(venue.get_url(request))
+
+    def get_origin(self, venue) -> str:
+        return settings.ESSAIM_NODE_URL
+
+    def get_distance_km(self, venue) -> float | None:
+        distance = getattr(venue, "distance_km", None)
+        return None if distance is None else round(distance, 3)
+
+
+class VenueListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[VenueFilterSerializer], responses=VenueOutputSerializer(many=True))
+    def get(self, request):
+        filters = VenueFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        results = selectors.venue_search(filters=filters.to_filters())
+        paginator = Pagination()
+        page = paginator.paginate_queryset(results, request, view=self)
+        selectors.venues_prefetch(page)
+        return paginator.get_paginated_response(VenueOutputSerializer(page, many=True, context={"request": request}).data)
+
+
+class VenueDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=VenueOutputSerializer)
+    def get(self, request, pk: int):
+        venue = selectors.venue_get(pk=pk)
+        if venue is None:
+            raise NotFound(_("No venue with this id."), code="venue_not_found")
+        return Response(VenueOutputSerializer(venue, context={"request": request}).data)

@@ -1,0 +1,103 @@
+"""Pure geographic helpers for "near a place": parsing, bounding boxes, geodesic distances.
+
+No Django here: the directory, the API and the benchmarks all use these with plain floats.
+The bounding box is a cheap SQL prefilter; the geodesic distance (WGS-84, Karney) decides.
+"""
+
+import math
+from dataclasses import dataclass
+
+from geopy.distance import geodesic
+
+EARTH_RADIUS_KM = 6371.0088
+MAX_RADIUS_KM = 20_000.0
+DEFAULT_RADIUS_KM = 50.0
+
+
+class GeoInputError(ValueError):
+    """A malformed point or radius; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    min_lat: float
+    max_lat: float
+    # When the box crosses the antimeridian, min_lng > max_lng: the box wraps around.
+    min_lng: float
+    max_lng: float
+
+    @property
+    def wraps(self) -> bool:
+        return self.min_lng > self.max_lng
+
+
+def parse_point(text: str) -> Point:
+    """Parse ``"<lat>,<lng>"`` as the API's ``near`` parameter gives it."""
+    parts = [part.strip() for part in (text or "").split(",")]
+    if len(parts) != 2:
+        raise GeoInputError("expected 'latitude,longitude', e.g. 45.76,4.83")
+    try:
+        latitude, longitude = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise GeoInputError("latitude and longitude must be decimal numbers, e.g. 45.76,4.83") from None
+    return validate_point(latitude, longitude)
+
+
+def validate_point(latitude: float, longitude: float) -> Point:
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise GeoInputError("latitude and longitude must be finite numbers")
+    if not -90 <= latitude <= 90:
+        raise GeoInputError("latitude must be between -90 and 90")
+    if not -180 <= longitude <= 180:
+        raise GeoInputError("longitude must be between -180 and 180")
+    return Point(latitude, longitude)
+
+
+def parse_radius(text: str | float | None, default: float = DEFAULT_RADIUS_KM) -> float:
+    if text is None or text == "":
+        return default
+    try:
+        radius = float(text)
+    except (TypeError, ValueError):
+        raise GeoInputError("radius_km must be a number of kilometres") from None
+    if not math.isfinite(radius) or radius <= 0:
+        raise GeoInputError("radius_km must be greater than 0")
+    if radius > MAX_RADIUS_KM:
+        raise GeoInputError(f"radius_km must be at most {MAX_RADIUS_KM:.0f}")
+    return radius
+
+
+def bounding_box(center: Point, radius_km: float) -> BoundingBox:
+    """A box that contains every point within ``radius_km`` of ``center`` (and a little more).
+
+    Latitude spans are exact on a sphere; the longitude span is widened by the latitude of the
+    box's edge nearest a pole. A 0.5 % margin covers the sphere/ellipsoid difference (< 0.34 %).
+    """
+    angular = (radius_km * 1.005) / EARTH_RADIUS_KM
+    min_lat = math.degrees(math.radians(center.latitude) - angular)
+    max_lat = math.degrees(math.radians(center.latitude) + angular)
+    if min_lat <= -90 or max_lat >= 90:
+        # The circle reaches a pole: every longitude is possible.
+        return BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)
+    ratio = math.sin(angular) / math.cos(math.radians(center.latitude))
+    if ratio >= 1:
+        return BoundingBox(min_lat, max_lat, -180.0, 180.0)
+    delta_lng = math.degrees(math.asin(ratio))
+    min_lng, max_lng = center.longitude - delta_lng, center.longitude + delta_lng
+    if min_lng < -180:
+        min_lng += 360
+    if max_lng > 180:
+        max_lng -= 360
+    if max_lng - min_lng >= 360 or (min_lng == -180 and max_lng == 180):
+        return BoundingBox(min_lat, max_lat, -180.0, 180.0)
+    return BoundingBox(min_lat, max_lat, min_lng, max_lng)
+
+
+def distance_km(a: Point, b: Point) -> float:
+    return geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).km

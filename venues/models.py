@@ -1,0 +1,372 @@
+"""Venue pages: the directory (``VenueIndexPage``), the shared ``VenuePage`` and its three kinds.
+
+Pages are content that managers edit; what can be booked lives in ``bookings``. Pages hold no
+clock- or query-dependent methods: the directory's search is in ``selectors``, geocoding in
+``services`` and ``tasks``.
+"""
+
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Locale, Orderable, Page
+
+from venues import presentation, vocabulary
+
+TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones() if "/" in name)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Paris."), params={"value": value})
+
+
+class Amenity(models.Model):
+    """One row per amenity code, so that venues can be filtered with a plain join."""
+
+    code = models.CharField(max_length=40, unique=True, choices=vocabulary.AMENITIES)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("amenity")
+        verbose_name_plural = _("amenities")
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class Label(models.Model):
+    """A network label from the founding proposal; awarded by network admins only."""
+
+    code = models.CharField(max_length=40, unique=True, choices=vocabulary.LABELS)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        permissions = [("award_label", _("Can award network labels to venues"))]
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class GeocodeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for geocoding")
+    FOUND = "found", _("Found by the geocoder")
+    NOT_FOUND = "not_found", _("Address not found")
+    FAILED = "failed", _("Geocoder unavailable")
+    MANUAL = "manual", _("Set by hand")
+
+
+class VenueBodyBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
+    paragraph = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"], label=_("Paragraph"))
+    image = blocks.StructBlock(
+        [("image", ImageChooserBlock()), ("caption", blocks.CharBlock(required=False))],
+        label=_("Image"),
+        icon="image",
+    )
+    quote = blocks.StructBlock(
+        [("text", blocks.TextBlock()), ("author", blocks.CharBlock(required=False))],
+        label=_("Quote"),
+        icon="openquote",
+    )
+
+
+class VenueIndexPage(Page):
+    """The directory: every venue of the network, filterable and searchable near a place."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["venues.TiersLieuPage", "venues.TotemPage", "venues.SocialBusinessCenterPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("venue directory")
+    template = "venues/venue_index_page.html"
+
+
+class VenuePage(Page):
+    """The fields every venue shares. Concrete, so that one query can search all kinds."""
+
+    #: The API's ``kind`` code; each subclass names its own.
+    KIND = ""
+
+    summary = models.CharField(_("summary"), max_length=280, blank=True)
+    body = StreamField(VenueBodyBlock(), blank=True, verbose_name=_("description"))
+
+    street_address = models.CharField(_("street address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    country = CountryField(_("country"), default="FR")
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    coordinates_set_by_hand = models.BooleanField(
+        _("coordinates set by hand"),
+        default=False,
+        help_text=_("Tick to keep these coordinates; otherwise the address is geocoded after publishing."),
+    )
+    geocode_status = models.CharField(
+        _("geocoding"), max_length=20, choices=GeocodeStatus.choices, default=GeocodeStatus.PENDING
+    )
+    geocode_message = models.CharField(_("geocoding message"), max_length=255, blank=True)
+    geocoded_address = models.CharField(max_length=400, blank=True, editable=False)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_timezone],
+        help_text=_("Opening hours and bookings are in this time zone."),
+    )
+
+    opening_hours_note = models.CharField(
+        _("opening hours note"), max_length=255, blank=True, help_text=_("e.g. closed in August")
+    )
+    amenities = ParentalManyToManyField(Amenity, blank=True, related_name="venues", verbose_name=_("amenities"))
+    labels = ParentalManyToManyField(Label, blank=True, related_name="venues", verbose_name=_("labels"))
+
+    wheelchair_accessible = models.BooleanField(_("step-free access"), default=False)
+    accessibility = models.TextField(_("accessibility details"), blank=True)
+
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("gallery_images", label=_("Photos")),
+    ]
+    location_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("country")]),
+                FieldPanel("timezone", widget=forms.Select(choices=TIMEZONE_CHOICES)),
+            ],
+            heading=_("Address"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldPanel("coordinates_set_by_hand"),
+                FieldPanel("geocode_status", read_only=True),
+                FieldPanel("geocode_message", read_only=True),
+            ],
+            heading=_("Map position"),
+        ),
+    ]
+    practical_panels = [
+        InlinePanel("opening_hours", label=_("Opening hours (venue's local time)")),
+        FieldPanel("opening_hours_note"),
+        FieldPanel("amenities", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel([FieldPanel("wheelchair_accessible"), FieldPanel("accessibility")], heading=_("Accessibility")),
+        MultiFieldPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("website")], heading=_("Contact")),
+        FieldPanel("labels", widget=forms.CheckboxSelectMultiple, permission="venues.award_label"),
+    ]
+
+    parent_page_types = ["venues.VenueIndexPage"]
+    subpage_types: list[str] = []
+    is_creatable = False  # editors create one of the three kinds
+
+    class Meta:
+        verbose_name = _("venue")
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if self.coordinates_set_by_hand and self.latitude is None:
+            raise ValidationError(_("Coordinates set by hand need a latitude and a longitude."))
+
+    def get_context(self, request, *args, **kwargs):
+        """Facts (address, hours, amenities…) come from the canonical page, text from this one,
+        so a translation never shows stale opening hours or a stale position."""
+        context = super().get_context(request, *args, **kwargs)
+        default_locale = Locale.get_default()
+        facts = self if self.locale_id == default_locale.id else (self.get_translation_or_none(default_locale) or self)
+        hours = list(facts.opening_hours.all())
+        url = request.build_absolute_uri(self.get_url(request))
+        context.update(
+            facts=facts,
+            opening_hours=presentation.opening_hours_table(hours),
+            profile=presentation.profile(facts),
+            jsonld=presentation.jsonld(venue=self, facts=facts, url=url, hours=hours),
+            map_points=[{"name": self.title, "lat": facts.latitude, "lng": facts.longitude, "kind": self.KIND, "url": ""}]
+            if facts.has_coordinates
+            else [],
+        )
+        return context
+
+    @cached_property
+    def kind(self) -> str:
+        return self.specific_class.KIND if self.specific_class else ""
+
+    @property
+    def kind_label(self) -> str:
+        return dict(vocabulary.KINDS).get(self.kind, "")
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    template = "venues/venue_page.html"
+
+
+def venue_edit_handler(kind_panels):
+    """Tabs shared by the three kinds, with the kind's own fields in a tab of their own."""
+    return TabbedInterface(
+        [
+            ObjectList(VenuePage.content_panels, heading=_("Content")),
+            ObjectList(kind_panels, heading=_("Profile")),
+            ObjectList(VenuePage.location_panels, heading=_("Location")),
+            ObjectList(VenuePage.practical_panels, heading=_("Practical")),
+            ObjectList(VenuePage.promote_panels, heading=_("Promote")),
+            ObjectList(VenuePage.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+
+class OpeningHours(Orderable):
+    """Opening hours in the venue's wall-clock time; several rows a day for a lunch break."""
+
+    page = ParentalKey(VenuePage, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=vocabulary.WeekDay.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class VenueGalleryImage(Orderable):
+    page = ParentalKey(VenuePage, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+
+class TiersLieuPage(VenuePage):
+    KIND = vocabulary.KIND_TIERS_LIEU
+
+    category = models.CharField(
+        _("category"), max_length=40, choices=vocabulary.TIERS_LIEU_CATEGORIES, default="coworking"
+    )
+    ecosystem = models.CharField(
+        _("ecosystem"), max_length=160, blank=True, help_text=_("The local ecosystem this venue belongs to.")
+    )
+    operator = models.CharField(_("operator"), max_length=160, blank=True, help_text=_("Association, SCIC, company…"))
+
+    edit_handler = venue_edit_handler([FieldPanel("category"), FieldPanel("ecosystem"), FieldPanel("operator")])
+    parent_page_types = ["venues.VenueIndexPage"]
+    subpage_types: list[str] = []
+    template = "venues/venue_page.html"
+
+    class Meta:
+        verbose_name = _("tiers-lieu")
+        verbose_name_plural = _("tiers-lieux")
+
+
+class TotemPage(VenuePage):
+    KIND = vocabulary.KIND_TOTEM
+
+    french_tech_community = models.CharField(
+        _("French Tech community"), max_length=160, help_text=_("e.g. French Tech Grand Lyon")
+    )
+    startups_hosted = models.PositiveIntegerField(_("start-ups hosted"), null=True, blank=True)
+
+    edit_handler = venue_edit_handler([FieldPanel("french_tech_community"), FieldPanel("startups_hosted")])
+    parent_page_types = ["venues.VenueIndexPage"]
+    subpage_types: list[str] = []
+    template = "venues/venue_page.html"
+
+    class Meta:
+        verbose_name = _("French Tech totem")
+        verbose_name_plural = _("French Tech totems")
+
+
+class SocialBusinessCenterPage(VenuePage):
+    KIND = vocabulary.KIND_SOCIAL_BUSINESS_CENTER
+
+    working_languages = models.CharField(
+        _("working languages"),
+        max_length=120,
+        blank=True,
+        help_text=_("Language codes separated by commas, e.g. fr, en, wo"),
+    )
+    partner_networks = models.TextField(_("partner networks"), blank=True, help_text=_("One per line."))
+    host_organisation = models.CharField(_("host organisation"), max_length=160, blank=True)
+
+    edit_handler = venue_edit_handler(
+        [FieldPanel("host_organisation"), FieldPanel("working_languages"), FieldPanel("partner_networks")]
+    )
+    parent_page_types = ["venues.VenueIndexPage"]
+    subpage_types: list[str] = []
+    template = "venues/venue_page.html"
+
+    class Meta:
+        verbose_name = _("social business centre")
+        verbose_name_plural = _("social business centres")
+
+    def clean(self):
+        super().clean()
+        codes = self.working_language_codes
+        bad = [code for code in codes if not (2 <= len(code) <= 3 and code.isalpha())]
+        if bad:
+            raise ValidationError({"working_languages": _("Use ISO 639 codes such as fr, en, wo.")})
+
+    @property
+    def working_language_codes(self) -> list[str]:
+        return [code.strip().lower() for code in self.working_languages.split(",") if code.strip()]
+
+    @property
+    def partner_network_list(self) -> list[str]:
+        return [line.strip() for line in self.partner_networks.splitlines() if line.strip()]
+
+
+VENUE_MODELS = {model.KIND: model for model in (TiersLieuPage, TotemPage, SocialBusinessCenterPage)}
+
+
+class VenueTeam(models.Model):
+    """The group of a venue's managers and the image collection their photos go to.
+
+    Created with the venue (``services.venue_team_ensure``); the group has page permissions on
+    the venue's page and its translations only, so a manager of one venue cannot edit another.
+    """
+
+    translation_key = models.UUIDField(unique=True, help_text="The venue page's translation key.")
+    group = models.OneToOneField("auth.Group", on_delete=models.PROTECT, related_name="venue_team")
+    collection = models.OneToOneField("wagtailcore.Collection", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("venue team")
+
+    def __str__(self):
+        return self.group.name

@@ -1,0 +1,203 @@
+"""Read queries over venues: the directory search, near-search, counts, map points, open data.
+
+Venues are searched in the canonical (default) locale: addresses, coordinates, amenities and
+labels are the same in every translation. ``venues_localized`` then swaps in the visitor's
+translation for display, in one query.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.utils import translation
+from wagtail.models import Locale
+
+from venues import geo
+from venues.models import VENUE_MODELS, OpeningHours, VenuePage
+
+
+@dataclass(frozen=True)
+class VenueFilters:
+    kind: str = ""
+    city: str = ""
+    country: str = ""
+    q: str = ""
+    labels: tuple[str, ...] = ()
+    amenities: tuple[str, ...] = ()
+    near: geo.Point | None = None
+    radius_km: float = geo.DEFAULT_RADIUS_KM
+
+
+def kind_content_type_ids() -> dict[str, int]:
+    """``{kind: content_type_id}``; ContentType's own cache makes this free after the first call."""
+    return {kind: ContentType.objects.get_for_model(model).id for kind, model in VENUE_MODELS.items()}
+
+
+def venue_kind_for_content_type(content_type_id: int) -> str:
+    for kind, ct_id in kind_content_type_ids().items():
+        if ct_id == content_type_id:
+            return kind
+    return ""
+
+
+def canonical_locale() -> Locale:
+    return Locale.get_default()
+
+
+def venue_base_queryset() -> QuerySet[VenuePage]:
+    """Live venues in the canonical locale, the rows every search starts from."""
+    return VenuePage.objects.live().filter(locale=canonical_locale())
+
+
+def venue_filter(queryset: QuerySet[VenuePage], filters: VenueFilters) -> QuerySet[VenuePage]:
+    if filters.kind:
+        queryset = queryset.filter(content_type_id=kind_content_type_ids()[filters.kind])
+    if filters.city:
+        queryset = queryset.filter(city__iexact=filters.city.strip())
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper())
+    if filters.q:
+        text = filters.q.strip()
+        queryset = queryset.filter(
+            Q(title__icontains=text) | Q(city__icontains=text) | Q(summary__icontains=text) | Q(region__icontains=text)
+        )
+    for code in filters.labels:
+        queryset = queryset.filter(labels__code=code)
+    for code in filters.amenities:
+        queryset = queryset.filter(amenities__code=code)
+    return queryset
+
+
+def within_box(queryset: QuerySet[VenuePage], box: geo.BoundingBox) -> QuerySet[VenuePage]:
+    queryset = queryset.filter(latitude__gte=box.min_lat, latitude__lte=box.max_lat)
+    if box.wraps:
+        return queryset.filter(Q(longitude__gte=box.min_lng) | Q(longitude__lte=box.max_lng))
+    return queryset.filter(longitude__gte=box.min_lng, longitude__lte=box.max_lng)
+
+
+class NearResults(Sequence):
+    """Venues ordered by distance, loaded lazily: slicing fetches only the rows it returns.
+
+    The bounding box keeps the SQL cheap; distances are computed for the candidates' coordinates
+    only (three columns), and full pages are loaded for the slice a page of results shows.
+    """
+
+    def __init__(self, queryset: QuerySet[VenuePage], ranked: list[tuple[float, int]]):
+        self._queryset = queryset
+        self._ranked = ranked
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def count(self) -> int:
+        return len(self._ranked)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ranked = self._ranked[index]
+        else:
+            ranked = [self._ranked[index]]
+        pages = self._queryset.in_bulk([pk for _, pk in ranked])
+        venues = []
+        for distance, pk in ranked:
+            venue = pages[pk]
+            venue.distance_km = distance
+            venues.append(venue)
+        return venues if isinstance(index, slice) else venues[0]
+
+
+def venue_search(*, filters: VenueFilters) -> QuerySet[VenuePage] | NearResults:
+    """The directory and ``GET /api/v1/venues/``: filtered venues, nearest first when ``near``."""
+    queryset = venue_filter(venue_base_queryset(), filters)
+    if filters.near is None:
+        return queryset.order_by("title", "pk")
+    box = geo.bounding_box(filters.near, filters.radius_km)
+    candidates = within_box(queryset, box).values_list("pk", "latitude", "longitude")
+    ranked = []
+    for pk, latitude, longitude in candidates:
+        distance = geo.distance_km(filters.near, geo.Point(latitude, longitude))
+        if distance <= filters.radius_km:
+            ranked.append((distance, pk))
+    ranked.sort()
+    return NearResults(queryset, ranked)
+
+
+def venue_get(*, pk: int) -> VenuePage | None:
+    return venue_base_queryset().filter(pk=pk).first()
+
+
+def venue_counts_by_kind() -> list[dict]:
+    """``[{kind, label, count}]`` for the home page, every kind listed even when empty."""
+    rows = dict(venue_base_queryset().values_list("content_type_id").annotate(n=Count("pk")).order_by())
+    labels = dict(VENUE_MODELS)
+    return [
+        {"kind": kind, "label": labels[kind]._meta.verbose_name_plural, "count": rows.get(ct_id, 0)}
+        for kind, ct_id in kind_content_type_ids().items()
+    ]
+
+
+def venues_localized(venues: Iterable[VenuePage], language: str | None = None) -> list[VenuePage]:
+    """Each venue in the visitor's language when a live translation exists (one query)."""
+    venues = list(venues)
+    language = language or translation.get_language()
+    try:
+        locale = Locale.objects.get_for_language(language)
+    except Locale.DoesNotExist:
+        return venues
+    if all(venue.locale_id == locale.id for venue in venues):
+        return venues
+    translations = {
+        page.translation_key: page
+        for page in VenuePage.objects.live()
+        .filter(locale=locale, translation_key__in=[venue.translation_key for venue in venues])
+        .select_related("locale")
+    }
+    localized = []
+    for venue in venues:
+        page = translations.get(venue.translation_key, venue)
+        if page is not venue and hasattr(venue, "distance_km"):
+            page.distance_km = venue.distance_km
+        localized.append(page)
+    return localized
+
+
+def venue_map_points(request=None, venues: Iterable[VenuePage] | None = None) -> list[dict]:
+    """Marker data for the maps: name, kind, city, coordinates and the page's URL."""
+    if venues is None:
+        venues = venue_base_queryset().exclude(latitude=None).order_by("title")
+    points = []
+    for venue in venues_localized(venues):
+        if not venue.has_coordinates:
+            continue
+        points.append(
+            {
+                "name": venue.title,
+                "kind": venue_kind_for_content_type(venue.content_type_id),
+                "city": venue.city,
+                "lat": round(venue.latitude, 6),
+                "lng": round(venue.longitude, 6),
+                "url": venue.get_url(request),
+            }
+        )
+    return points
+
+
+def venues_prefetch(venues: list[VenuePage]) -> list[VenuePage]:
+    """Labels and amenities of a page of results, in two queries."""
+    prefetch_related_objects(venues, "labels", "amenities")
+    return venues
+
+
+def venue_countries() -> list[str]:
+    """Country codes that have at least one venue, for the directory's country filter."""
+    return sorted(set(venue_base_queryset().values_list("country", flat=True)))
+
+
+def opening_hours_by_venue(venue_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    result: dict[int, list[tuple[int, str, str]]] = {}
+    for page_id, weekday, opens, closes in OpeningHours.objects.filter(page_id__in=venue_ids).values_list(
+        "page_id", "weekday", "opens", "closes"
+    ):
+        result.setdefault(page_id, []).append((weekday, f"{opens:%H:%M}", f"{closes:%H:%M}"))
+    return result

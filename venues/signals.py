@@ -1,0 +1,12 @@
+"""Receivers of Wagtail's publish signal: thin, each calls services."""
+
+from venues import services
+from venues.models import VenuePage
+
+
+def venue_published(sender, instance, **kwargs):
+    """Every publish of a venue (admin, translation sync, demo loader) keeps its team and map
+    position current; geocoding runs in a task after the commit, so the save never waits."""
+    if isinstance(instance, VenuePage):
+        services.venue_team_ensure(venue=instance)
+        services.venue_geocode_request(venue=instance)

@@ -1,0 +1,73 @@
+"""HTML views for venues: the directory (served for ``VenueIndexPage``) and the open data files."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from venues import geo, geocoding, opendata, selectors
+from venues.forms import DirectoryFilterForm
+
+PAGE_SIZE = 24
+
+
+def directory(request, page):
+    """The directory: filter form, the matching venues (nearest first near a place), their map."""
+    form = DirectoryFilterForm(request.GET or None, country_codes=selectors.venue_countries())
+    place_error = ""
+    origin = None
+    filters = selectors.VenueFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        origin = data["near"]
+        if origin is None and data["place"]:
+            found = geocoding.place_lookup(data["place"])
+            if found.found:
+                origin = geo.Point(found.latitude, found.longitude)
+            else:
+                place_error = found.message or _("This place could not be found.")
+        filters = selectors.VenueFilters(
+            kind=data["kind"],
+            city=data["city"],
+            country=data["country"],
+            q=data["q"],
+            labels=tuple(data["label"]),
+            amenities=tuple(data["amenity"]),
+            near=origin,
+            radius_km=data["radius_km"],
+        )
+    results = selectors.venue_search(filters=filters)
+    paginator = Paginator(results, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    venues = selectors.venues_localized(selectors.venues_prefetch(list(page_obj.object_list)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "self": page,
+        "form": form,
+        "venues": venues,
+        "page_obj": page_obj,
+        "paginator": paginator,
+        "origin": origin,
+        "place_error": place_error,
+        "querystring": query.urlencode(),
+        "map_points": selectors.venue_map_points(request, venues),
+        "origin_point": {"lat": origin.latitude, "lng": origin.longitude} if origin else None,
+    }
+    return TemplateResponse(request, "venues/venue_index_page.html", context)
+
+
+def open_data(request, fmt: str):
+    if fmt not in {"csv", "json", "geojson", "schema.json"}:
+        raise Http404(_("Open data comes as venues.csv, venues.json or venues.geojson."))
+    return opendata.response(request, fmt)
+
+
+def open_data_page(request):
+    """What the open data files are, their licence and their columns."""
+    return TemplateResponse(
+        request,
+        "venues/open_data.html",
+        {"columns": opendata.COLUMNS, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL},
+    )
