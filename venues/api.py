@@ -108,7 +108,9 @@ class VenueListApi(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(results, request, view=self)
         selectors.venues_prefetch(page)
-        return paginator.get_paginated_response(VenueOutputSerializer(page, many=True, context={"request": request}).data)
+        return paginator.get_paginated_response(
+            VenueOutputSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class VenueDetailApi(APIView):

@@ -11,7 +11,9 @@ RADIUS_CHOICES = [(str(km), _("%(km)s km") % {"km": km}) for km in (5, 10, 25, 5
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    kind = forms.ChoiceField(label=_("Kind of venue"), required=False, choices=[("", _("All kinds")), *vocabulary.KINDS])
+    kind = forms.ChoiceField(
+        label=_("Kind of venue"), required=False, choices=[("", _("All kinds")), *vocabulary.KINDS]
+    )
     city = forms.CharField(label=_("City"), required=False, max_length=120)
     country = forms.ChoiceField(label=_("Country"), required=False)
     label = forms.MultipleChoiceField(
@@ -44,7 +46,9 @@ class DirectoryFilterForm(forms.Form):
         try:
             return geo.parse_point(value)
         except geo.GeoInputError:
-            raise forms.ValidationError(_("Your location could not be read; type a city or an address instead.")) from None
+            raise forms.ValidationError(
+                _("Your location could not be read; type a city or an address instead.")
+            ) from None
 
     def clean_radius_km(self):
         try:

@@ -95,6 +95,7 @@ class VenueIndexPage(Page):
 
     class Meta:
         verbose_name = _("venue directory")
+
     template = "venues/venue_index_page.html"
 
 
@@ -129,7 +130,10 @@ class VenuePage(Page):
     geocode_message = models.CharField(_("geocoding message"), max_length=255, blank=True)
     geocoded_address = models.CharField(max_length=400, blank=True, editable=False)
     timezone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_timezone],
+        _("time zone"),
+        max_length=64,
+        default="Europe/Paris",
+        validators=[validate_timezone],
         help_text=_("Opening hours and bookings are in this time zone."),
     )
 
@@ -207,7 +211,9 @@ class VenuePage(Page):
             opening_hours=presentation.opening_hours_table(hours),
             profile=presentation.profile(facts),
             jsonld=presentation.jsonld(venue=self, facts=facts, url=url, hours=hours),
-            map_points=[{"name": self.title, "lat": facts.latitude, "lng": facts.longitude, "kind": self.KIND, "url": ""}]
+            map_points=[
+                {"name": self.title, "lat": facts.latitude, "lng": facts.longitude, "kind": self.KIND, "url": ""}
+            ]
             if facts.has_coordinates
             else [],
         )

@@ -9,8 +9,8 @@ import csv
 import hashlib
 import io
 import json
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
@@ -139,9 +139,16 @@ def render(fmt: str, data: list[dict]) -> tuple[str, str]:
         for row in data:
             writer.writerow({**row, "wheelchair_accessible": "true" if row["wheelchair_accessible"] else "false"})
         return buffer.getvalue(), "text/csv; charset=utf-8"
-    meta = {"licence": LICENCE, "licence_url": LICENCE_URL, "source": settings.ESSAIM_NODE_URL, "generated_at": generated}
+    meta = {
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "source": settings.ESSAIM_NODE_URL,
+        "generated_at": generated,
+    }
     if fmt == "json":
-        return json.dumps({**meta, "schema": "/open-data/schema.json", "venues": data}, ensure_ascii=False), "application/json"
+        return json.dumps(
+            {**meta, "schema": "/open-data/schema.json", "venues": data}, ensure_ascii=False
+        ), "application/json"
     if fmt == "geojson":
         features = [
             {

@@ -11,8 +11,8 @@ from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
 from venues import geocoding
-from venues.tasks import venue_geocode_task
 from venues.models import GeocodeStatus, VenueIndexPage, VenuePage, VenueTeam
+from venues.tasks import venue_geocode_task
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,15 @@ def venue_team_ensure(*, venue: VenuePage) -> VenueTeam:
         team = VenueTeam.objects.create(translation_key=venue.translation_key, group=group, collection=collection)
     group = team.group
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    page_permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=TEAM_PAGE_PERMISSIONS)
+    page_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=TEAM_PAGE_PERMISSIONS
+    )
     for page in Page.objects.filter(translation_key=venue.translation_key):
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
-    for permission in Permission.objects.filter(content_type__app_label="wagtailimages", codename__in=TEAM_IMAGE_PERMISSIONS):
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailimages", codename__in=TEAM_IMAGE_PERMISSIONS
+    ):
         GroupCollectionPermission.objects.get_or_create(group=group, collection=team.collection, permission=permission)
     return team
 
@@ -144,7 +148,7 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
     for page in pages:
         revision = page.latest_revision
         if revision is not None:
-            revision.content.update({key: value for key, value in changes.items()})
+            revision.content.update(changes)
             revision.save(update_fields=["content"])
     logger.info("geocoded venue %s: %s", venue_id, result.status)
     return result

@@ -2,8 +2,7 @@
 
 from wagtail import hooks
 
-from venues import services
-from venues import views
+from venues import services, views
 from venues.models import VenueIndexPage, VenuePage
 
 

@@ -1,0 +1,56 @@
+# Essaim — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV_VERSION := 0.13.9
+
+.PHONY: install run migrate demo test test-fast test-browser bench lint lock worker clean
+
+# A local virtual environment from the lock file (uv installs it; pip only installs uv).
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Installs, migrates, loads the demo network (once) and serves it on http://$(HOST):$(PORT).
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite: unit, integration, browser. DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not browser and not benchmark" $(PYTEST_ARGS)
+
+test-browser: install
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# Benchmarks print their figures (medians); they are not pass/fail timings.
+bench: install
+	$(PY) -m pytest tests/benchmarks -m benchmark -s -p no:randomly $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check . || true
+
+# Re-pin every dependency (after editing pyproject.toml).
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+worker: install
+	$(VENV)/bin/celery -A sites worker --beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,152 @@
+"""The demo network: the site, ~50 venues with real coordinates, and four demo accounts.
+
+Loading is idempotent: venues are matched by slug, accounts by username, so ``make run`` can
+call it on every start. The data lives in ``venues/demo/venues.json``; nothing needs the network.
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Locale
+from wagtail.rich_text import RichText
+
+from cms import services as cms_services
+from venues import services as venue_services
+from venues.models import VENUE_MODELS, Amenity, Label, VenuePage
+
+logger = logging.getLogger(__name__)
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "venues" / "demo" / "venues.json"
+
+#: The demo accounts, printed in README.md. Never use these passwords anywhere real.
+ACCOUNTS = {
+    "admin": {"password": "admin-demo", "email": "admin@essaim.localhost", "superuser": True},
+    "manager": {"password": "manager-demo", "email": "manager@essaim.localhost", "manages": "la-ruche-des-pentes"},
+    "hub": {"password": "hub-demo", "email": "hub@essaim.localhost", "manages_kind": "social_business_center"},
+    "entrepreneur": {"password": "entrepreneur-demo", "email": "entrepreneur@essaim.localhost"},
+}
+
+HOME_FR = {
+    "tagline": "Réservez un bureau, une salle ou une place à un événement dans les tiers-lieux, "
+    "les totems French Tech et les social business centres du réseau.",
+    "intro": "<p>Essaim ouvre les lieux du réseau aux entrepreneurs de l'innovation sociale : "
+    "trouvez un lieu près de chez vous, réservez, venez travailler et rencontrer son écosystème.</p>",
+}
+HOME_EN = {
+    "title": "Essaim — the third places network",
+    "tagline": "Book a desk, a room or an event seat in the network's tiers-lieux, French Tech totems "
+    "and social business centres.",
+    "intro": "<p>Essaim opens the network's venues to social-innovation entrepreneurs: find a venue "
+    "near you, book, come and work, and meet its ecosystem.</p>",
+}
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    existing: int = 0
+    accounts: list[str] = field(default_factory=list)
+
+
+def load_entries(limit: int | None = None) -> list[dict]:
+    entries = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return entries[:limit] if limit else entries
+
+
+def _fields(entry: dict, language: str) -> dict:
+    """The page fields of one demo entry, in the given language for the texts."""
+    model = VENUE_MODELS[entry["kind"]]
+    fields = {
+        "title": entry["name"],
+        "slug": entry["slug"],
+        "summary": entry.get(f"summary_{language}", ""),
+        "body": [("paragraph", RichText(f"<p>{entry.get(f'description_{language}', '')}</p>"))],
+    }
+    shared = [
+        "street_address",
+        "postcode",
+        "city",
+        "region",
+        "country",
+        "latitude",
+        "longitude",
+        "timezone",
+        "wheelchair_accessible",
+        "accessibility",
+        "email",
+        "phone",
+        "website",
+    ]
+    kind_fields = [f.name for f in model._meta.get_fields() if getattr(f, "model", None) is model and f.concrete]
+    for name in shared + [name for name in kind_fields if name in entry]:
+        if name in entry:
+            fields[name] = entry[name]
+    return fields
+
+
+@transaction.atomic
+def load_demo(*, limit: int | None = None, translate: bool = True) -> DemoReport:
+    report = DemoReport()
+    tree = cms_services.site_setup(
+        home_fields=HOME_FR,
+        translations={"en": {"home": HOME_EN, "directory": {"title": "Venues", "slug": "venues"}}}
+        if translate
+        else None,
+    )
+    amenities = {row.code: row for row in Amenity.objects.all()}
+    labels = {row.code: row for row in Label.objects.all()}
+    existing = set(VenuePage.objects.filter(locale=tree.directory.locale).values_list("slug", flat=True))
+    english = Locale.objects.filter(language_code="en").first()
+    for entry in load_entries(limit):
+        if entry["slug"] in existing:
+            report.existing += 1
+            continue
+        venue = venue_services.venue_create(
+            directory=tree.directory,
+            model=VENUE_MODELS[entry["kind"]],
+            amenities=[amenities[code] for code in entry.get("amenities", [])],
+            labels=[labels[code] for code in entry.get("labels", [])],
+            opening_hours=[
+                (day, time.fromisoformat(opens), time.fromisoformat(closes))
+                for day, opens, closes in entry.get("opening_hours", [])
+            ],
+            **_fields(entry, "fr"),
+        )
+        if translate and english is not None:
+            english_fields = _fields(entry, "en")
+            venue_services.venue_translate(
+                venue=venue, language="en", summary=english_fields["summary"], body=english_fields["body"]
+            )
+        report.created.append(entry["slug"])
+    report.accounts = _accounts(tree)
+    return report
+
+
+def _accounts(tree) -> list[str]:
+    User = get_user_model()
+    names = []
+    for username, spec in ACCOUNTS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, email=spec["email"], is_staff=spec.get("superuser", False))
+            user.is_superuser = spec.get("superuser", False)
+            user.set_password(spec["password"])
+            user.save()
+        if "manages" in spec:
+            venue = VenuePage.objects.filter(slug=spec["manages"], locale=tree.directory.locale).first()
+            if venue is not None:
+                venue_services.venue_manager_assign(venue=venue.specific, user=user)
+        if "manages_kind" in spec:
+            model = VENUE_MODELS[spec["manages_kind"]]
+            for venue in model.objects.filter(locale=tree.directory.locale):
+                venue_services.venue_manager_assign(venue=venue, user=user)
+        if spec.get("superuser"):
+            user.groups.add(Group.objects.get(name=cms_services.NETWORK_ADMINS))
+        names.append(username)
+    return names

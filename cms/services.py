@@ -1,0 +1,115 @@
+"""Setting up a node's site: locales, the home page and the directory in each language, the
+network admins' group. Idempotent: ``make run`` calls it on every start through ``load_demo``.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
+
+from cms.models import HomePage
+from venues.models import VenueIndexPage
+
+NETWORK_ADMINS = "Network admins"
+#: Page permissions network admins hold on the directory (so on every venue below it).
+NETWORK_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page")
+
+
+@dataclass
+class SiteTree:
+    home: HomePage
+    directory: VenueIndexPage
+
+
+def _publish(page: Page) -> Page:
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def site_setup(
+    *,
+    home_title: str = "Essaim — le réseau des tiers-lieux",
+    home_fields: dict | None = None,
+    directory_title: str = "Les lieux",
+    translations: dict | None = None,
+) -> SiteTree:
+    """Create what a node needs to serve pages: locales, home, directory, site, admin group.
+
+    ``translations`` maps a language to the English (or other) titles and fields, e.g.
+    ``{"en": {"home": {...}, "directory": {...}}}``; missing translations are created, existing
+    ones are left as editors made them.
+    """
+    default_language = settings.LANGUAGE_CODE
+    default_locale, _ = Locale.objects.get_or_create(language_code=default_language)
+    for code, _name in settings.LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
+
+    root = Page.get_first_root_node()
+    home = HomePage.objects.filter(locale=default_locale).first()
+    if home is None:
+        home = HomePage(title=home_title, slug="accueil", locale=default_locale, **(home_fields or {}))
+        root.add_child(instance=home)
+        _publish(home)
+        # Wagtail's migration adds a placeholder "Welcome" page; the network's home replaces it.
+        for placeholder in root.get_children().exclude(pk=home.pk).filter(depth=2, content_type__model="page"):
+            Site.objects.filter(root_page=placeholder).update(root_page=home)
+            placeholder.delete()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.ESSAIM_NODE_NAME
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save(update_fields=["root_page"])
+
+    directory = VenueIndexPage.objects.filter(locale=default_locale).first()
+    if directory is None:
+        directory = VenueIndexPage(title=directory_title, slug="lieux", locale=default_locale)
+        home.add_child(instance=directory)
+        _publish(directory)
+
+    for language, pages in (translations or {}).items():
+        locale = Locale.objects.get(language_code=language)
+        for page, fields in ((home, pages.get("home", {})), (directory, pages.get("directory", {}))):
+            if page.get_translation_or_none(locale) is None:
+                translated = page.copy_for_translation(locale).specific
+                for name, value in fields.items():
+                    setattr(translated, name, value)
+                _publish(translated)
+
+    network_admins_ensure(directory=directory)
+    return SiteTree(home=home, directory=directory)
+
+
+@transaction.atomic
+def network_admins_ensure(*, directory: VenueIndexPage) -> Group:
+    """The group of network admins: venues of every kind, labels, users and teams."""
+    group, _ = Group.objects.get_or_create(name=NETWORK_ADMINS)
+    codenames = [
+        ("wagtailadmin", "access_admin"),
+        ("venues", "award_label"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("auth", "change_group"),
+        ("auth", "view_group"),
+    ]
+    for app_label, codename in codenames:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    page_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=NETWORK_PAGE_PERMISSIONS
+    )
+    for page in Page.objects.filter(translation_key=directory.translation_key):
+        for permission in page_permissions:
+            GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    root_collection = Collection.get_first_root_node()
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailimages",
+        codename__in=("add_image", "change_image", "choose_image", "delete_image"),
+    ):
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection, permission=permission)
+    return group
