@@ -90,7 +90,6 @@ def _fields(entry: dict, language: str) -> dict:
     return fields
 
 
-@transaction.atomic
 def load_demo(*, limit: int | None = None, translate: bool = True) -> DemoReport:
     report = DemoReport()
     tree = cms_services.site_setup(
@@ -107,25 +106,30 @@ def load_demo(*, limit: int | None = None, translate: bool = True) -> DemoReport
         if entry["slug"] in existing:
             report.existing += 1
             continue
-        venue = venue_services.venue_create(
-            directory=tree.directory,
-            model=VENUE_MODELS[entry["kind"]],
-            amenities=[amenities[code] for code in entry.get("amenities", [])],
-            labels=[labels[code] for code in entry.get("labels", [])],
-            opening_hours=[
-                (day, time.fromisoformat(opens), time.fromisoformat(closes))
-                for day, opens, closes in entry.get("opening_hours", [])
-            ],
-            **_fields(entry, "fr"),
-        )
-        if translate and english is not None:
-            english_fields = _fields(entry, "en")
-            venue_services.venue_translate(
-                venue=venue, language="en", summary=english_fields["summary"], body=english_fields["body"]
-            )
+        with transaction.atomic():  # each venue whole or not at all; a rerun picks up the rest
+            _load_venue(entry, tree, amenities, labels, english if translate else None)
         report.created.append(entry["slug"])
     report.accounts = _accounts(tree)
     return report
+
+
+def _load_venue(entry: dict, tree, amenities: dict, labels: dict, english) -> None:
+    venue = venue_services.venue_create(
+        directory=tree.directory,
+        model=VENUE_MODELS[entry["kind"]],
+        amenities=[amenities[code] for code in entry.get("amenities", [])],
+        labels=[labels[code] for code in entry.get("labels", [])],
+        opening_hours=[
+            (day, time.fromisoformat(opens), time.fromisoformat(closes))
+            for day, opens, closes in entry.get("opening_hours", [])
+        ],
+        **_fields(entry, "fr"),
+    )
+    if english is not None:
+        english_fields = _fields(entry, "en")
+        venue_services.venue_translate(
+            venue=venue, language="en", summary=english_fields["summary"], body=english_fields["body"]
+        )
 
 
 def _accounts(tree) -> list[str]:
