@@ -1,17 +1,23 @@
 import json, re
 import pytest
+from wagtail.test.utils.form_data import querydict_from_html
 
 @pytest.mark.django_db
-def test_probe(client, make_venue, site_tree):
-    from venues.services import venue_translate
-    v = make_venue(title="La Ruche", slug="la-ruche", street_address="1 rue X", postcode="69001")
-    en = venue_translate(venue=v, language="en", slug="the-hive", title="The Hive")
-    r = client.get(v.url)
-    html = r.content.decode()
-    m = re.search(r'<script id="venue-jsonld"[^>]*>(.*?)</script>', html, re.S)
-    print(m.group(0)[:400])
-    print("EN url", en.url, client.get(en.url).status_code)
-    s = client.get("/sitemap.xml")
-    print(s.status_code, s.content.decode()[:1500])
-    print(client.get("/en/").content.decode()[:300])
-    print(client.get("/en/venues/").status_code)
+def test_probe(client, make_venue, site_tree, django_user_model):
+    from venues.services import venue_manager_assign
+    a = make_venue(title="A")
+    b = make_venue(title="B")
+    u = django_user_model.objects.create_user("m", password="pw-123456-x")
+    venue_manager_assign(venue=a, user=u)
+    client.force_login(u)
+    r = client.get(f"/admin/pages/{a.pk}/edit/")
+    print(r.status_code, 'name="labels"' in r.content.decode())
+    data = querydict_from_html(r.content.decode(), form_id="page-edit-form")
+    print(sorted(data.keys()))
+    rb = client.get(f"/admin/pages/{b.pk}/edit/")
+    print(rb.status_code, rb.get("Location"))
+    data["title"] = "A2"; data["body-count"] = "0"
+    data["action-publish"] = "action-publish"
+    rp = client.post(f"/admin/pages/{a.pk}/edit/", data)
+    print(rp.status_code, rp.get("Location"))
+    a.refresh_from_db(); print(a.title)
