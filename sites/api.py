@@ -41,3 +41,8 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+def public_endpoints_only(endpoints):
+    """drf-spectacular hook: the schema documents ``/api/v1/`` and nothing of the admin's APIs."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
