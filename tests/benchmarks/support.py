@@ -33,6 +33,7 @@ import time
 import uuid
 import zoneinfo
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import time as clock
 
@@ -171,6 +172,18 @@ def load_cities() -> dict:
     return _cities_cache
 
 
+@contextmanager
+def quiet_task_logs():
+    """Publishing runs Wagtail's search/reference-index tasks, each logging two INFO lines."""
+    logger = logging.getLogger("django_tasks")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 # ---------------------------------------------------------------------------------------------
 # The venue generator
 # ---------------------------------------------------------------------------------------------
@@ -281,18 +294,38 @@ def child_path(parent_path: str, position: int, *, steplen: int, alphabet: str) 
     return f"{parent_path}{alphabet[0] * (steplen - len(key))}{key}"
 
 
+OPENING_SLOTS = ((clock(9), clock(12, 30)), (clock(14), clock(18, 30)))
+
+
+def _executemany(model, columns: list[str], values: list[tuple], batch_size: int = 2000) -> None:
+    """INSERT plain tuples into a simple table (no inheritance, no Python-side field logic)."""
+    if not values:
+        return
+    qn = connection.ops.quote_name
+    db_columns = [model._meta.get_field(name).column for name in columns]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table), ", ".join(qn(c) for c in db_columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), batch_size):
+            cursor.executemany(sql, values[start : start + batch_size])
+
+
 def _insert_rows(model, objs, fields, batch_size: int = 500) -> None:
     """Batched INSERT of one table of a multi-table model (what ``bulk_create`` does per table)."""
     for start in range(0, len(objs), batch_size):
         model._base_manager._insert(objs[start : start + batch_size], fields=fields, using=connection.alias)
 
 
-def populate(n: int, *, seed: int = 2024, world_share: float = 0.03, extras: bool = True) -> Population:
+def populate(
+    n: int, *, seed: int = 2024, world_share: float = 0.03, extras: bool = True, opening_hours: bool = True
+) -> Population:
     """Create ``n`` live venues (the three kinds) under the directory of ``site_setup()``.
 
     Coordinates: GeoNames cities (5,000+ inhabitants), ``1 - world_share`` of them in France,
     a few kilometres of Gaussian offset around each city centre, seeded RNG. With ``extras``
-    each venue also gets opening hours, 2–6 amenities and (sometimes) a label.
+    each venue also gets 2–6 amenities, (sometimes) a label and, with ``opening_hours``, ten to
+    twelve opening-hours rows (Monday–Friday or –Saturday, 9:00–12:30 and 14:00–18:30).
     Runs in the caller's transaction.
     """
     from wagtail.models import Page
@@ -305,15 +338,10 @@ def populate(n: int, *, seed: int = 2024, world_share: float = 0.03, extras: boo
     rng = random.Random(seed)
 
     t0 = time.perf_counter_ns()
-    quiet = logging.getLogger("django_tasks")
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)  # the publish tasks of site_setup log one line each
-    try:
+    with quiet_task_logs():
         tree = site_setup(
             translations={"en": {"home": {"title": "Essaim network"}, "directory": {"title": "Venues", "slug": "venues"}}}
         )
-    finally:
-        quiet.setLevel(level)
     directory = Page.objects.get(pk=tree.directory.pk)
     timings["site_setup"] = ms_since(t0)
 
@@ -331,7 +359,6 @@ def populate(n: int, *, seed: int = 2024, world_share: float = 0.03, extras: boo
     now = timezone.now()
     kinds = list(KIND_WEIGHTS)
     kind_weights = list(KIND_WEIGHTS.values())
-    base_rows: list = []
     venues: list = []
     for i, city in enumerate(placed):
         kind = rng.choices(kinds, weights=kind_weights)[0]
@@ -386,21 +413,26 @@ def populate(n: int, *, seed: int = 2024, world_share: float = 0.03, extras: boo
             kind_fields = {"french_tech_community": f"French Tech {city['name']}", "startups_hosted": rng.randint(5, 80)}
         else:
             kind_fields = {"working_languages": "fr, en", "host_organisation": "Réseau ESS", "partner_networks": ""}
-        base_rows.append(Page(**page_fields))
         venues.append(model(**page_fields, **venue_fields, **kind_fields))
     timings["build objects"] = ms_since(t0)
 
-    # 1. wagtailcore_page rows: public bulk_create, returns the ids (RETURNING).
+    # 1. wagtailcore_page rows, ids back through RETURNING (SQLite >= 3.35, PostgreSQL).
     t0 = time.perf_counter_ns()
-    Page.objects.bulk_create(base_rows, batch_size=500)
-    for base, venue in zip(base_rows, venues, strict=True):
-        assert base.pk is not None
-        venue.id = venue.page_ptr_id = base.pk
-        if hasattr(venue, "venuepage_ptr_id"):
-            venue.venuepage_ptr_id = base.pk
-        venue._state.adding = False
+    assert connection.features.can_return_rows_from_bulk_insert
+    page_columns = [f for f in Page._meta.local_concrete_fields if f is not Page._meta.pk]
+    for start in range(0, len(venues), 500):
+        batch = venues[start : start + 500]
+        returned = Page._base_manager._insert(
+            batch, fields=page_columns, returning_fields=[Page._meta.pk], using=connection.alias
+        )
+        assert len(returned) == len(batch)
+        for venue, (pk,) in zip(batch, returned, strict=True):
+            venue.id = venue.page_ptr_id = pk
+            if hasattr(venue, "venuepage_ptr_id"):
+                venue.venuepage_ptr_id = pk
+            venue._state.adding = False
     timings["insert wagtailcore_page"] = ms_since(t0)
-    rows["wagtailcore_page"] = len(base_rows)
+    rows["wagtailcore_page"] = len(venues)
 
     # 2. venues_venuepage rows, then each kind's table.
     t0 = time.perf_counter_ns()
@@ -419,27 +451,27 @@ def populate(n: int, *, seed: int = 2024, world_share: float = 0.03, extras: boo
     tree.directory.refresh_from_db()
 
     if extras:
+        # Plain rows without model instances: executemany on the three simple tables.
         t0 = time.perf_counter_ns()
         amenity_ids = list(Amenity.objects.values_list("id", flat=True))
         label_ids = list(Label.objects.values_list("id", flat=True))
+        ops = connection.ops
+        slots = [(ops.adapt_timefield_value(a), ops.adapt_timefield_value(b)) for a, b in OPENING_SLOTS]
         hours, amenity_links, label_links = [], [], []
-        amenity_through = VenuePage.amenities.through
-        label_through = VenuePage.labels.through
         for venue in venues:
-            sort_order = 0
-            for weekday in range(5 if rng.random() < 0.7 else 6):
-                for opens, closes in ((clock(9), clock(12, 30)), (clock(14), clock(18, 30))):
-                    hours.append(
-                        OpeningHours(page_id=venue.id, weekday=weekday, opens=opens, closes=closes, sort_order=sort_order)
-                    )
-                    sort_order += 1
+            if opening_hours:
+                sort_order = 0
+                for weekday in range(5 if rng.random() < 0.7 else 6):
+                    for opens, closes in slots:
+                        hours.append((venue.id, weekday, opens, closes, sort_order))
+                        sort_order += 1
             for amenity_id in rng.sample(amenity_ids, rng.randint(2, 6)):
-                amenity_links.append(amenity_through(venuepage_id=venue.id, amenity_id=amenity_id))
+                amenity_links.append((venue.id, amenity_id))
             if rng.random() < 0.1:
-                label_links.append(label_through(venuepage_id=venue.id, label_id=rng.choice(label_ids)))
-        OpeningHours.objects.bulk_create(hours, batch_size=1000)
-        amenity_through.objects.bulk_create(amenity_links, batch_size=1000)
-        label_through.objects.bulk_create(label_links, batch_size=1000)
+                label_links.append((venue.id, rng.choice(label_ids)))
+        _executemany(OpeningHours, ["page_id", "weekday", "opens", "closes", "sort_order"], hours)
+        _executemany(VenuePage.amenities.through, ["venuepage_id", "amenity_id"], amenity_links)
+        _executemany(VenuePage.labels.through, ["venuepage_id", "label_id"], label_links)
         rows |= {"opening hours": len(hours), "amenity links": len(amenity_links), "label links": len(label_links)}
         timings["insert hours/amenities/labels"] = ms_since(t0)
 
@@ -573,27 +605,28 @@ def time_add_child(population: Population, count: int = 20) -> dict[str, float]:
     result = {}
     sid = transaction.savepoint()
     try:
-        t0 = time.perf_counter_ns()
-        for i in range(count):
-            venue_create(
-                directory=directory,
-                model=TiersLieuPage,
-                title=f"Bench add {i}",
-                slug=f"bench-add-{i}",
-                city="Lyon",
-                country="FR",
-                latitude=45.76,
-                longitude=4.83,
-            )
-        result["venue_create (service) per venue"] = ms_since(t0) / count
-        t0 = time.perf_counter_ns()
-        for i in range(count):
-            directory.add_child(
-                instance=TiersLieuPage(
-                    title=f"Bench bare {i}", slug=f"bench-bare-{i}", city="Lyon", latitude=45.7, longitude=4.8
+        with quiet_task_logs():
+            t0 = time.perf_counter_ns()
+            for i in range(count):
+                venue_create(
+                    directory=directory,
+                    model=TiersLieuPage,
+                    title=f"Bench add {i}",
+                    slug=f"bench-add-{i}",
+                    city="Lyon",
+                    country="FR",
+                    latitude=45.76,
+                    longitude=4.83,
                 )
-            )
-        result["add_child (bare) per venue"] = ms_since(t0) / count
+            result["venue_create (service) per venue"] = ms_since(t0) / count
+            t0 = time.perf_counter_ns()
+            for i in range(count):
+                directory.add_child(
+                    instance=TiersLieuPage(
+                        title=f"Bench bare {i}", slug=f"bench-bare-{i}", city="Lyon", latitude=45.7, longitude=4.8
+                    )
+                )
+            result["add_child (bare) per venue"] = ms_since(t0) / count
     finally:
         transaction.savepoint_rollback(sid)
     directory.refresh_from_db()

@@ -51,8 +51,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, live_server):
-    return {**browser_context_args, "base_url": live_server.url, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+def base_url(live_server):
+    """Replaces pytest-playwright's own ``base_url`` (a method fixture that pytest 9 warns about)."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
 
 
 @pytest.fixture(autouse=True)

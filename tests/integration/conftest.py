@@ -19,7 +19,7 @@ import pytest
 import responses
 from responses import matchers
 
-BAN_URL = "https://api-adresse.data.gouv.fr/search/"
+BAN_URL = "https://api-adresse.data.gouv.fr/search"  # geopy BANFrance.geocode_path: no trailing slash
 NOMINATIM_URL = "https://nominatim.openstreetmap.org/search"
 
 _ids = itertools.count(1000)
