@@ -3,6 +3,7 @@ network admins' group. Idempotent: ``make run`` calls it on every start through 
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -57,14 +58,15 @@ def site_setup(
         for placeholder in root.get_children().exclude(pk=home.pk).filter(depth=2, content_type__model="page"):
             Site.objects.filter(root_page=placeholder).update(root_page=home)
             placeholder.delete()
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.ESSAIM_NODE_NAME
-        )
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.save(update_fields=["root_page"])
+    # The default site answers every host; its name and port make the absolute URLs of pages
+    # (sitemap, JSON-LD), so they follow ESSAIM_NODE_URL.
+    node = urlsplit(settings.ESSAIM_NODE_URL)
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname = node.hostname or "localhost"
+    site.port = node.port or (443 if node.scheme == "https" else 80)
+    site.site_name = settings.ESSAIM_NODE_NAME
+    site.root_page = home
+    site.save()
 
     directory = VenueIndexPage.objects.filter(locale=default_locale).first()
     if directory is None:

@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.sitemap import NetworkSitemap
 from sites.auth import TokenApi
 from venues import api as venues_api
 from venues import views as venues_views
@@ -31,7 +32,7 @@ urlpatterns = [
     path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
     path("open-data/", venues_views.open_data_page, name="open-data-page"),
-    path("sitemap.xml", sitemap),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
