@@ -12,3 +12,10 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Load the offline city gazetteer before the first visitor types a city (about a second)."""
+    from venues.geocoding import warm_gazetteer
+
+    warm_gazetteer()

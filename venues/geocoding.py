@@ -122,3 +122,8 @@ def place_lookup(text: str) -> GeocodeResult:
     if result.status != FAILED:
         cache.set(key, result.__dict__, 24 * 3600)
     return result
+
+
+def warm_gazetteer() -> int:
+    """Build the city index now (web workers call this at start); returns its size."""
+    return len(_city_index())
