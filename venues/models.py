@@ -372,7 +372,24 @@ class VenueTeam(models.Model):
     collection = models.OneToOneField("wagtailcore.Collection", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        ordering = ["group__name"]
         verbose_name = _("venue team")
+        verbose_name_plural = _("venue teams")
 
     def __str__(self):
-        return self.group.name
+        return self.venue_title()
+
+    @cached_property
+    def venue(self) -> "VenuePage | None":
+        default_locale = Locale.get_default()
+        return VenuePage.objects.filter(translation_key=self.translation_key, locale=default_locale).first()
+
+    def venue_title(self) -> str:
+        return self.venue.title if self.venue else self.group.name
+
+    venue_title.short_description = _("venue")
+
+    def manager_names(self) -> str:
+        return ", ".join(sorted(user.get_username() for user in self.group.user_set.all())) or "—"
+
+    manager_names.short_description = _("managers")

@@ -65,6 +65,17 @@ def venue_manager_assign(*, venue: VenuePage, user) -> VenueTeam:
 
 
 @transaction.atomic
+def venue_team_set_managers(*, team: VenueTeam, users) -> VenueTeam:
+    """Make ``users`` exactly the managers of the team's venue (others lose the rights)."""
+    wanted = {user.pk for user in users}
+    current = set(team.group.user_set.values_list("pk", flat=True))
+    team.group.user_set.remove(*(current - wanted))
+    team.group.user_set.add(*(wanted - current))
+    logger.info("venue team %s managers: %s", team.pk, sorted(wanted))
+    return team
+
+
+@transaction.atomic
 def venue_create(*, directory: VenueIndexPage, model: type[VenuePage], publish: bool = True, **fields) -> VenuePage:
     """Add a venue under the directory, with its team; geocode it unless it has coordinates."""
     amenities = fields.pop("amenities", ())

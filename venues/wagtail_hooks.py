@@ -2,10 +2,15 @@
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from venues import services, views
-from venues.models import GeocodeStatus, VenueIndexPage, VenuePage
+from venues.admin_forms import VenueTeamForm
+from venues.models import GeocodeStatus, VenueIndexPage, VenuePage, VenueTeam
 
 
 @hooks.register("after_create_page")
@@ -36,3 +41,35 @@ def report_geocoding(request, page):
         )
     elif status == GeocodeStatus.PENDING:
         messages.info(request, _("The address will be placed on the map in a moment."))
+
+
+class VenueTeamViewSet(ModelViewSet):
+    """Network admins choose each venue's managers here (Settings › Venue teams)."""
+
+    model = VenueTeam
+    icon = "group"
+    menu_label = _l("Venue teams")
+    add_to_settings_menu = True
+    list_display = ["venue_title", "manager_names"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return VenueTeamForm
+
+
+class VenueTeamPermissionPolicy(ModelPermissionPolicy):
+    """Teams come and go with their venues: the admin only changes who is in them."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+
+@hooks.register("register_admin_viewset")
+def register_venue_teams():
+    return VenueTeamViewSet("venue_teams")
+
+
+register_permission_policy(VenueTeam, VenueTeamPermissionPolicy(VenueTeam))
