@@ -284,5 +284,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "wagtail": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

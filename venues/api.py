@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,20 +97,24 @@ class VenueOutputSerializer(serializers.Serializer):
         return None if distance is None else round(distance, 3)
 
 
-class VenueListApi(APIView):
-    permission_classes = [AllowAny]
+class VenueListApi(generics.ListAPIView):
+    """Venues, nearest first with ``near``; paginated with ``limit`` / ``offset``."""
 
-    @extend_schema(parameters=[VenueFilterSerializer], responses=VenueOutputSerializer(many=True))
-    def get(self, request):
-        filters = VenueFilterSerializer(data=request.query_params)
+    permission_classes = [AllowAny]
+    serializer_class = VenueOutputSerializer
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[VenueFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = VenueFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        results = selectors.venue_search(filters=filters.to_filters())
-        paginator = Pagination()
-        page = paginator.paginate_queryset(results, request, view=self)
-        selectors.venues_prefetch(page)
-        return paginator.get_paginated_response(
-            VenueOutputSerializer(page, many=True, context={"request": request}).data
-        )
+        return selectors.venue_search(filters=filters.to_filters())
+
+    def paginate_queryset(self, queryset):
+        return selectors.venues_prefetch(super().paginate_queryset(queryset))
 
 
 class VenueDetailApi(APIView):

@@ -1,0 +1,33 @@
+"""The public API under generated input (schemathesis, from our own OpenAPI schema): whatever
+the query, the answer is never a server error and always matches the documented shape."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+FUZZ_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+@pytest.mark.django_db
+def test_api_never_fails_on_generated_input(make_venue):
+    from sites.wsgi import application
+
+    make_venue(title="Lieu fuzz A", city="Lyon", latitude=45.76, longitude=4.83)
+    make_venue("totem", title="Totem fuzz", city="Nantes", latitude=47.21, longitude=-1.55)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {op.path for op in operations} >= {"/api/v1/venues/", "/api/v1/venues/{id}/", "/api/v1/auth/token/"}
+    for operation in operations:
+
+        @FUZZ_SETTINGS
+        @given(case=operation.as_strategy())
+        def check(case):
+            case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+
+        check()
