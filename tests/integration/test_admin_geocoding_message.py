@@ -51,7 +51,7 @@ def venue_form(**overrides):
     return nested_form_data(data)
 
 
-@pytest.mark.django_db(transaction=True)  # commits, so the geocoding queued on commit runs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # commits: the geocoding queued on commit runs
 @responses.activate
 def test_unfindable_address_publishes_and_warns_the_editor(client, site_tree, admin_user):
     responses.add(responses.GET, BAN_SEARCH, json=BAN_EMPTY)

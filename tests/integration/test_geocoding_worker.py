@@ -55,7 +55,7 @@ def worker():
     celery_app.conf.broker_url = broker
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @responses.activate
 def test_publish_geocodes_on_a_worker(make_venue, worker):
     responses.add(responses.GET, BAN_URL, json=BAN_BODY)
