@@ -4,7 +4,6 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -31,9 +30,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
-    path("open-data/", venues_views.open_data_page, name="open-data-page"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
-    path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 if settings.DEBUG:
@@ -41,4 +38,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("open-data/", venues_views.open_data_page, name="open-data-page"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

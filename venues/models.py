@@ -19,9 +19,10 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Locale, Orderable, Page
+from wagtail.models import Locale, Orderable, Page, PagePermissionTester
 
 from venues import presentation, vocabulary
+from venues.text import normalise
 
 TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones() if "/" in name)
 
@@ -83,6 +84,16 @@ class VenueBodyBlock(blocks.StreamBlock):
     )
 
 
+class VenuePermissionTester(PagePermissionTester):
+    """Venue teams edit and publish their venue; taking it off the network is the network
+    admins' call (Wagtail would otherwise let change + publish delete a page without children)."""
+
+    def can_delete(self, ignore_bulk=False):
+        if self.user.is_active and not self.user.is_superuser and "delete" not in self.permissions:
+            return False
+        return super().can_delete(ignore_bulk=ignore_bulk)
+
+
 class VenueIndexPage(Page):
     """The directory: every venue of the network, filterable and searchable near a place."""
 
@@ -129,6 +140,8 @@ class VenuePage(Page):
     )
     geocode_message = models.CharField(_("geocoding message"), max_length=255, blank=True)
     geocoded_address = models.CharField(max_length=400, blank=True, editable=False)
+    #: Name, place and summary folded by ``venues.text.normalise``, for the directory's text search.
+    search_text = models.TextField(blank=True, editable=False)
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -218,6 +231,17 @@ class VenuePage(Page):
             else [],
         )
         return context
+
+    def save(self, *args, **kwargs):
+        # Derived for search: SQLite's LIKE folds ASCII case only, so "île" would miss "Île".
+        self.search_text = normalise(" ".join([self.title, self.city, self.region, self.postcode, self.summary]))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        return super().save(*args, **kwargs)
+
+    def permissions_for_user(self, user):
+        return VenuePermissionTester(user, self)
 
     @cached_property
     def kind(self) -> str:

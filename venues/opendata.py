@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
 from venues import selectors
@@ -175,16 +176,19 @@ def response(request, fmt: str) -> HttpResponse:
     data = rows(request) if fmt != "schema.json" else []
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
     etag = quote_etag(f"{fmt}-{digest}")
-    if request.headers.get("If-None-Match") == etag:
-        return HttpResponseNotModified(headers={"ETag": etag})
+    updated = max((row["updated_at"] for row in data), default=None)
+    last_modified = datetime.fromisoformat(updated).timestamp() if updated else None
+    # Django's conditional logic: weak validators and lists of ETags, If-Modified-Since.
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
     body, content_type = render(fmt, data)
     result = HttpResponse(body, content_type=content_type)
     result["ETag"] = etag
     result["Access-Control-Allow-Origin"] = "*"
     result["Link"] = f'<{LICENCE_URL}>; rel="license"'
-    updated = max((row["updated_at"] for row in data), default=None)
-    if updated:
-        result["Last-Modified"] = http_date(datetime.fromisoformat(updated).timestamp())
+    if last_modified:
+        result["Last-Modified"] = http_date(last_modified)
     if fmt != "schema.json":
         result["Content-Disposition"] = f'inline; filename="essaim-venues.{fmt}"'
     return result

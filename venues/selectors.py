@@ -15,6 +15,7 @@ from wagtail.models import Locale
 
 from venues import geo
 from venues.models import VENUE_MODELS, OpeningHours, VenuePage
+from venues.text import normalise
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,8 @@ def venue_filter(queryset: QuerySet[VenuePage], filters: VenueFilters) -> QueryS
         queryset = queryset.filter(city__iexact=filters.city.strip())
     if filters.country:
         queryset = queryset.filter(country=filters.country.upper())
-    if filters.q:
-        text = filters.q.strip()
-        queryset = queryset.filter(
-            Q(title__icontains=text) | Q(city__icontains=text) | Q(summary__icontains=text) | Q(region__icontains=text)
-        )
+    for word in normalise(filters.q).split():
+        queryset = queryset.filter(search_text__contains=word)
     for code in filters.labels:
         queryset = queryset.filter(labels__code=code)
     for code in filters.amenities:

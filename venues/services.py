@@ -5,13 +5,17 @@ call them. Each runs in a transaction and queues background work with ``on_commi
 """
 
 import logging
+from datetime import time
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
+from sites.errors import InvalidInput
 from venues import geocoding
-from venues.models import GeocodeStatus, VenueIndexPage, VenuePage, VenueTeam
+from venues.models import GeocodeStatus, OpeningHours, VenueIndexPage, VenuePage, VenueTeam
 from venues.tasks import venue_geocode_task
 
 logger = logging.getLogger(__name__)
@@ -80,8 +84,9 @@ def venue_create(*, directory: VenueIndexPage, model: type[VenuePage], publish: 
     """Add a venue under the directory, with its team; geocode it unless it has coordinates."""
     amenities = fields.pop("amenities", ())
     labels = fields.pop("labels", ())
-    opening_hours = fields.pop("opening_hours", ())
+    opening_hours = [_opening_hours_row(*row) for row in fields.pop("opening_hours", ())]
     venue = model(**fields)
+    venue.live = publish
     if venue.coordinates_set_by_hand:
         venue.geocode_status = GeocodeStatus.MANUAL
     elif venue.has_coordinates:
@@ -90,13 +95,33 @@ def venue_create(*, directory: VenueIndexPage, model: type[VenuePage], publish: 
     directory.add_child(instance=venue)
     venue.amenities.set(amenities)
     venue.labels.set(labels)
-    for weekday, opens, closes in opening_hours:
-        venue.opening_hours.create(weekday=weekday, opens=opens, closes=closes)
+    for row in opening_hours:
+        row.page = venue
+        row.save()
     revision = venue.save_revision()
     if publish:
         revision.publish()
     venue_team_ensure(venue=venue)
     return venue
+
+
+def _opening_hours_row(weekday, opens, closes) -> OpeningHours:
+    """A checked opening-hours row; ``"09:00"`` strings are accepted as well as ``time`` values."""
+    try:
+        row = OpeningHours(
+            weekday=int(weekday),
+            opens=time.fromisoformat(opens) if isinstance(opens, str) else opens,
+            closes=time.fromisoformat(closes) if isinstance(closes, str) else closes,
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            _("Opening hours must be a weekday and two times, e.g. 0, 09:00, 18:00."), code="invalid_opening_hours"
+        ) from exc
+    try:
+        row.full_clean(exclude=["page", "sort_order"])
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(exc.messages), code="invalid_opening_hours") from exc
+    return row
 
 
 @transaction.atomic
@@ -112,6 +137,7 @@ def venue_translate(*, venue: VenuePage, language: str, slug: str | None = None,
     if slug:
         translation.slug = slug
     translation.save_revision().publish()
+    translation = Page.objects.get(pk=translation.pk).specific  # as published: live, new url_path
     if isinstance(translation, VenuePage):
         venue_team_ensure(venue=translation)
     return translation

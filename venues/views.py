@@ -17,24 +17,27 @@ def directory(request, page):
     place_error = ""
     origin = None
     filters = selectors.VenueFilters()
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # A field that does not validate is left out; the others still apply, so the list
+        # matches what the form shows, with the error next to the faulty field.
         data = form.cleaned_data
-        origin = data["near"]
-        if origin is None and data["place"]:
+        origin = data.get("near")
+        if origin is None and data.get("place"):
             found = geocoding.place_lookup(data["place"])
             if found.found:
                 origin = geo.Point(found.latitude, found.longitude)
             else:
                 place_error = found.message or _("This place could not be found.")
         filters = selectors.VenueFilters(
-            kind=data["kind"],
-            city=data["city"],
-            country=data["country"],
-            q=data["q"],
-            labels=tuple(data["label"]),
-            amenities=tuple(data["amenity"]),
+            kind=data.get("kind", ""),
+            city=data.get("city", ""),
+            country=data.get("country", ""),
+            q=data.get("q", ""),
+            labels=tuple(data.get("label", ())),
+            amenities=tuple(data.get("amenity", ())),
             near=origin,
-            radius_km=data["radius_km"],
+            radius_km=data.get("radius_km") or geo.DEFAULT_RADIUS_KM,
         )
     results = selectors.venue_search(filters=filters)
     paginator = Paginator(results, PAGE_SIZE)
@@ -52,6 +55,7 @@ def directory(request, page):
         "origin": origin,
         "place_error": place_error,
         "querystring": query.urlencode(),
+        "more_filters_open": any(request.GET.get(name) for name in ("q", "city", "country", "label", "amenity")),
         "map_points": selectors.venue_map_points(request, venues),
         "origin_point": {"lat": origin.latitude, "lng": origin.longitude} if origin else None,
     }

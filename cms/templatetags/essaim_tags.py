@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 from wagtail.models import Page
 
@@ -11,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("cms/includes/language_switcher.html", takes_context=True)
 def language_switcher(context):
     """Links to this page in each language: the page's own translation when it is a Wagtail
-    page (slugs differ between languages), else the same path through Django's set_language."""
+    page (slugs differ between languages), else the same view under the language's prefix."""
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
@@ -23,11 +24,14 @@ def language_switcher(context):
         }
         for code, name in settings.LANGUAGES:
             target = translations.get(code)
-            if target is None:
-                continue
-            url = target.get_url(request)
-            links.append(
-                {"code": code, "name": name, "url": f"{url}?{query}" if query else url, "current": code == current}
-            )
-        return {"links": links, "form": False, "request": request, "current": current}
-    return {"links": [], "form": True, "request": request, "current": current, "languages": settings.LANGUAGES}
+            if target is not None:
+                links.append(_link(code, name, target.get_url(request), query, current))
+    elif request is not None:
+        for code, name in settings.LANGUAGES:
+            links.append(_link(code, name, translate_url(request.path, code), query, current))
+    # A page that exists in one language only needs no switcher.
+    return {"links": links if len(links) > 1 else []}
+
+
+def _link(code: str, name: str, url: str, query: str, current: str) -> dict:
+    return {"code": code, "name": name, "url": f"{url}?{query}" if query else url, "current": code == current}
