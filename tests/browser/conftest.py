@@ -7,18 +7,33 @@ How the pieces fit:
   made in the test is committed and visible to the server.
 - Transactional tests end with a flush of every table, which would also wipe the rows migrations
   made (Wagtail's root page and locale, the amenity and label vocabulary…). Each browser test
-  therefore asks for ``django_db_serialized_rollback``: the migrated content is serialised once
-  when the test database is created and put back before each test. After the last browser test
-  the package fixture ``_migrated_rows_back`` puts it back once more, so the transactional tests
-  that run later (pytest-django runs transactional tests last) find the database as migrated.
+  therefore asks for ``django_db_serialized_rollback``, which puts serialised rows back before the
+  test. Those rows are a snapshot taken once per session by ``_db_snapshots``: the migrated
+  database plus the site tree and the small ``NETWORK`` of venues, made with the same services as
+  the shared fixtures (``site_setup``, ``venue_create``). Restoring that snapshot takes a fraction
+  of a second where making the pages again (revisions, publishing, teams) took two or three.
+  After the last browser test, ``_migrated_rows_back`` puts the *migrated* rows back and gives
+  the connection its original snapshot again, so the transactional tests that run later
+  (pytest-django runs transactional tests last) find the database as migrated.
+- Playwright's sync API leaves an asyncio loop *running* in the main thread for the whole
+  session. Two consequences:
+  * Django refuses ORM calls when it sees a running loop; ``DJANGO_ALLOW_ASYNC_UNSAFE`` lifts
+    that. It is set for the whole process because the Playwright session outlives these tests
+    (transactional tests in other folders run after them, still under the loop).
+  * Django keeps its connections in a thread-critical ``asgiref.local.Local``, which switches to
+    a context-variable storage as soon as a loop runs: from then on the main thread gets a fresh
+    connection object, without the ``_test_serialized_contents`` that serialized rollback looks
+    for (it was set on the object that created the database), and every test after the first
+    would start from an empty database. ``_db_snapshots`` runs after Playwright started and sets
+    it on the connection the tests actually use; ``_migrated_rows_back`` closes both objects'
+    connections, or PostgreSQL refuses to drop the test database at the end.
 - pytest-socket (``--allow-hosts=127.0.0.1,::1`` in pyproject) needs nothing here: the server
   *binds* a socket (allowed), Chromium is another process that pytest-socket cannot see, and
   Playwright talks to its driver over pipes. No ``enable_socket`` is used.
 - Chromium may only reach the live server: every other request (map tiles from
-  tile.openstreetmap.org, anything else) is aborted and recorded in ``blocked_requests``.
-- Playwright's sync API keeps an asyncio loop running in the main thread for the whole session,
-  and Django refuses ORM calls when it sees one; ``DJANGO_ALLOW_ASYNC_UNSAFE`` lifts that. It is
-  set for the whole process because the Playwright session outlives these tests.
+  tile.openstreetmap.org, Wagtail's Gravatar avatars, anything else) is aborted and recorded in
+  ``blocked_requests``.
+- Screenshots for humans go to /tmp/essaim-shots/ (``shot`` fixture); nothing asserts on them.
 """
 
 import os
@@ -61,21 +76,204 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
 
 
+def _creator_connection(alias):
+    """The connection object of the main thread's own (loop-less) storage: the one that created
+    the test database when Playwright's loop was not running yet; ``None`` if there is none."""
+    from django.db import connections
+
+    try:
+        thread_storage = object.__getattribute__(connections._connections, "_storage")
+    except AttributeError:  # asgiref or Django internals changed
+        return None
+    return getattr(thread_storage, alias, None)
+
+
+def _serialized_contents(alias, django_db_blocker):
+    """The migrated content Django serialised when it created the test database for ``alias``."""
+    from django.db import connections
+
+    here = connections[alias]
+    contents = getattr(here, "_test_serialized_contents", None)
+    if contents is None:
+        contents = getattr(_creator_connection(alias), "_test_serialized_contents", None)
+    if contents is None:
+        # Not found (internals changed?): serialise now; before the first browser test the
+        # database is as migrated, since non-transactional tests roll back and run first.
+        with django_db_blocker.unblock():
+            contents = here.creation.serialize_db_to_string()
+    return contents
+
+
+#: The site tree, as the shared ``site_tree`` fixture makes it.
+SITE_TRANSLATIONS = {"en": {"home": {"title": "Essaim network"}, "directory": {"title": "Venues", "slug": "venues"}}}
+_WEEK = [(day, "09:00", "18:00") for day in range(5)]
+#: A small network: 3 tiers-lieux, 1 totem, 2 social business centres (one in Dakar).
+NETWORK = {
+    "ruche": (
+        "tiers_lieu",
+        {
+            "title": "La Ruche des Pentes",
+            "slug": "la-ruche-des-pentes",
+            "street_address": "12 montée de la Grande-Côte",
+            "postcode": "69001",
+            "city": "Lyon",
+            "latitude": 45.7700,
+            "longitude": 4.8290,
+            "summary": "Coworking et fab lab sur les pentes de la Croix-Rousse.",
+            "amenities": ("wifi", "meeting_rooms", "fab_lab"),
+            "opening_hours": _WEEK,
+        },
+    ),
+    "villefranche": (
+        "tiers_lieu",
+        {
+            "title": "Le Grenier de Villefranche",
+            "slug": "grenier-villefranche",
+            "city": "Villefranche-sur-Saône",
+            "postcode": "69400",
+            "latitude": 45.9897,
+            "longitude": 4.7186,
+        },
+    ),
+    "stetienne": (
+        "tiers_lieu",
+        {
+            "title": "La Fabrique stéphanoise",
+            "slug": "fabrique-stephanoise",
+            "city": "Saint-Étienne",
+            "postcode": "42000",
+            "latitude": 45.4397,
+            "longitude": 4.3872,
+        },
+    ),
+    "grenoble": (
+        "totem",
+        {
+            "title": "Totem Grenoble Alpes",
+            "slug": "totem-grenoble",
+            "city": "Grenoble",
+            "postcode": "38000",
+            "latitude": 45.1885,
+            "longitude": 5.7245,
+            "french_tech_community": "French Tech in the Alps",
+        },
+    ),
+    "villeurbanne": (
+        "social_business_center",
+        {
+            "title": "Centre social business Villeurbanne",
+            "slug": "sbc-villeurbanne",
+            "city": "Villeurbanne",
+            "postcode": "69100",
+            "latitude": 45.7719,
+            "longitude": 4.8902,
+        },
+    ),
+    "dakar": (
+        "social_business_center",
+        {
+            "title": "Dakar Social Business Hub",
+            "slug": "dakar-hub",
+            "street_address": "Route de la Corniche Ouest",
+            "city": "Dakar",
+            "country": "SN",
+            "latitude": 14.6928,
+            "longitude": -17.4467,
+            "timezone": "Africa/Dakar",
+            "amenities": ("wifi", "cafe"),
+            "opening_hours": [(day, "08:30", "17:00") for day in range(6)],
+        },
+    ),
+}
+
+
+def _make_network():
+    """The site tree and ``NETWORK``, through the services (as ``site_tree`` and ``make_venue`` do)."""
+    from datetime import time
+
+    from cms.services import site_setup
+    from venues.models import VENUE_MODELS, Amenity
+    from venues.services import venue_create
+
+    tree = site_setup(translations=SITE_TRANSLATIONS)
+    for kind, spec in NETWORK.values():
+        fields = {"country": "FR", "timezone": "Europe/Paris", **spec}
+        if kind == "totem":
+            fields.setdefault("french_tech_community", "French Tech Grand Lyon")
+        venue_create(
+            directory=tree.directory,
+            model=VENUE_MODELS[kind],
+            amenities=list(Amenity.objects.filter(code__in=fields.pop("amenities", ()))),
+            labels=[],
+            opening_hours=[
+                (day, time.fromisoformat(opens), time.fromisoformat(closes))
+                for day, opens, closes in fields.pop("opening_hours", ())
+            ],
+            **fields,
+        )
+
+
+@pytest.fixture(scope="session")
+def _db_snapshots(django_db_setup, django_db_blocker, playwright):
+    """Once per session, after Playwright started its loop: the migrated rows, then the network's.
+
+    The connection's ``_test_serialized_contents`` becomes the network's snapshot, so that each
+    browser test (serialized rollback) starts with the site and its venues already there.
+    """
+    from django.db import connections
+    from wagtail.models import Page
+
+    from sites.celery import app as celery_app
+
+    migrated = {alias: _serialized_contents(alias, django_db_blocker) for alias in connections}
+    connection = connections["default"]
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_db_blocker.unblock():
+            if Page.get_first_root_node() is None:  # a transactional test flushed the tables before us
+                connection.creation.deserialize_db_from_string(migrated["default"])
+            _make_network()
+            network = connection.creation.serialize_db_to_string()
+    finally:
+        celery_app.conf.task_always_eager = eager
+    connection._test_serialized_contents = network
+    return {"migrated": migrated, "network": network}
+
+
 @pytest.fixture(autouse=True)
-def _browser_db(django_db_serialized_rollback, live_server):
-    """Every browser test: transactional (live server), with the migrated rows put back first."""
+def _browser_db(_db_snapshots, django_db_serialized_rollback, live_server):
+    """Every browser test: transactional (live server), starting from the network's snapshot."""
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _migrated_rows_back(django_db_setup, django_db_blocker):
+def _migrated_rows_back(_db_snapshots, django_db_blocker):
+    """After the last browser test (whose flush left the tables empty): the migrated rows again."""
     yield
     from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
+    from django.db import connections
 
-    contents = getattr(connection, "_test_serialized_contents", None)
     with django_db_blocker.unblock():
-        if contents and not ContentType.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)
+        for alias, contents in _db_snapshots["migrated"].items():
+            connection = connections[alias]
+            connection._test_serialized_contents = contents
+            if not ContentType.objects.using(alias).exists():
+                connection.creation.deserialize_db_from_string(contents)
+            # Leave no session open on PostgreSQL, or the test database cannot be dropped at the
+            # end: neither this connection nor the one that created the database (see above).
+            connection.close()
+            creator = _creator_connection(alias)
+            if creator is not None and creator is not connection:
+                creator.close()
+
+
+@pytest.fixture
+def network():
+    """``{key: venue}`` for ``NETWORK``, fresh from the database (the snapshot put them there)."""
+    from venues.models import VenuePage
+
+    pages = {page.slug: page for page in VenuePage.objects.filter(locale__language_code="fr").specific()}
+    return {key: pages[spec["slug"]] for key, (_kind, spec) in NETWORK.items()}
 
 
 @pytest.fixture
@@ -84,21 +282,29 @@ def blocked_requests():
 
 
 @pytest.fixture
-def context(new_context, blocked_requests):
-    """A browser context that can only reach the live server."""
-    ctx = new_context()
+def make_context(new_context, blocked_requests):
+    """``make_context(**options)``: a browser context that can only reach the live server."""
 
     def only_local(route):
-        host = urlsplit(route.request.url).hostname or ""
-        if host in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:", "about:")):
+        url = route.request.url
+        if (urlsplit(url).hostname or "") in LOCAL_HOSTS or url.startswith(("data:", "blob:", "about:")):
             route.continue_()
         else:
-            blocked_requests.append(route.request.url)
+            blocked_requests.append(url)
             route.abort()
 
-    ctx.route("**/*", only_local)
-    ctx.set_default_timeout(10_000)
-    return ctx
+    def make(**options):
+        ctx = new_context(**options)
+        ctx.route("**/*", only_local)
+        ctx.set_default_timeout(10_000)
+        return ctx
+
+    return make
+
+
+@pytest.fixture
+def context(make_context):
+    return make_context()
 
 
 @pytest.fixture
@@ -111,77 +317,3 @@ def shot(request):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take
-
-
-@pytest.fixture
-def network(make_venue):
-    """A small network: 3 tiers-lieux, 1 totem, 2 social business centres (one in Dakar)."""
-    from datetime import time
-
-    hours = [(day, time(9), time(18)) for day in range(5)]
-    venues = {
-        "ruche": make_venue(
-            "tiers_lieu",
-            title="La Ruche des Pentes",
-            slug="la-ruche-des-pentes",
-            street_address="12 montée de la Grande-Côte",
-            postcode="69001",
-            city="Lyon",
-            latitude=45.7700,
-            longitude=4.8290,
-            summary="Coworking et fab lab sur les pentes de la Croix-Rousse.",
-            amenities=("wifi", "meeting_rooms", "fab_lab"),
-            opening_hours=hours,
-        ),
-        "villefranche": make_venue(
-            "tiers_lieu",
-            title="Le Grenier de Villefranche",
-            slug="grenier-villefranche",
-            city="Villefranche-sur-Saône",
-            postcode="69400",
-            latitude=45.9897,
-            longitude=4.7186,
-        ),
-        "stetienne": make_venue(
-            "tiers_lieu",
-            title="La Fabrique stéphanoise",
-            slug="fabrique-stephanoise",
-            city="Saint-Étienne",
-            postcode="42000",
-            latitude=45.4397,
-            longitude=4.3872,
-        ),
-        "grenoble": make_venue(
-            "totem",
-            title="Totem Grenoble Alpes",
-            slug="totem-grenoble",
-            city="Grenoble",
-            postcode="38000",
-            latitude=45.1885,
-            longitude=5.7245,
-            french_tech_community="French Tech in the Alps",
-        ),
-        "villeurbanne": make_venue(
-            "social_business_center",
-            title="Centre social business Villeurbanne",
-            slug="sbc-villeurbanne",
-            city="Villeurbanne",
-            postcode="69100",
-            latitude=45.7719,
-            longitude=4.8902,
-        ),
-        "dakar": make_venue(
-            "social_business_center",
-            title="Dakar Social Business Hub",
-            slug="dakar-hub",
-            street_address="Route de la Corniche Ouest",
-            city="Dakar",
-            country="SN",
-            latitude=14.6928,
-            longitude=-17.4467,
-            timezone="Africa/Dakar",
-            amenities=("wifi", "cafe"),
-            opening_hours=[(day, time(8, 30), time(17)) for day in range(6)],
-        ),
-    }
-    return venues

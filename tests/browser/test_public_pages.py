@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 def _live_counts():
     from venues.models import VENUE_MODELS
 
-    return {kind: model.objects.live().filter(locale__language_code="fr").count() for kind, model in VENUE_MODELS.items()}
+    return {
+        kind: model.objects.live().filter(locale__language_code="fr").count() for kind, model in VENUE_MODELS.items()
+    }
 
 
 def _card_titles(page):
@@ -34,10 +36,20 @@ def _expected_near(network, lat, lng, radius_km):
     from venues import geo
 
     origin = geo.Point(lat, lng)
-    ranked = sorted(
-        (geo.distance_km(origin, geo.Point(v.latitude, v.longitude)), v.title) for v in network.values()
-    )
+    ranked = sorted((geo.distance_km(origin, geo.Point(v.latitude, v.longitude)), v.title) for v in network.values())
     return [(d, title) for d, title in ranked if d <= radius_km]
+
+
+def _switch_language(page, code):
+    """Use the header's language switcher, whichever form it takes on this page: links to the
+    page's translations (Wagtail pages) or a select and a button (other views)."""
+    select = page.locator("#lang-select")
+    if select.count():
+        select.select_option(code)
+        page.locator("form.lang-switch").get_by_role("button").click()
+    else:
+        page.locator(f".lang-switch a[hreflang={code}]").click()
+    page.wait_for_load_state()
 
 
 # --- home page ---------------------------------------------------------------------------------
@@ -64,15 +76,34 @@ def test_home_counts_map_and_language_switch(page, network, blocked_requests, sh
 
     # French navigation, then the language switcher.
     expect(page.locator("nav.main-nav").get_by_role("link", name="Lieux", exact=True)).to_be_visible()
-    page.select_option("#lang-select", "en")
-    page.locator("form.lang-switch").get_by_role("button").click()
-    page.wait_for_url(re.compile(r"/en/$"))
+    _switch_language(page, "en")
+    expect(page).to_have_url(re.compile(r"/en/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("nav.main-nav").get_by_role("link", name="Venues", exact=True)).to_be_visible()
     expect(page.locator("h1")).to_have_text("Essaim network")
     expect(page.get_by_test_id("count-tiers_lieu")).to_have_text("3")
-    expect(page.locator("#lang-select")).to_have_value("en")
+    expect(page.locator(".map-note")).to_contain_text(f"{len(network)} venues on the map")
     shot(page, "en")
+    # And back to French.
+    _switch_language(page, "fr")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG: the language switcher on pages outside Wagtail (/open-data/) cannot switch: "
+    "LocaleMiddleware serves every unprefixed path in French when prefix_default_language=False, "
+    "so the django_language cookie set by set_language is ignored and there is no /en/open-data/",
+)
+def test_language_switch_on_the_open_data_page(page, network):
+    page.goto("/open-data/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#lang-select")).to_be_visible()
+    _switch_language(page, "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=2000)
+    expect(page.locator("h1")).to_have_text("Open data")
 
 
 # --- directory ---------------------------------------------------------------------------------
@@ -100,6 +131,12 @@ def test_directory_filter_by_kind(page, network, shot):
     expect(page.get_by_label("Type de lieu")).to_have_value("social_business_center")
     expect(page.locator("#venue-map")).to_have_attribute("data-markers", "2")
     shot(page)
+
+    # The language switcher keeps the filters.
+    _switch_language(page, "en")
+    expect(page).to_have_url(re.compile(r"/en/venues/\?(.*&)?kind=social_business_center(&|$)"))
+    expect(page.get_by_test_id("venue-card")).to_have_count(2)
+    expect(page.locator("#results-title")).to_have_text("2 venues")
 
     # In English, a single result is counted in the singular.
     page.goto("/en/venues/?kind=totem")
@@ -138,7 +175,7 @@ def test_near_search_by_typed_city(page, network, shot):
     shot(page)
 
 
-def test_near_search_with_browser_location(page, context, live_server, network, shot):
+def test_near_search_with_browser_location(page, context, make_context, live_server, network, shot):
     lat, lng = 45.7660, 4.8800  # near Villeurbanne
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"latitude": lat, "longitude": lng})
@@ -161,47 +198,44 @@ def test_near_search_with_browser_location(page, context, live_server, network, 
         assert title not in _card_titles(page)
     shot(page)
 
-
-def test_location_refused_shows_a_message(page, network):
-    """Without the permission the browser refuses; the page says so and stays usable."""
-    page.goto("/lieux/")
-    page.get_by_role("button", name="Utiliser ma position").click()
-    alert = page.locator(".near [role=alert]")
-    expect(alert).to_contain_text("Votre position n'est pas disponible")
-    expect(page).to_have_url(re.compile(r"/lieux/$"))
-    expect(page.get_by_role("button", name="Utiliser ma position")).to_be_enabled()
+    # Without the permission the browser refuses: the page says so and stays usable.
+    refused = make_context().new_page()
+    refused.goto("/lieux/")
+    refused.get_by_role("button", name="Utiliser ma position").click()
+    expect(refused.locator(".near [role=alert]")).to_contain_text("Votre position n'est pas disponible")
+    expect(refused).to_have_url(re.compile(r"/lieux/$"))
+    expect(refused.get_by_role("button", name="Utiliser ma position")).to_be_enabled()
 
 
 # --- bad requests ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        ("near=abc", "Votre position n'a pas pu être lue"),
-        ("near=95,200", "Votre position n'a pas pu être lue"),
-        ("radius_km=-3", "Choisissez une distance dans la liste"),
-        ("radius_km=abc&place=Lyon", "Choisissez une distance dans la liste"),
-    ],
-)
-def test_bad_directory_query_shows_a_message(page, network, query, message):
-    response = page.goto(f"/lieux/?{query}")
-    assert response.status == 200
-    expect(page.locator("h1")).to_have_text("Les lieux")
-    expect(page.get_by_role("alert")).to_contain_text(message)
-    # The directory is still there: the form and every venue.
-    expect(page.get_by_role("button", name="Afficher les lieux")).to_be_visible()
-    expect(page.get_by_test_id("venue-card")).to_have_count(len(network))
-    expect(page.locator("body")).not_to_contain_text("Server Error")
+BAD_QUERIES = [
+    ("near=abc", "Votre position n'a pas pu être lue"),
+    ("near=95,200", "Votre position n'a pas pu être lue"),
+    ("radius_km=-3", "Choisissez une distance dans la liste"),
+    ("radius_km=abc&place=Lyon", "Choisissez une distance dans la liste"),
+]
 
 
-def test_unknown_place_shows_a_message(page, network, settings):
-    """A place the offline gazetteer does not know goes to the geocoder; here it is off."""
+def test_bad_directory_queries_show_a_message(page, network, settings):
+    for query, message in BAD_QUERIES:
+        response = page.goto(f"/lieux/?{query}")
+        assert response.status == 200, query
+        expect(page.locator("h1")).to_have_text("Les lieux")
+        expect(page.get_by_role("alert")).to_contain_text(message)
+        # The directory is still there: the form and every venue.
+        expect(page.get_by_role("button", name="Afficher les lieux")).to_be_visible()
+        expect(page.get_by_test_id("venue-card")).to_have_count(len(network))
+        expect(page.locator("body")).not_to_contain_text("Server Error")
+
+    # A place the offline gazetteer does not know goes to the geocoder; here it is switched off.
     settings.ESSAIM_GEOCODING = "off"
     response = page.goto("/lieux/?place=Xyzzyville")
     assert response.status == 200
     expect(page.locator("#place-error")).to_be_visible()
     expect(page.locator("#place-error")).to_have_attribute("role", "alert")
+    expect(page.get_by_label("Ville ou adresse", exact=True)).to_have_value("Xyzzyville")
     expect(page.get_by_test_id("venue-card")).to_have_count(len(network))
 
 
@@ -249,6 +283,7 @@ def test_venue_page(page, network, shot):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="BUG: the venue page's JSON-LD is JSON-encoded twice (json_script on an already serialised "
     "string) and only becomes application/ld+json once a script runs, so crawlers read no Place",
 )

@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.utils.translation import gettext
 
-from tests.integration.conftest import BAN_URL, NOMINATIM_URL, ban_feature, nominatim_place
+from tests.integration.support import BAN_URL, NOMINATIM_URL, ban_feature, nominatim_place
 from venues.models import GeocodeStatus, VenuePage
 
 pytestmark = pytest.mark.django_db

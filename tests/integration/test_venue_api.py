@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from geopy.distance import geodesic
 
+from tests.integration.support import build_site_tree, create_venue, rolled_back
+
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/venues/"
@@ -34,73 +36,82 @@ def names(response):
     return [row["name"] for row in response.json()["results"]]
 
 
-@pytest.fixture
-def network(make_venue):
-    """Five venues of the three kinds, in France and Senegal, with labels and amenities."""
-    return {
-        "ruche": make_venue(
-            title="La Ruche des Pentes",
-            slug="la-ruche-des-pentes",
-            street_address="12 rue des Tanneurs",
-            postcode="69001",
-            region="Auvergne-Rhône-Alpes",
-            summary="Coworking associatif sur les pentes",
-            latitude=45.7676,
-            longitude=4.8344,
-            amenities=["wifi", "meeting_rooms"],
-            labels=["ecosysteme_champion"],
-        ),
-        "villeurbanne": make_venue(
-            title="Atelier Gratte-Ciel",
-            slug="atelier-gratte-ciel",
-            city="Villeurbanne",
-            latitude=45.7719,
-            longitude=4.8902,
-            amenities=["wifi", "fab_lab"],
-        ),
-        "totem": make_venue(
-            "totem",
-            title="H7",
-            slug="h7",
-            city="Lyon",
-            latitude=45.7405,
-            longitude=4.8185,
-            amenities=["meeting_rooms"],
-            labels=["totem_french_tech"],
-        ),
-        "paris": make_venue(
-            title="Le Comptoir",
-            slug="le-comptoir",
-            city="Paris",
-            region="Île-de-France",
-            latitude=48.8566,
-            longitude=2.3522,
-            amenities=["wifi"],
-        ),
-        "dakar": make_venue(
-            "social_business_center",
-            title="Dakar Social Hub",
-            slug="dakar-social-hub",
-            city="Dakar",
-            country="SN",
-            latitude=14.7167,
-            longitude=-17.4677,
-            timezone="Africa/Dakar",
-        ),
-    }
+@pytest.fixture(scope="module")
+def network(django_db_setup, django_db_blocker):
+    """Five venues of the three kinds, in France and Senegal, with labels and amenities.
+
+    Read-only for the tests: created once for the module and rolled back after it.
+    """
+    with rolled_back(django_db_blocker):
+        tree = build_site_tree()
+        yield {
+            "ruche": create_venue(
+                tree,
+                title="La Ruche des Pentes",
+                slug="la-ruche-des-pentes",
+                street_address="12 rue des Tanneurs",
+                postcode="69001",
+                region="Auvergne-Rhône-Alpes",
+                summary="Coworking associatif sur les pentes",
+                latitude=45.7676,
+                longitude=4.8344,
+                amenities=["wifi", "meeting_rooms"],
+                labels=["ecosysteme_champion"],
+            ),
+            "villeurbanne": create_venue(
+                tree,
+                title="Atelier Gratte-Ciel",
+                slug="atelier-gratte-ciel",
+                city="Villeurbanne",
+                latitude=45.7719,
+                longitude=4.8902,
+                amenities=["wifi", "fab_lab"],
+            ),
+            "totem": create_venue(
+                tree,
+                "totem",
+                title="H7",
+                slug="h7",
+                latitude=45.7405,
+                longitude=4.8185,
+                amenities=["meeting_rooms"],
+                labels=["totem_french_tech"],
+            ),
+            "paris": create_venue(
+                tree,
+                title="Le Comptoir",
+                slug="le-comptoir",
+                city="Paris",
+                region="Île-de-France",
+                latitude=48.8566,
+                longitude=2.3522,
+                amenities=["wifi"],
+            ),
+            "dakar": create_venue(
+                tree,
+                "social_business_center",
+                title="Dakar Social Hub",
+                slug="dakar-social-hub",
+                city="Dakar",
+                country="SN",
+                latitude=14.7167,
+                longitude=-17.4677,
+                timezone="Africa/Dakar",
+            ),
+        }
 
 
 # ---------------------------------------------------------------------------------------------
 # Shape
 
 
-def test_detail_has_every_field_of_the_contract(client, network):
+def test_detail_has_every_field_of_the_contract(client, db, network):
     venue = network["ruche"]
     response = client.get(detail_url(venue.pk))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     data = response.json()
-    assert CONTRACT_FIELDS <= set(data)
+    assert set(data) >= CONTRACT_FIELDS
     assert data["id"] == venue.pk
     assert data["slug"] == "la-ruche-des-pentes"
     assert data["name"] == "La Ruche des Pentes"
@@ -119,37 +130,43 @@ def test_detail_has_every_field_of_the_contract(client, network):
     assert data["distance_km"] is None
 
 
-def test_url_in_the_api_opens_the_venue_page(client, network):
+def test_url_in_the_api_opens_the_venue_page(client, db, network):
     data = client.get(detail_url(network["dakar"].pk)).json()
     page = client.get(data["url"].removeprefix("http://testserver"))
     assert page.status_code == 200
     assert b"Dakar Social Hub" in page.content
 
 
-@pytest.mark.parametrize(("key", "kind"), [("ruche", "tiers_lieu"), ("totem", "totem"), ("dakar", "social_business_center")])
-def test_kind_codes(client, network, key, kind):
+@pytest.mark.parametrize(
+    ("key", "kind"), [("ruche", "tiers_lieu"), ("totem", "totem"), ("dakar", "social_business_center")]
+)
+def test_kind_codes(client, db, network, key, kind):
     assert client.get(detail_url(network[key].pk)).json()["kind"] == kind
 
 
-def test_list_is_paginated_and_sorted_by_name(client, network):
+def test_list_is_paginated_and_sorted_by_name(client, db, network):
     response = client.get(LIST)
     data = response.json()
     assert data["count"] == 5
     assert {"count", "next", "previous", "results"} <= set(data)
     assert names(response) == sorted(names(response))
-    assert all(CONTRACT_FIELDS <= set(row) for row in data["results"])
+    assert all(set(row) >= CONTRACT_FIELDS for row in data["results"])
     page = client.get(LIST, {"limit": 2, "offset": 2}).json()
     assert [row["name"] for row in page["results"]] == names(response)[2:4]
     assert page["next"] and page["previous"]
 
 
-def test_drafts_are_not_listed(client, network, make_venue):
+@pytest.mark.xfail(
+    reason="BUG: venue_create(publish=False) adds the page with Page.live's default (True), so the draft is public",
+    strict=True,
+)
+def test_drafts_are_not_listed(client, db, network, make_venue):
     draft = make_venue(title="Brouillon", publish=False)
     assert "Brouillon" not in names(client.get(LIST))
     assert client.get(detail_url(draft.pk)).status_code == 404
 
 
-def test_english_translations_are_not_listed_twice(client, network):
+def test_english_translations_are_not_listed_twice(client, db, network):
     from venues.services import venue_translate
 
     translation = venue_translate(venue=network["ruche"], language="en", slug="the-hive", title="The Hive")
@@ -176,7 +193,8 @@ def test_english_translations_are_not_listed_twice(client, network):
         ({"country": "FR", "kind": "totem"}, ["H7"]),
         ({"q": "ruche"}, ["La Ruche des Pentes"]),
         ({"q": "associatif"}, ["La Ruche des Pentes"]),  # summary
-        ({"q": "île-de"}, ["Le Comptoir"]),  # region
+        ({"q": "Île-de"}, ["Le Comptoir"]),  # region
+        ({"q": "RUCHE"}, ["La Ruche des Pentes"]),  # case-insensitive (ASCII)
         ({"q": "dakar"}, ["Dakar Social Hub"]),  # city
         ({"q": "nothing like this"}, []),
         ({"label": "ecosysteme_champion"}, ["La Ruche des Pentes"]),
@@ -188,11 +206,24 @@ def test_english_translations_are_not_listed_twice(client, network):
         ({"amenity": "wifi", "city": "Paris"}, ["Le Comptoir"]),
     ],
 )
-def test_filters(client, network, params, expected):
+def test_filters(client, db, network, params, expected):
     assert names(client.get(LIST, params)) == expected
 
 
-def test_filtered_count_matches_results(client, network):
+@pytest.mark.xfail(
+    condition=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason=(
+        "BUG (SQLite only): q uses icontains, and SQLite's LIKE folds ASCII case only, so 'île' does not "
+        "find 'Île-de-France' there while PostgreSQL does; DESIGN wants the same answers on both"
+    ),
+    strict=True,
+)
+def test_q_is_case_insensitive_beyond_ascii(client, db, network):
+    assert names(client.get(LIST, {"q": "île-de-france"})) == ["Le Comptoir"]
+    assert names(client.get(LIST, {"q": "AUVERGNE-RHÔNE"})) == ["La Ruche des Pentes"]
+
+
+def test_filtered_count_matches_results(client, db, network):
     data = client.get(LIST, {"amenity": "wifi"}).json()
     assert data["count"] == len(data["results"]) == 3
 
@@ -203,7 +234,7 @@ def test_filtered_count_matches_results(client, network):
 BELLECOUR = (45.7578, 4.8320)
 
 
-def test_near_orders_by_distance_and_gives_distances(client, network):
+def test_near_orders_by_distance_and_gives_distances(client, db, network):
     data = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "10"}).json()
     rows = data["results"]
     assert [row["name"] for row in rows] == ["La Ruche des Pentes", "H7", "Atelier Gratte-Ciel"]
@@ -215,30 +246,30 @@ def test_near_orders_by_distance_and_gives_distances(client, network):
     assert data["count"] == 3
 
 
-def test_near_excludes_venues_beyond_the_radius(client, network):
+def test_near_excludes_venues_beyond_the_radius(client, db, network):
     rows = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "3"}).json()["results"]
     assert [row["name"] for row in rows] == ["La Ruche des Pentes", "H7"]
     assert all(row["distance_km"] <= 3 for row in rows)
 
 
-def test_near_uses_a_50_km_radius_by_default(client, network):
+def test_near_uses_a_50_km_radius_by_default(client, db, network):
     rows = client.get(LIST, {"near": "45.7578,4.8320"}).json()["results"]
     assert "Le Comptoir" not in [row["name"] for row in rows]  # Paris is ~390 km away
     assert len(rows) == 3
 
 
-def test_near_with_a_large_radius_reaches_paris_last(client, network):
+def test_near_with_a_large_radius_reaches_paris_last(client, db, network):
     rows = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "500"}).json()["results"]
     assert rows[-1]["name"] == "Le Comptoir"
     assert rows[-1]["distance_km"] == pytest.approx(391, abs=3)
 
 
-def test_near_combines_with_filters(client, network):
+def test_near_combines_with_filters(client, db, network):
     rows = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "10", "amenity": "wifi"}).json()["results"]
     assert [row["name"] for row in rows] == ["La Ruche des Pentes", "Atelier Gratte-Ciel"]
 
 
-def test_near_results_are_paginated_nearest_first(client, network):
+def test_near_results_are_paginated_nearest_first(client, db, network):
     first = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "10", "limit": 2}).json()
     second = client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "10", "limit": 2, "offset": 2}).json()
     assert first["count"] == second["count"] == 3
@@ -249,7 +280,7 @@ def test_near_results_are_paginated_nearest_first(client, network):
     ]
 
 
-def test_venue_without_coordinates_is_left_out_of_near_results(client, network, make_venue):
+def test_venue_without_coordinates_is_left_out_of_near_results(client, db, network, make_venue):
     make_venue(title="Sans position", latitude=None, longitude=None)
     assert "Sans position" in names(client.get(LIST, {"city": "Lyon"}))
     assert "Sans position" not in names(client.get(LIST, {"near": "45.7578,4.8320", "radius_km": "100"}))
@@ -257,7 +288,9 @@ def test_venue_without_coordinates_is_left_out_of_near_results(client, network, 
 
 def test_near_across_the_antimeridian(client, make_venue):
     make_venue(title="Suva", city="Suva", country="FJ", latitude=-18.1416, longitude=178.4419, timezone="Pacific/Fiji")
-    make_venue(title="Taveuni", city="Taveuni", country="FJ", latitude=-16.85, longitude=-179.95, timezone="Pacific/Fiji")
+    make_venue(
+        title="Taveuni", city="Taveuni", country="FJ", latitude=-16.85, longitude=-179.95, timezone="Pacific/Fiji"
+    )
     rows = client.get(LIST, {"near": "-17.5,179.9", "radius_km": "250"}).json()["results"]
     assert sorted(row["name"] for row in rows) == ["Suva", "Taveuni"]
 
@@ -270,8 +303,9 @@ def test_near_across_the_antimeridian(client, make_venue):
     strict=True,
 )
 def test_near_finds_a_venue_just_inside_the_radius_near_the_equator(client, make_venue):
-    # Libreville (0.39°N) and a venue 995 km due north of it: inside a 1000 km radius.
-    north = geodesic(kilometers=995).destination((0.3901, 9.4544), 0)
+    # Libreville (0.39°N) and a venue 999.9 km due north of it: inside a 1000 km radius.
+    north = geodesic(kilometers=999.9).destination((0.3901, 9.4544), 0)
+    assert geodesic((0.3901, 9.4544), (north.latitude, north.longitude)).km < 1000
     make_venue(
         "social_business_center",
         title="Hub du Nord",
@@ -309,19 +343,26 @@ def assert_error(response, status=400, code="invalid", field=None):
         {"near": "0,181"},
         {"near": "1,2,3"},
         {"near": "nan,1"},
-        {"near": ""},
+        {"near": "45.7;4.8"},
     ],
 )
-def test_malformed_near_is_a_400(client, network, params):
+def test_malformed_near_is_a_400(client, db, network, params):
     assert_error(client.get(LIST, params), field="near")
 
 
-@pytest.mark.parametrize("radius", ["-1", "0", "abc", "99999", "inf", ""])
-def test_bad_radius_is_a_400(client, network, radius):
+@pytest.mark.parametrize("radius", ["-1", "0", "abc", "99999", "inf", "20000.5"])
+def test_bad_radius_is_a_400(client, db, network, radius):
     assert_error(client.get(LIST, {"near": "45.7,4.8", "radius_km": radius}), field="radius_km")
 
 
-def test_radius_without_near_is_a_400(client, network):
+def test_empty_parameters_count_as_absent(client, db, network):
+    # DRF reads an empty, optional query parameter as not given: "near=" is no near-search.
+    data = client.get(LIST, {"near": "", "radius_km": "", "q": ""}).json()
+    assert data["count"] == 5
+    assert all(row["distance_km"] is None for row in data["results"])
+
+
+def test_radius_without_near_is_a_400(client, db, network):
     body = assert_error(client.get(LIST, {"radius_km": "10"}), field="radius_km")
     assert "near" in body["detail"]
 
@@ -335,19 +376,19 @@ def test_radius_without_near_is_a_400(client, network):
         ({"country": "FRA"}, "country"),
     ],
 )
-def test_unknown_filter_values_are_a_400(client, network, params, field):
+def test_unknown_filter_values_are_a_400(client, db, network, params, field):
     assert_error(client.get(LIST, params), field=field)
 
 
-def test_unknown_id_is_a_json_404(client, network):
+def test_unknown_id_is_a_json_404(client, db, network):
     assert_error(client.get(detail_url(999_999)), status=404, code="venue_not_found")
 
 
-def test_non_numeric_id_is_a_404(client, network):
+def test_non_numeric_id_is_a_404(client, db, network):
     assert client.get("/api/v1/venues/abc/").status_code == 404
 
 
-def test_writes_are_refused(client, network):
+def test_writes_are_refused(client, db, network):
     response = client.post(LIST, {"name": "x"})
     assert response.status_code in (401, 403, 405)
     assert "code" in response.json()
