@@ -181,6 +181,7 @@ def response(request, fmt: str) -> HttpResponse:
     # Django's conditional logic: weak validators and lists of ETags, If-Modified-Since.
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
+        not_modified["ETag"] = etag
         return not_modified
     body, content_type = render(fmt, data)
     result = HttpResponse(body, content_type=content_type)

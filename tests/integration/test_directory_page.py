@@ -191,17 +191,6 @@ def test_place_with_accents_and_hyphens_is_found_offline(client, db, venues, geo
     assert card_names(response)[0] == "H7"  # the venue furthest south-west in Lyon
 
 
-# The place cache key embeds the typed text, spaces included (see the xfail test below).
-ignore_cache_key_warning = pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
-
-
-@pytest.mark.xfail(
-    reason=(
-        "BUG: geocoding.place_lookup builds its cache key from the typed text, spaces included "
-        "(CacheKeyWarning on every backend; invalid for memcached; a 500 under -W error)"
-    ),
-    strict=True,
-)
 def test_place_cache_key_is_valid_for_every_cache_backend(client, db, venues, geocoder):
     import warnings
 
@@ -214,7 +203,6 @@ def test_place_cache_key_is_valid_for_every_cache_backend(client, db, venues, ge
     assert response.status_code == 200
 
 
-@ignore_cache_key_warning
 def test_address_is_geocoded_with_ban_and_cached(client, db, venues, geocoder):
     query = "20 place des Terreaux, Lyon"
     geocoder.ban(query, ban_feature(45.7675, 4.8337, "20 Place des Terreaux 69001 Lyon"))
@@ -242,7 +230,6 @@ def test_unknown_place_shows_a_friendly_message(client, db, venues, geocoder):
     assert soup(response).select_one("input[name=place]")["value"] == "Xyzzyville"
 
 
-@ignore_cache_key_warning
 def test_unreachable_geocoder_shows_a_friendly_message(client, db, venues, geocoder):
     geocoder.ban_error(requests.ConnectionError("Network is unreachable"))
     response = client.get(FR, {"place": "3 rue Introuvable"})
@@ -278,13 +265,6 @@ def test_bad_radius_shows_a_friendly_message(client, db, venues, radius):
     assert errors(response) == [tr("fr", "Choose a distance from the list.")]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: venues.views.directory drops every filter when one field is invalid: with a bad radius "
-        "(or near) the page lists all kinds although the kind filter stays selected in the form"
-    ),
-    strict=True,
-)
 def test_valid_filters_still_apply_when_another_field_is_invalid(client, db, venues):
     response = client.get(FR, {"kind": "totem", "radius_km": "7"})
     assert errors(response)  # the bad radius is reported …

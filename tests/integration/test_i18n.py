@@ -177,8 +177,7 @@ def jsonld(response):
 
 def test_venue_page_carries_a_schema_org_place(client, db, venues):
     data = jsonld(client.get("/lieux/la-ruche-des-pentes/"))
-    if isinstance(data, str):  # see the xfail below: the object arrives JSON-encoded twice
-        data = json.loads(data)
+    assert isinstance(data, dict)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Place"
     assert data["name"] == "La Ruche des Pentes"
@@ -230,14 +229,6 @@ def test_venue_abroad_jsonld_country(client, db, venues):
     assert "streetAddress" not in data["address"]  # empty values are left out
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: venue_page.html passes presentation.jsonld() (already a JSON string) through json_script, "
-        "so the script holds a JSON *string*, and its type is application/json until JavaScript changes "
-        "it: crawlers that read the HTML see no schema.org Place"
-    ),
-    strict=True,
-)
 def test_jsonld_is_a_json_object_in_an_ld_json_script(client, db, venues):
     script = jsonld_script(client.get("/lieux/la-ruche-des-pentes/"))
     assert script["type"] == "application/ld+json"
@@ -256,13 +247,6 @@ def test_translation_is_published_at_its_english_url(client, db, venues):
     assert client.get(translation.url).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: venue_translate returns the in-memory copy it saved a revision from, not the published page: "
-        "its url_path is the old one (slug change not applied) and live is False"
-    ),
-    strict=True,
-)
 def test_venue_translate_returns_the_published_translation(client, db, venues):
     from venues.services import venue_translate
 

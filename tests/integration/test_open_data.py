@@ -257,13 +257,6 @@ def test_etag_changes_when_a_venue_changes(client, db, venues):
     assert get(client, "json", **{"If-None-Match": before}).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason=(
-        'BUG: opendata.response compares If-None-Match with == : a weak validator (W/"…", as nginx '
-        "sends after gzip) or a list of ETags never gets a 304 (RFC 9110 §13.1.2 asks for weak comparison)"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("header", ["W/{etag}", '"other", {etag}'])
 def test_if_none_match_uses_weak_comparison_and_lists(client, db, venues, header):
     etag = get(client, "csv")["ETag"]

@@ -156,10 +156,6 @@ def test_list_is_paginated_and_sorted_by_name(client, db, network):
     assert page["next"] and page["previous"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: venue_create(publish=False) adds the page with Page.live's default (True), so the draft is public",
-    strict=True,
-)
 def test_drafts_are_not_listed(client, db, network, make_venue):
     draft = make_venue(title="Brouillon", publish=False)
     assert "Brouillon" not in names(client.get(LIST))
@@ -210,14 +206,6 @@ def test_filters(client, db, network, params, expected):
     assert names(client.get(LIST, params)) == expected
 
 
-@pytest.mark.xfail(
-    condition=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason=(
-        "BUG (SQLite only): q uses icontains, and SQLite's LIKE folds ASCII case only, so 'île' does not "
-        "find 'Île-de-France' there while PostgreSQL does; DESIGN wants the same answers on both"
-    ),
-    strict=True,
-)
 def test_q_is_case_insensitive_beyond_ascii(client, db, network):
     assert names(client.get(LIST, {"q": "île-de-france"})) == ["Le Comptoir"]
     assert names(client.get(LIST, {"q": "AUVERGNE-RHÔNE"})) == ["La Ruche des Pentes"]
@@ -295,13 +283,6 @@ def test_near_across_the_antimeridian(client, make_venue):
     assert sorted(row["name"] for row in rows) == ["Suva", "Taveuni"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: geo.bounding_box under-estimates the latitude span near the equator (0.5 % margin < 0.56 % "
-        "sphere/ellipsoid difference), so a venue inside radius_km, due north, is dropped by the SQL prefilter"
-    ),
-    strict=True,
-)
 def test_near_finds_a_venue_just_inside_the_radius_near_the_equator(client, make_venue):
     # Libreville (0.39°N) and a venue 999.9 km due north of it: inside a 1000 km radius.
     north = geodesic(kilometers=999.9).destination((0.3901, 9.4544), 0)

@@ -161,13 +161,6 @@ def test_manager_has_no_rights_on_other_pages(two_venues, manager_of_a, site_tre
     assert not site_tree.home.permissions_for_user(user).can_edit()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a venue team holds change_page + publish_page, and Wagtail lets change+publish delete a leaf "
-        "page, so a venue manager can delete their venue (network admins' job; bookings hang off it)"
-    ),
-    strict=True,
-)
 def test_manager_cannot_delete_their_venue(client, two_venues, manager_of_a):
     a, _b = two_venues
     response = client.post(reverse("wagtailadmin_pages:delete", args=(a.pk,)))

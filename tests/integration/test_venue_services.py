@@ -59,14 +59,6 @@ def test_team_covers_translations(make_venue):
     assert pages == {venue.pk, translation.pk}
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: venue_create accepts opening hours as 'HH:MM' strings without checking them; Wagtail's "
-        "serializable_data then hits AttributeError, falls back to fields only, and publishing the "
-        "revision silently drops the venue's amenities, labels and opening hours"
-    ),
-    strict=True,
-)
 def test_string_opening_hours_are_either_refused_or_kept(make_venue):
     try:
         venue = make_venue(

@@ -1,0 +1,173 @@
+"""Page rendering with 2,000 venues: a venue's page, the directory (/lieux/) and the home page.
+
+Run with ``make bench`` (or ``.venv/bin/python -m pytest tests/benchmarks/bench_venue_page.py
+-m benchmark -s``); set ``DATABASE_URL`` for PostgreSQL. Prints medians and SQL query counts
+(repeated query shapes show N+1 patterns); asserts what is rendered, never timings.
+
+Target from the issue: a venue page's median < 50 ms.
+"""
+
+import json
+import os
+import random
+import re
+import statistics
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tests.benchmarks.support import (
+    captured_list,
+    db_label,
+    load_average,
+    ms_since,
+    populate,
+    print_table,
+    repeated_queries,
+    short_sql,
+    summary,
+    tables_touched,
+    verify_tree,
+)
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
+
+N_VENUES = 2_000
+N_PAGES = 50
+VENUE_ROUNDS = 3
+DIRECTORY_ROUNDS = 10
+HOME_ROUNDS = 5
+TARGET_MS = 50
+DIRECTORY_PAGE_SIZE = 24  # venues.views.PAGE_SIZE
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """2,000 venues with hours, amenities and labels, generated once and rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        t0 = time.perf_counter_ns()
+        population = populate(N_VENUES, seed=2025, opening_hours=True)
+        population.timings_ms["= total generation"] = ms_since(t0)
+        population.timings_ms |= verify_tree(population, full_find_problems=True)
+        yield population
+        transaction.set_rollback(True)
+
+
+def _url(venue) -> str:
+    # url_path is /<home slug>/lieux/<slug>/ and the home page is the site root.
+    return "/" + venue.url_path.split("/", 2)[2]
+
+
+def _sample(population) -> list:
+    """50 venues, seeded: every kind and a few abroad."""
+    rng = random.Random(3)
+    abroad = [v for v in population.venues if v.country != "FR"]
+    by_kind = {}
+    for v in population.venues:
+        by_kind.setdefault(v.kind, []).append(v)
+    picks = rng.sample(abroad, 3) + [rng.choice(venues) for venues in by_kind.values()]
+    rest = [v for v in population.venues if v not in picks]
+    return picks + rng.sample(rest, N_PAGES - len(picks))
+
+
+def _query_counts(client, urls) -> tuple[list[int], list[dict]]:
+    """SQL queries per GET of each URL, and the queries of the last one."""
+    counts, last = [], []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        last = captured_list(captured)
+        counts.append(len(last))
+    return counts, last
+
+
+def _print_queries(title: str, queries: list[dict]) -> None:
+    tables = ", ".join(f"{table} {n}" for table, n in tables_touched(queries).most_common())
+    print(f"  {title}: {len(queries)} queries — by table: {tables}")
+    for n, shape in repeated_queries(queries, top=6):
+        print(f"    repeated {n}x: {shape[:200]}")
+    if os.environ.get("BENCH_SQL"):
+        for i, q in enumerate(queries, 1):
+            print(f"    {i:2d}. {short_sql(q['sql'])[:220]}")
+
+
+def test_generation(world):
+    rows = [[name, ms] for name, ms in world.timings_ms.items()]
+    print_table(
+        f"Generation of {N_VENUES} venues — {db_label()}",
+        ["step", "ms"],
+        rows,
+        note="rows: " + ", ".join(f"{k}={v}" for k, v in world.rows.items()),
+    )
+    assert len(world.venues) == N_VENUES
+
+
+def test_venue_pages(world, client):
+    venues = _sample(world)
+    urls = [_url(v) for v in venues]
+
+    # Warm-up and correctness: each page once.
+    double_encoded = not_ld_json = 0
+    for venue, url in zip(venues, urls, strict=True):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert venue.city in html
+        # The schema.org Place, whatever the script element's attributes.
+        script = re.search(r'<script([^>]*\bid="venue-jsonld"[^>]*)>(.*?)</script>', html, re.S)
+        assert script, "the page has its JSON-LD script"
+        jsonld = json.loads(script.group(2))
+        if isinstance(jsonld, str):
+            # A JSON *string* holding the object: crawlers do not read that as JSON-LD.
+            double_encoded += 1
+            jsonld = json.loads(jsonld)
+        if "application/ld+json" not in script.group(1):
+            not_ld_json += 1
+        assert jsonld["@type"] == "Place"
+        assert jsonld["name"] == venue.title
+        assert jsonld["geo"]["latitude"] == venue.latitude
+        assert len(jsonld["openingHoursSpecification"]) >= 10
+        assert jsonld["amenityFeature"]
+
+    samples: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    for _round in range(VENUE_ROUNDS):
+        for venue, url in zip(venues, urls, strict=True):
+            t0 = time.perf_counter_ns()
+            response = client.get(url)
+            elapsed = ms_since(t0)
+            assert response.status_code == 200
+            samples.append(elapsed)
+            by_kind.setdefault(venue.kind, []).append(elapsed)
+
+    counts, queries = _query_counts(client, urls)
+    stats = summary(samples)
+    rows = [
+        [
+            "venue page (all)",
+            stats["median"],
+            stats["p90"],
+            stats["min"],
+            stats["count"],
+            f"{min(counts)}/{statistics.median(counts):.0f}/{max(counts)}",
+            "yes" if stats["median"] < TARGET_MS else "NO",
+        ]
+    ]
+    for kind, values in sorted(by_kind.items()):
+        s = summary(values)
+        rows.append([f"  {kind}", s["median"], s["p90"], s["min"], s["count"], "", ""])
+    print_table(
+        f"Venue pages, {N_PAGES} venues x {VENUE_ROUNDS} rounds, {N_VENUES} venues in the tree — {db_label()}",
+        ["page", "median ms", "p90", "min", "n", "SQL min/med/max", f"<{TARGET_MS}ms"],
+        rows,
+        note=f"load average after the run: {load_average()}",
+    )
+    _print_queries(f"one venue page ({urls[-1]})", queries)
+    if double_encoded or not_ld_json:
+        print(
+            f"  NOTE: JSON-LD of the venue page: {double_encoded}/{len(urls)} pages hold a JSON string instead of an"
+            f" object, {not_ld_json}/{len(urls)} scripts are not served as application/ld+json."
+        )
