@@ -121,7 +121,13 @@ def venue_search(*, filters: VenueFilters) -> QuerySet[VenuePage] | NearResults:
     return NearResults(queryset, ranked)
 
 
+#: Primary keys are 64-bit signed integers; a larger id in a URL is simply not a venue.
+MAX_PK = 2**63 - 1
+
+
 def venue_get(*, pk: int) -> VenuePage | None:
+    if not 0 < pk <= MAX_PK:
+        return None
     return venue_base_queryset().filter(pk=pk).first()
 
 

@@ -31,3 +31,11 @@ def test_api_never_fails_on_generated_input(make_venue):
             case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
 
         check()
+
+
+@pytest.mark.django_db
+def test_an_id_beyond_64_bits_is_a_404(client, site_tree):
+    """Found by the fuzzer: SQLite raised OverflowError (a 500) for such an id."""
+    response = client.get("/api/v1/venues/17698999597720725504/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "venue_not_found"
