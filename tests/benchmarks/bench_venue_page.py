@@ -171,3 +171,57 @@ def test_venue_pages(world, client):
             f"  NOTE: JSON-LD of the venue page: {double_encoded}/{len(urls)} pages hold a JSON string instead of an"
             f" object, {not_ld_json}/{len(urls)} scripts are not served as application/ld+json."
         )
+
+
+def test_directory_and_home(world, client):
+    kinds = Counter(v.kind for v in world.venues)
+    pages = {
+        "directory /lieux/": ("/lieux/", DIRECTORY_ROUNDS),
+        "directory, page 40": ("/lieux/?page=40", DIRECTORY_ROUNDS),
+        "directory near Lyon 50 km": ("/lieux/?near=45.76,4.83&radius_km=50", DIRECTORY_ROUNDS),
+        "home /": ("/", HOME_ROUNDS),
+    }
+
+    # Correctness (and warm-up).
+    directory = client.get("/lieux/").content.decode()
+    assert directory.count('data-testid="venue-card"') == DIRECTORY_PAGE_SIZE
+    assert f"{N_VENUES}" in directory
+    near = client.get(pages["directory near Lyon 50 km"][0])
+    assert near.status_code == 200
+    # "à 12,3 km" in French: the number is the first one in the element.
+    distances = [
+        float(d.replace(",", "."))
+        for d in re.findall(r'data-testid="distance">[^<\d]*([\d.,]+)', near.content.decode())
+    ]
+    assert distances and distances == sorted(distances) and distances[-1] <= 50
+    home = client.get("/").content.decode()
+    points = json.loads(
+        re.search(r'<script id="map-points" type="application/json">(.*?)</script>', home, re.S).group(1)
+    )
+    assert len(points) == N_VENUES
+    for kind, n in kinds.items():
+        assert f'data-testid="count-{kind}">{n}<' in home
+    assert client.get(pages["directory, page 40"][0]).status_code == 200
+
+    rows, captures = [], {}
+    for name, (url, rounds) in pages.items():
+        samples = []
+        for _ in range(rounds):
+            t0 = time.perf_counter_ns()
+            response = client.get(url)
+            samples.append(ms_since(t0))
+            assert response.status_code == 200
+        counts, queries = _query_counts(client, [url])
+        captures[name] = queries
+        s = summary(samples)
+        rows.append(
+            [name, s["median"], s["p90"], s["min"], s["count"], counts[0], f"{len(response.content) / 1024:.0f}"]
+        )
+    print_table(
+        f"Directory and home with {N_VENUES} venues — {db_label()}",
+        ["page", "median ms", "p90", "min", "n", "SQL", "HTML KiB"],
+        rows,
+        note=f"home map points: {len(points)}; venues by kind: {dict(kinds)}; load average: {load_average()}",
+    )
+    for name, queries in captures.items():
+        _print_queries(name, queries)

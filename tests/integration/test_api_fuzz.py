@@ -14,9 +14,25 @@ FUZZ_SETTINGS = settings(
 )
 
 
-@pytest.mark.django_db
-def test_api_never_fails_on_generated_input(make_venue):
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI app, minus the per-request connection closing (as Django's test client
+    does), so that requests stay inside the test's transaction on PostgreSQL too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from sites.wsgi import application
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield application
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_api_never_fails_on_generated_input(make_venue, wsgi_app):
+    application = wsgi_app
 
     make_venue(title="Lieu fuzz A", city="Lyon", latitude=45.76, longitude=4.83)
     make_venue("totem", title="Totem fuzz", city="Nantes", latitude=47.21, longitude=-1.55)
