@@ -75,28 +75,54 @@ def within_box(queryset: QuerySet[VenuePage], box: geo.BoundingBox) -> QuerySet[
 
 
 class NearResults(Sequence):
-    """Venues ordered by distance, loaded lazily: slicing fetches only the rows it returns.
+    """Venues within a radius, nearest first, loaded lazily: slicing fetches only its rows.
 
-    The bounding box keeps the SQL cheap; distances are computed for the candidates' coordinates
-    only (three columns), and full pages are loaded for the slice a page of results shows.
+    Candidates come from the bounding box (three columns). The cheap spherical distance decides
+    membership except within ``SPHERE_BAND`` of the radius, and ranks; exact geodesic distances
+    are computed only for the venues that can fall in the requested slice. Any venue among the
+    first ``n`` by geodesic has a spherical distance below ``s[n-1] * (1+band)/(1-band)``, so
+    sorting that head by geodesic gives the exact order.
     """
 
-    def __init__(self, queryset: QuerySet[VenuePage], ranked: list[tuple[float, int]]):
+    def __init__(
+        self, queryset: QuerySet[VenuePage], centre: geo.Point, candidates: list[tuple[float, int, geo.Point]]
+    ):
         self._queryset = queryset
-        self._ranked = ranked
+        self._centre = centre
+        self._candidates = sorted(candidates, key=lambda item: (item[0], item[1]))
+        self._exact: dict[int, float] = {}
 
     def __len__(self) -> int:
-        return len(self._ranked)
+        return len(self._candidates)
 
     def count(self) -> int:
-        return len(self._ranked)
+        return len(self._candidates)
+
+    def _exact_km(self, pk: int, point: geo.Point) -> float:
+        if pk not in self._exact:
+            self._exact[pk] = geo.distance_km(self._centre, point)
+        return self._exact[pk]
+
+    def ranked(self, stop: int) -> list[tuple[float, int]]:
+        """``(geodesic km, pk)`` of the first ``stop`` venues, in exact order."""
+        stop = min(stop, len(self._candidates))
+        if stop <= 0:
+            return []
+        limit = self._candidates[stop - 1][0] * (1 + geo.SPHERE_BAND) / (1 - geo.SPHERE_BAND)
+        head = [(self._exact_km(pk, point), pk) for sphere, pk, point in self._candidates if sphere <= limit]
+        return sorted(head)[:stop]
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            ranked = self._ranked[index]
+            start, stop, step = index.indices(len(self))
+            ranked = self.ranked(stop)[start:stop:step]
         else:
-            ranked = [self._ranked[index]]
-        pages = self._queryset.in_bulk([pk for _, pk in ranked])
+            if index < 0:
+                index += len(self)
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            ranked = self.ranked(index + 1)[index:]
+        pages = self._queryset.defer("body").in_bulk([pk for _, pk in ranked])
         venues = []
         for distance, pk in ranked:
             venue = pages[pk]
@@ -110,15 +136,18 @@ def venue_search(*, filters: VenueFilters) -> QuerySet[VenuePage] | NearResults:
     queryset = venue_filter(venue_base_queryset(), filters)
     if filters.near is None:
         return queryset.order_by("title", "pk")
-    box = geo.bounding_box(filters.near, filters.radius_km)
-    candidates = within_box(queryset, box).values_list("pk", "latitude", "longitude")
-    ranked = []
-    for pk, latitude, longitude in candidates:
-        distance = geo.distance_km(filters.near, geo.Point(latitude, longitude))
-        if distance <= filters.radius_km:
-            ranked.append((distance, pk))
-    ranked.sort()
-    return NearResults(queryset, ranked)
+    centre, radius = filters.near, filters.radius_km
+    box = geo.bounding_box(centre, radius)
+    rows = within_box(queryset, box).order_by().values_list("pk", "latitude", "longitude")
+    sure, beyond = radius * (1 - geo.SPHERE_BAND), radius * (1 + geo.SPHERE_BAND)
+    candidates = []
+    for pk, latitude, longitude in rows:
+        point = geo.Point(latitude, longitude)
+        sphere = geo.sphere_km(centre, point)
+        if sphere > beyond or (sphere > sure and geo.distance_km(centre, point) > radius):
+            continue
+        candidates.append((sphere, pk, point))
+    return NearResults(queryset, centre, candidates)
 
 
 #: Primary keys are 64-bit signed integers; a larger id in a URL is simply not a venue.
