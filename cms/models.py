@@ -9,7 +9,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
 from venues.models import VenueIndexPage
-from venues.selectors import venue_counts_by_kind, venue_map_points
+from venues.selectors import venue_counts_by_kind, venue_map_points_all
 
 
 class ContentBlock(blocks.StreamBlock):
@@ -37,7 +37,7 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["venue_counts"] = venue_counts_by_kind()
-        context["map_points"] = venue_map_points()
+        context["map_points"] = venue_map_points_all(request)
         context["directory"] = VenueIndexPage.objects.live().descendant_of(self).first()
         return context
 

@@ -7,8 +7,11 @@ class VenuesConfig(AppConfig):
     verbose_name = _("Venues")
 
     def ready(self):
-        from wagtail.signals import page_published
+        from django.db.models.signals import post_delete
+        from wagtail.signals import page_published, page_unpublished
 
-        from venues.signals import venue_published
+        from venues.signals import venue_gone, venue_published
 
         page_published.connect(venue_published, dispatch_uid="venues.venue_published")
+        page_unpublished.connect(venue_gone, dispatch_uid="venues.venue_unpublished")
+        post_delete.connect(venue_gone, dispatch_uid="venues.venue_deleted")

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -217,6 +218,7 @@ class VenuePage(Page):
         context = super().get_context(request, *args, **kwargs)
         default_locale = Locale.get_default()
         facts = self if self.locale_id == default_locale.id else (self.get_translation_or_none(default_locale) or self)
+        prefetch_related_objects([facts], "amenities", "labels", "opening_hours", "gallery_images__image")
         hours = list(facts.opening_hours.all())
         url = request.build_absolute_uri(self.get_url(request))
         context.update(

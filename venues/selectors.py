@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import translation
 from wagtail.models import Locale
@@ -195,10 +196,24 @@ def venues_localized(venues: Iterable[VenuePage], language: str | None = None) -
     return localized
 
 
-def venue_map_points(request=None, venues: Iterable[VenuePage] | None = None) -> list[dict]:
+MAP_CACHE_VERSION_KEY = "venues:map-points:version"
+
+
+def venue_map_points_all(request) -> list[dict]:
+    """Markers of the whole network (the home page's map), cached per language until the next
+    venue change (``services.venue_map_cache_clear``): with thousands of venues they cost ~0.5 s."""
+    version = cache.get_or_set(MAP_CACHE_VERSION_KEY, 1, None)
+    key = f"venues:map-points:{version}:{translation.get_language()}:{request.get_host() if request else ''}"
+    points = cache.get(key)
+    if points is None:
+        venues = venue_base_queryset().exclude(latitude=None).defer("body").order_by("title")
+        points = venue_map_points(request, venues)
+        cache.set(key, points, 24 * 3600)
+    return points
+
+
+def venue_map_points(request=None, venues: Iterable[VenuePage] = ()) -> list[dict]:
     """Marker data for the maps: name, kind, city, coordinates and the page's URL."""
-    if venues is None:
-        venues = venue_base_queryset().exclude(latitude=None).order_by("title")
     points = []
     for venue in venues_localized(venues):
         if not venue.has_coordinates:
@@ -224,7 +239,7 @@ def venues_prefetch(venues: list[VenuePage]) -> list[VenuePage]:
 
 def venue_countries() -> list[str]:
     """Country codes that have at least one venue, for the directory's country filter."""
-    return sorted(set(venue_base_queryset().values_list("country", flat=True)))
+    return list(venue_base_queryset().order_by("country").values_list("country", flat=True).distinct())
 
 
 def opening_hours_by_venue(venue_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:

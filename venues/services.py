@@ -4,17 +4,19 @@ Every function here is the only way its change happens; views, hooks, tasks and 
 call them. Each runs in a transaction and queues background work with ``on_commit``.
 """
 
+import contextlib
 import logging
 from datetime import time
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
 from sites.errors import InvalidInput
-from venues import geocoding
+from venues import geocoding, selectors
 from venues.models import GeocodeStatus, OpeningHours, VenueIndexPage, VenuePage, VenueTeam
 from venues.tasks import venue_geocode_task
 
@@ -182,6 +184,8 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
         changes |= {"latitude": result.latitude, "longitude": result.longitude, "geocoded_address": _address_key(venue)}
     pages = VenuePage.objects.filter(translation_key=venue.translation_key)
     pages.update(**changes)
+    if result.found:
+        transaction.on_commit(venue_map_cache_clear)
     for page in pages:
         revision = page.latest_revision
         if revision is not None:
@@ -189,3 +193,9 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
             revision.save(update_fields=["content"])
     logger.info("geocoded venue %s: %s", venue_id, result.status)
     return result
+
+
+def venue_map_cache_clear() -> None:
+    """Forget the cached network map (a venue was published, moved, unpublished or deleted)."""
+    with contextlib.suppress(ValueError):  # no version yet: nothing is cached
+        cache.incr(selectors.MAP_CACHE_VERSION_KEY)

@@ -10,3 +10,10 @@ def venue_published(sender, instance, **kwargs):
     if isinstance(instance, VenuePage):
         services.venue_team_ensure(venue=instance)
         services.venue_geocode_request(venue=instance)
+        services.venue_map_cache_clear()
+
+
+def venue_gone(sender, instance, **kwargs):
+    """Unpublished or deleted: the network map must not show it any more."""
+    if isinstance(instance, VenuePage):
+        services.venue_map_cache_clear()
