@@ -308,8 +308,8 @@ def test_near_search_api(world, client):
         rows,
         note=(
             "box SQL = the bounding-box query alone; rank = selectors.venue_search (box SQL + spherical ranking, "
-            "geodesic only near the radius);\npage load = results[:50] + venues_prefetch; rest = API - rank - page load, per "
-            "request (DRF, serialisation with get_url, middleware, JSON).\n"
+            "geodesic only near the radius);\npage load = results[:50] + venues_prefetch; "
+            "rest = API - rank - page load, per request (DRF, serialisation with get_url, middleware, JSON).\n"
             f"geopy geodesic: {geodesic_us:.1f} µs/call, spherical (haversine): {sphere_us:.2f} µs/call "
             f"→ {geodesic_us / sphere_us:.0f}x; load average after the run: {load_average()}"
         ),
