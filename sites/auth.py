@@ -7,13 +7,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sites.errors import InvalidInput
+from sites.services import auth_token_issue
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -38,5 +38,4 @@ class TokenApi(APIView):
         user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
             raise InvalidInput(_("Unable to log in with these credentials."), code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": auth_token_issue(user=user).key})

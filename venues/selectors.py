@@ -8,6 +8,7 @@ translation for display, in one query.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
@@ -43,13 +44,13 @@ def venue_kind_for_content_type(content_type_id: int) -> str:
     return ""
 
 
-def canonical_locale() -> Locale:
-    return Locale.get_default()
-
-
 def venue_base_queryset() -> QuerySet[VenuePage]:
-    """Live venues in the canonical locale, the rows every search starts from."""
-    return VenuePage.objects.live().filter(locale=canonical_locale())
+    """Live venues in the canonical locale, the rows every search starts from.
+
+    The locale is matched by a join on its language code rather than a lookup of the Locale row
+    first: the directory and the API build this queryset several times per request.
+    """
+    return VenuePage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE)
 
 
 def venue_filter(queryset: QuerySet[VenuePage], filters: VenueFilters) -> QuerySet[VenuePage]:
