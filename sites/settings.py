@@ -50,6 +50,7 @@ WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 INSTALLED_APPS = [
     "cms",
     "venues",
+    "bookings",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -156,6 +157,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Correctness never waits for these: availability ignores expired holds by itself.
+    "expire-holds": {"task": "bookings.tasks.hold_expire_all_task", "schedule": 60.0},
+    "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -232,6 +238,12 @@ ESSAIM_GEOCODING = os.environ.get("ESSAIM_GEOCODING", "on")
 # ESSAIM_GEOCODER_USER_AGENT: Nominatim's usage policy asks for an identifying user agent.
 ESSAIM_GEOCODER_USER_AGENT = os.environ.get("ESSAIM_GEOCODER_USER_AGENT", f"essaim ({ESSAIM_NODE_URL})")
 ESSAIM_GEOCODER_TIMEOUT = float(os.environ.get("ESSAIM_GEOCODER_TIMEOUT", "4"))
+# ESSAIM_HOLD_MINUTES: how long a hold awaiting payment keeps its slot.
+ESSAIM_HOLD_MINUTES = int(os.environ.get("ESSAIM_HOLD_MINUTES", "30"))
+# ESSAIM_MAX_OPEN_HOLDS: open holds one person may have at once, so nobody can hoard slots.
+ESSAIM_MAX_OPEN_HOLDS = int(os.environ.get("ESSAIM_MAX_OPEN_HOLDS", "3"))
+# ESSAIM_CHECK_IN_EARLY_MINUTES: how long before a booking's start a manager may check the person in.
+ESSAIM_CHECK_IN_EARLY_MINUTES = int(os.environ.get("ESSAIM_CHECK_IN_EARLY_MINUTES", "60"))
 # ESSAIM_MAP_TILES: tile URL template for maps; empty hides the base map (markers still show).
 ESSAIM_MAP_TILES = os.environ.get("ESSAIM_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 ESSAIM_MAP_ATTRIBUTION = os.environ.get(
@@ -247,7 +259,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "sites.api.Pagination",
     "EXCEPTION_HANDLER": "sites.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("ESSAIM_AUTH_RATE", "10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("ESSAIM_AUTH_RATE", "10/min"),
+        # ESSAIM_BOOKING_RATE: booking and cancelling requests per person.
+        "booking": os.environ.get("ESSAIM_BOOKING_RATE", "60/min"),
+    },
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -21,6 +21,7 @@ api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("venues/", venues_api.VenueListApi.as_view(), name="venue-list"),
     path("venues/<int:pk>/", venues_api.VenueDetailApi.as_view(), name="venue-detail"),
+    path("", include("bookings.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
+    path("feeds/", include(("bookings.feed_urls", "feeds"))),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
 ]
 
@@ -40,6 +42,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("open-data/", venues_views.open_data_page, name="open-data-page"),
+    path("", include(("bookings.urls", "bookings"))),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

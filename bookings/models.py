@@ -1,0 +1,367 @@
+"""Inventory and bookings: resources with their rules, hours and closures; bookings and their audit trail.
+
+Resources are plain models, not pages: a page draft or revision never changes what can be booked.
+Every resource belongs to a venue's canonical (French) page. Times are stored in UTC; opening
+hours and closures are wall-clock values in the venue's time zone.
+
+The database itself refuses a double booking on PostgreSQL (an exclusion constraint over
+``tstzrange(start, blocked_until)`` for exclusive resources, added in migration 0002); pooled
+resources are guarded by a row lock on the resource in ``services``.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from venues import vocabulary
+
+
+class ResourceKind(models.TextChoices):
+    DESK = "desk", _("Named desk")
+    DESK_POOL = "desk_pool", _("Any desk (desk pool)")
+    ROOM = "room", _("Meeting room")
+    EVENT_SEATS = "event_seats", _("Event seats")
+
+
+#: Kinds booked by one person or group at a time: the exclusion constraint guards them.
+EXCLUSIVE_KINDS = {ResourceKind.DESK, ResourceKind.ROOM}
+
+
+class BookingUnit(models.TextChoices):
+    """How a booking's length is chosen: any slot range, or half-days and days only."""
+
+    SLOTS = "slots", _("Any range of slots")
+    HALF_DAY = "half_day", _("Half-days or whole days")
+    DAY = "day", _("Whole days only")
+
+
+class PricingUnit(models.TextChoices):
+    HOUR = "hour", _("per hour")
+    HALF_DAY = "half_day", _("per half-day")
+    DAY = "day", _("per day")
+    BOOKING = "booking", _("per booking")
+
+
+class LateCancellation(models.TextChoices):
+    """What happens after the free-cancellation window."""
+
+    ALLOWED = "allowed", _("Cancellation allowed, not refunded")
+    REFUSED = "refused", _("No cancellation")
+
+
+class Resource(models.Model):
+    """Something bookable at a venue: a named desk, a desk pool, a meeting room or event seats.
+
+    ``capacity`` is how many units may be booked at once (1 for a desk or a room); ``seats`` is
+    how many people a room holds, shown to bookers.
+    """
+
+    venue = models.ForeignKey(
+        "venues.VenuePage", on_delete=models.CASCADE, related_name="resources", verbose_name=_("venue")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.DESK)
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo"),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
+        help_text=_("How many can be booked at the same time: 1 for a desk or a room, the number of desks in a pool."),
+    )
+    seats = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("How many people the room holds.")
+    )
+    #: Price in minor units of ``currency`` (cents, or whole francs for XOF): never a float.
+    price_minor = models.PositiveIntegerField(_("price (minor units)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    pricing_unit = models.CharField(
+        _("price applies"), max_length=20, choices=PricingUnit.choices, default=PricingUnit.HOUR
+    )
+
+    booking_unit = models.CharField(
+        _("bookable by"), max_length=20, choices=BookingUnit.choices, default=BookingUnit.SLOTS
+    )
+    slot_minutes = models.PositiveIntegerField(
+        _("slot length (minutes)"), default=30, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    min_minutes = models.PositiveIntegerField(_("shortest booking (minutes)"), default=30)
+    max_minutes = models.PositiveIntegerField(_("longest booking (minutes)"), default=24 * 60)
+    lead_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=0)
+    horizon_days = models.PositiveIntegerField(
+        _("bookable ahead (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    buffer_minutes = models.PositiveIntegerField(
+        _("buffer between bookings (minutes)"), default=0, validators=[MaxValueValidator(240)]
+    )
+    max_per_day = models.PositiveIntegerField(
+        _("bookings per person per day"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    max_per_week = models.PositiveIntegerField(
+        _("bookings per person per week"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    approval_required = models.BooleanField(_("manager approves each booking"), default=False)
+    free_cancel_hours = models.PositiveIntegerField(_("free cancellation until (hours before)"), default=24)
+    late_cancellation = models.CharField(
+        _("after that"), max_length=20, choices=LateCancellation.choices, default=LateCancellation.ALLOWED
+    )
+    #: Empty for our own resources; the owning node's base URL for a mirrored remote one.
+    origin = models.URLField(_("origin node"), blank=True, editable=False)
+    is_active = models.BooleanField(_("bookable"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["venue_id", "kind", "name"]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="resource_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(min_minutes__lte=models.F("max_minutes")), name="resource_min_le_max"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.kind in EXCLUSIVE_KINDS and self.capacity != 1:
+            errors["capacity"] = _("A named desk or a room is booked by one at a time: capacity must be 1.")
+        if self.min_minutes > self.max_minutes:
+            errors["max_minutes"] = _("The longest booking must not be shorter than the shortest one.")
+        if self.slot_minutes and self.min_minutes % self.slot_minutes:
+            errors["min_minutes"] = _("The shortest booking must be a whole number of slots.")
+        if len(self.currency or "") != 3 or not self.currency.isalpha():
+            errors["currency"] = _("Use a three-letter ISO 4217 code such as EUR.")
+        if errors:
+            raise ValidationError(errors)
+        self.currency = self.currency.upper()
+
+    @property
+    def is_exclusive(self) -> bool:
+        return self.kind in EXCLUSIVE_KINDS
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_minor == 0
+
+    @property
+    def is_remote(self) -> bool:
+        return bool(self.origin)
+
+
+class ResourceHours(models.Model):
+    """Weekly hours of one resource; when a resource has any, they replace the venue's hours."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=vocabulary.WeekDay.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["resource_id", "weekday", "opens"]
+        verbose_name = _("resource hours")
+        verbose_name_plural = _("resource hours")
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """A venue (or one resource) closed from ``first_day`` to ``last_day`` inclusive, wall-clock days.
+
+    ``yearly`` repeats the same dates every year (Christmas, 1 May…).
+    """
+
+    venue = models.ForeignKey(
+        "venues.VenuePage", on_delete=models.CASCADE, related_name="closures", verbose_name=_("venue")
+    )
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("resource"),
+        help_text=_("Empty: the whole venue is closed."),
+    )
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    yearly = models.BooleanField(_("every year"), default=False)
+    reason = models.CharField(_("reason"), max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["venue_id", "first_day"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_ordered")
+        ]
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("The last day must not be before the first day.")})
+        if self.resource_id and self.venue_id and self.resource.venue_id != self.venue_id:
+            raise ValidationError({"resource": _("This resource belongs to another venue.")})
+
+    def __str__(self):
+        return self.reason or f"{self.first_day}–{self.last_day}"
+
+
+class BusyBlock(models.Model):
+    """Time a resource is busy for reasons outside Essaim (an external calendar, a remote node)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="busy_blocks")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    quantity = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=200, blank=True)
+    uid = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["resource", "start"])]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="busy_block_ordered")]
+
+    def __str__(self):
+        return f"{self.resource_id} busy {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    HELD = "held", _("Held, awaiting payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CHECKED_IN = "checked_in", _("Checked in")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    REJECTED = "rejected", _("Rejected")
+
+
+#: Statuses that occupy the resource (a hold only until ``expires_at``).
+OCCUPYING = (BookingStatus.HELD, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+#: Statuses that still lie ahead of the booker and can be cancelled.
+OPEN = (BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.CONFIRMED)
+
+
+class PaymentState(models.TextChoices):
+    NONE = "none", _("Free")
+    DUE_AT_VENUE = "due_at_venue", _("To pay at the venue")
+    PENDING = "pending", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
+
+
+def new_reference() -> str:
+    return secrets.token_hex(4).upper()
+
+
+class Booking(models.Model):
+    """One booking of ``quantity`` units of a resource over ``[start, end)``, UTC."""
+
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    #: ``end`` plus the resource's buffer when booked: the span the exclusion constraint guards.
+    blocked_until = models.DateTimeField()
+    quantity = models.PositiveIntegerField(default=1)
+    #: Copied from the resource so the database constraint can tell exclusive bookings apart.
+    exclusive = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=BookingStatus.choices, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    amount_minor = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    payment_state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.NONE)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["resource", "start"]),
+            models.Index(fields=["user", "start"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(blocked_until__gte=models.F("end")), name="booking_blocked_after_end"
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="booking_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.resource} · {self.start:%Y-%m-%d %H:%M}"
+
+
+class BookingTransition(models.Model):
+    """The audit trail: every status change, who made it, when and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST carrying an ``Idempotency-Key``, replayed to retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self):
+        return self.key
+
+
+def new_feed_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCal feed; the secret in its URL is the only credential, so it can be renewed."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    secret = models.CharField(max_length=64, unique=True, default=new_feed_secret)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"feed of {self.user_id}"

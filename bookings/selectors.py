@@ -1,0 +1,190 @@
+"""Read queries for the booking engine: a resource's calendar, availability, bookings, permissions.
+
+``resource_calendar`` gathers everything the pure ``availability`` module needs for one resource
+and window in four queries; the same loader serves the availability API, the booking service and
+the network-wide search, so what is shown and what is accepted come from one place.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from bookings import availability as av
+from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
+from venues.models import OpeningHours, VenuePage, VenueTeam
+
+
+def resource_rules(resource: Resource) -> av.Rules:
+    return av.Rules(
+        capacity=resource.capacity,
+        slot_minutes=resource.slot_minutes,
+        min_minutes=resource.min_minutes,
+        max_minutes=resource.max_minutes,
+        lead_minutes=resource.lead_minutes,
+        horizon_days=resource.horizon_days,
+        buffer_minutes=resource.buffer_minutes,
+        booking_unit=resource.booking_unit,
+        exclusive=resource.is_exclusive,
+    )
+
+
+def resource_timezone(resource: Resource) -> ZoneInfo:
+    return ZoneInfo(resource.venue.timezone)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """One resource's hours, closures and occupations around a window, as plain data."""
+
+    rules: av.Rules
+    tz: ZoneInfo
+    hours: list[av.WeeklyHours]
+    closures: list[av.ClosureDays]
+    occupations: list[av.Occupation]
+
+
+def resource_hours(resource: Resource) -> list[av.WeeklyHours]:
+    """The resource's own weekly hours if it has any, otherwise its venue's."""
+    rows = [av.WeeklyHours(r.weekday, r.opens, r.closes) for r in ResourceHours.objects.filter(resource=resource)]
+    if rows:
+        return rows
+    return [
+        av.WeeklyHours(r.weekday, r.opens, r.closes)
+        for r in OpeningHours.objects.filter(page_id=resource.venue_id).only("weekday", "opens", "closes")
+    ]
+
+
+def resource_closures(resource: Resource) -> list[av.ClosureDays]:
+    rows = Closure.objects.filter(venue_id=resource.venue_id).filter(Q(resource__isnull=True) | Q(resource=resource))
+    return [av.ClosureDays(c.first_day, c.last_day, c.yearly) for c in rows.only("first_day", "last_day", "yearly")]
+
+
+def occupying_bookings(resource: Resource, window: av.Interval, now: datetime) -> QuerySet[Booking]:
+    """Bookings that take units within ``window`` (widened by the buffer): holds only until they expire."""
+    reach = timedelta(minutes=resource.buffer_minutes)
+    return Booking.objects.filter(
+        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN])
+        | Q(status=BookingStatus.HELD, expires_at__gt=now),
+        resource=resource,
+        start__lt=window.end + reach,
+        blocked_until__gt=window.start - reach,
+    )
+
+
+def resource_occupations(
+    resource: Resource, window: av.Interval, now: datetime, rules: av.Rules
+) -> list[av.Occupation]:
+    reach = timedelta(minutes=resource.buffer_minutes)
+    bookings = occupying_bookings(resource, window, now).values_list("start", "blocked_until", "quantity")
+    occupations = [av.booking_occupation(start, until, quantity, rules) for start, until, quantity in bookings]
+    blocks = BusyBlock.objects.filter(
+        resource=resource, start__lt=window.end + reach, end__gt=window.start - reach
+    ).values_list("start", "end", "quantity")
+    occupations += [av.Occupation(start, end, min(quantity, resource.capacity)) for start, end, quantity in blocks]
+    return occupations
+
+
+def resource_calendar(resource: Resource, window: av.Interval, now: datetime) -> Calendar:
+    rules = resource_rules(resource)
+    return Calendar(
+        rules=rules,
+        tz=resource_timezone(resource),
+        hours=resource_hours(resource),
+        closures=resource_closures(resource),
+        occupations=resource_occupations(resource, window, now, rules),
+    )
+
+
+def resource_availability(*, resource: Resource, window: av.Interval, now: datetime) -> list[av.Free]:
+    """Free intervals a booking could start and end in: open, not closed, within notice and horizon."""
+    calendar = resource_calendar(resource, window, now)
+    bookable = av.bookable_window(window, calendar.rules, now)
+    if bookable is None or not resource.is_active:
+        return []
+    envelope = calendar.rules.booking_unit != "slots"
+    spans = av.opening_intervals(calendar.hours, calendar.closures, calendar.tz, bookable, envelope=envelope)
+    return av.free_intervals(spans, calendar.occupations, calendar.rules.capacity)
+
+
+def resources_bookable() -> QuerySet[Resource]:
+    """Our own active resources on live venues."""
+    return (
+        Resource.objects.filter(is_active=True, origin="", venue__live=True)
+        .exclude(kind="event_seats")
+        .select_related("venue")
+    )
+
+
+def resources_for_venue(*, venue: VenuePage) -> QuerySet[Resource]:
+    return resources_bookable().filter(venue_id=venue.id)
+
+
+def resource_get(*, pk: int) -> Resource | None:
+    if not 0 < pk < 2**63:
+        return None
+    return Resource.objects.select_related("venue").filter(pk=pk).first()
+
+
+def bookings_of_user(*, user: AbstractBaseUser) -> QuerySet[Booking]:
+    return Booking.objects.filter(user=user).select_related("resource__venue").order_by("-start")
+
+
+def booking_get_for_user(*, user, pk: int) -> Booking | None:
+    """A booking the person made, or one of a venue they manage; ``None`` otherwise."""
+    booking = Booking.objects.select_related("resource__venue").filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if booking is None:
+        return None
+    if booking.user_id != user.pk and not user_manages_venue(user, booking.resource.venue_id):
+        return None
+    return booking
+
+
+def booking_transitions(booking: Booking):
+    return booking.transitions.select_related("actor")
+
+
+def user_booking_counts(
+    *, user, resource: Resource, day_window: av.Interval, week_window: av.Interval, now
+) -> tuple[int, int]:
+    """How many active bookings ``user`` has on ``resource`` in the request's local day and week."""
+    active = Booking.objects.filter(user=user, resource=resource).filter(
+        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL])
+        | Q(status=BookingStatus.HELD, expires_at__gt=now)
+    )
+    per_day = active.filter(start__gte=day_window.start, start__lt=day_window.end).count()
+    per_week = active.filter(start__gte=week_window.start, start__lt=week_window.end).count()
+    return per_day, per_week
+
+
+def open_holds_count(*, user, now: datetime) -> int:
+    return Booking.objects.filter(user=user, status=BookingStatus.HELD, expires_at__gt=now).count()
+
+
+# Permissions --------------------------------------------------------------------------------
+
+
+def is_network_admin(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.groups.filter(name="Network admins").exists()))
+
+
+def venues_managed_by(user) -> QuerySet[VenuePage]:
+    """Canonical venue pages ``user`` manages: through their venue teams, or all for network admins."""
+    canonical = VenuePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+    if not user.is_authenticated or not user.is_active:
+        return canonical.none()
+    if is_network_admin(user):
+        return canonical
+    keys = VenueTeam.objects.filter(group__user=user).values("translation_key")
+    return canonical.filter(translation_key__in=keys)
+
+
+def user_manages_venue(user, venue_id: int) -> bool:
+    return venues_managed_by(user).filter(pk=venue_id).exists()
+
+
+def bookings_for_manager(*, user) -> QuerySet[Booking]:
+    return Booking.objects.filter(resource__venue__in=venues_managed_by(user)).select_related("resource__venue", "user")

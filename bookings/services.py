@@ -1,0 +1,492 @@
+"""State changes of the booking engine: book, hold, confirm, approve, cancel, check in, expire.
+
+Each service checks the rules with the pure ``availability`` module, then writes inside one
+transaction: the person's row is locked (their per-person limits and hold cap cannot race), a
+pooled resource's row is locked (its capacity check cannot race), and an exclusive resource is
+guarded by PostgreSQL's exclusion constraint, so a lost race surfaces as an ``IntegrityError``
+that becomes a ``Conflict`` (409). On SQLite the ``IMMEDIATE`` transaction serialises writers.
+Every status change writes a ``BookingTransition``; e-mails are queued ``on_commit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bookings import availability as av
+from bookings import messages, pricing, selectors
+from bookings.models import (
+    OPEN,
+    Booking,
+    BookingStatus,
+    BookingTransition,
+    CalendarFeed,
+    Closure,
+    LateCancellation,
+    PaymentState,
+    Resource,
+    ResourceHours,
+    new_feed_secret,
+)
+from sites.errors import Conflict, InvalidInput, PermissionDenied
+
+#: Allowed status changes; anything else is refused with ``invalid_transition``.
+TRANSITIONS = {
+    BookingStatus.PENDING_APPROVAL: {
+        BookingStatus.HELD,
+        BookingStatus.CONFIRMED,
+        BookingStatus.REJECTED,
+        BookingStatus.CANCELLED,
+        BookingStatus.EXPIRED,
+    },
+    BookingStatus.HELD: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
+    BookingStatus.CONFIRMED: {BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW, BookingStatus.CANCELLED},
+    BookingStatus.CHECKED_IN: set(),
+    BookingStatus.NO_SHOW: {BookingStatus.CHECKED_IN},  # a late arrival after all
+    BookingStatus.CANCELLED: set(),
+    BookingStatus.EXPIRED: set(),
+    BookingStatus.REJECTED: set(),
+}
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    resource: Resource
+    start: datetime
+    end: datetime
+    quantity: int = 1
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _violation(error: av.RuleViolation) -> InvalidInput | Conflict:
+    message = messages.rule_message(error.code, **error.params)
+    if error.code == "no_room":
+        return Conflict(message, code="no_room", extra={"remaining": error.params.get("remaining", 0)})
+    return InvalidInput(message, code=error.code)
+
+
+def _transition(booking: Booking, to_status: str, *, actor=None, reason: str = "", now: datetime) -> None:
+    from_status = booking.status
+    if from_status and to_status not in TRANSITIONS.get(from_status, set()):
+        raise InvalidInput(messages.transition_message(from_status, to_status), code="invalid_transition")
+    booking.status = to_status
+    BookingTransition.objects.create(
+        booking=booking, from_status=from_status or "", to_status=to_status, actor=actor, at=now, reason=reason[:500]
+    )
+
+
+def _notify(booking: Booking, event: str) -> None:
+    from bookings.tasks import booking_notify_task  # tasks import services: late import breaks the cycle
+
+    booking_id = booking.pk
+    transaction.on_commit(lambda: booking_notify_task.delay(booking_id, event))
+
+
+def _local_windows(start: datetime, tz) -> tuple[av.Interval, av.Interval]:
+    """The local day and ISO week (Monday to Monday) around ``start``, as UTC intervals."""
+    day = start.astimezone(tz).date()
+    monday = day - timedelta(days=day.weekday())
+    midnight = datetime.min.time()
+    day_window = av.Interval(av.wall_clock(day, midnight, tz), av.wall_clock(day + timedelta(days=1), midnight, tz))
+    week_window = av.Interval(
+        av.wall_clock(monday, midnight, tz), av.wall_clock(monday + timedelta(days=7), midnight, tz)
+    )
+    return day_window, week_window
+
+
+def _preset_name(request: av.Interval, calendar: selectors.Calendar) -> str:
+    presets = av.day_presets(request.start.astimezone(calendar.tz).date(), calendar.hours, calendar.tz)
+    return next((name for name, span in presets.items() if span == request), "")
+
+
+def booking_validate(*, user, request: BookingRequest, now: datetime | None = None) -> selectors.Calendar:
+    """Every rule but capacity, which only a locked transaction can answer: raise ``InvalidInput``."""
+    now = _now(now)
+    resource = request.resource
+    if resource.is_remote:
+        raise InvalidInput(messages.rule_message("remote_resource", origin=resource.origin), code="remote_resource")
+    if not resource.is_active or not resource.venue.live:
+        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+    for value in (request.start, request.end):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInput(messages.rule_message("naive_datetime"), code="naive_datetime")
+    try:
+        interval = av.Interval(request.start, request.end)
+        calendar = selectors.resource_calendar(resource, interval, now)
+        av.check_timing(interval, request.quantity, calendar.rules, now, calendar.tz)
+        av.check_opening(interval, calendar.rules, calendar.hours, calendar.closures, calendar.tz)
+    except av.RuleViolation as error:
+        raise _violation(error) from None
+    if resource.max_per_day or resource.max_per_week:
+        day_window, week_window = _local_windows(request.start, calendar.tz)
+        per_day, per_week = selectors.user_booking_counts(
+            user=user, resource=resource, day_window=day_window, week_window=week_window, now=now
+        )
+        if resource.max_per_day and per_day >= resource.max_per_day:
+            raise InvalidInput(messages.rule_message("per_day_limit", limit=resource.max_per_day), code="per_day_limit")
+        if resource.max_per_week and per_week >= resource.max_per_week:
+            raise InvalidInput(
+                messages.rule_message("per_week_limit", limit=resource.max_per_week), code="per_week_limit"
+            )
+    return calendar
+
+
+def _lock(user, resource: Resource) -> Resource:
+    """Lock the person (limits, holds) and, for pooled resources, the resource (capacity)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if not resource.is_exclusive:
+        Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    return resource
+
+
+def _expire_stale_holds(resource: Resource, interval: av.Interval, now: datetime) -> None:
+    """Holds past their time still count for the exclusion constraint until marked: mark those in the way."""
+    reach = timedelta(minutes=resource.buffer_minutes)
+    stale = Booking.objects.filter(
+        resource=resource,
+        status=BookingStatus.HELD,
+        expires_at__lte=now,
+        start__lt=interval.end + reach,
+        blocked_until__gt=interval.start - reach,
+    )
+    for booking in stale.select_for_update():
+        _transition(booking, BookingStatus.EXPIRED, reason="hold expired", now=now)
+        booking.save(update_fields=["status", "updated_at"])
+
+
+def _check_capacity(
+    resource: Resource, interval: av.Interval, quantity: int, now: datetime, *, exclude: int | None = None
+):
+    rules = selectors.resource_rules(resource)
+    occupations = selectors.resource_occupations(resource, interval, now, rules)
+    if exclude is not None:
+        booking = Booking.objects.get(pk=exclude)
+        if booking.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.HELD):
+            mine = av.booking_occupation(booking.start, booking.blocked_until, booking.quantity, rules)
+            if mine in occupations:
+                occupations.remove(mine)
+    try:
+        av.check_capacity(interval, quantity, occupations, rules)
+    except av.RuleViolation as error:
+        raise _violation(error) from None
+
+
+def _hold_expiry(now: datetime) -> datetime:
+    return now + timedelta(minutes=settings.ESSAIM_HOLD_MINUTES)
+
+
+def _initial_status(resource: Resource) -> tuple[str, str]:
+    """Status and payment state of a new booking. Without a payment provider a priced booking is
+    confirmed with the amount due at the venue."""
+    if resource.approval_required:
+        return BookingStatus.PENDING_APPROVAL, (PaymentState.NONE if resource.is_free else PaymentState.DUE_AT_VENUE)
+    if resource.is_free:
+        return BookingStatus.CONFIRMED, PaymentState.NONE
+    return BookingStatus.CONFIRMED, PaymentState.DUE_AT_VENUE
+
+
+def booking_create(
+    *, user, request: BookingRequest, note: str = "", hold: bool = False, now: datetime | None = None
+) -> Booking:
+    """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid.
+
+    Raises ``InvalidInput`` naming the broken rule, ``Conflict`` when the units are taken.
+    """
+    now = _now(now)
+    calendar = booking_validate(user=user, request=request, now=now)
+    resource = request.resource
+    interval = av.Interval(request.start, request.end)
+    minutes = interval.minutes
+    amount = pricing.booking_amount(
+        price_minor=resource.price_minor,
+        pricing_unit=resource.pricing_unit,
+        minutes=minutes,
+        quantity=request.quantity,
+        preset=_preset_name(interval, calendar),
+    )
+    status, payment = _initial_status(resource)
+    if hold and status == BookingStatus.CONFIRMED:
+        status = BookingStatus.HELD
+        payment = PaymentState.PENDING if amount else PaymentState.NONE
+    try:
+        with transaction.atomic():
+            _lock(user, resource)
+            if status == BookingStatus.HELD:
+                existing = _same_open_hold(user, request, now)
+                if existing is not None:
+                    return existing  # the timer does not restart for the same request
+                if selectors.open_holds_count(user=user, now=now) >= settings.ESSAIM_MAX_OPEN_HOLDS:
+                    raise InvalidInput(
+                        messages.rule_message("too_many_holds", limit=settings.ESSAIM_MAX_OPEN_HOLDS),
+                        code="too_many_holds",
+                    )
+            _expire_stale_holds(resource, interval, now)
+            if status != BookingStatus.PENDING_APPROVAL:
+                _check_capacity(resource, interval, request.quantity, now)
+            booking = Booking(
+                resource=resource,
+                user=user,
+                start=request.start,
+                end=request.end,
+                blocked_until=request.end + timedelta(minutes=resource.buffer_minutes if resource.is_exclusive else 0),
+                quantity=request.quantity,
+                exclusive=resource.is_exclusive,
+                status=status,
+                expires_at=now + timedelta(minutes=settings.ESSAIM_HOLD_MINUTES)
+                if status == BookingStatus.HELD
+                else None,
+                amount_minor=amount,
+                currency=resource.currency,
+                payment_state=payment,
+                note=note[:500],
+            )
+            booking.save()
+            BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
+            _notify(booking, "requested" if status == BookingStatus.PENDING_APPROVAL else status)
+    except IntegrityError:
+        raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room", extra={"remaining": 0}) from None
+    return booking
+
+
+def _same_open_hold(user, request: BookingRequest, now: datetime) -> Booking | None:
+    return Booking.objects.filter(
+        user=user,
+        resource=request.resource,
+        start=request.start,
+        end=request.end,
+        quantity=request.quantity,
+        status=BookingStatus.HELD,
+        expires_at__gt=now,
+    ).first()
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("resource__venue", "user").get(pk=booking.pk)
+
+
+def booking_confirm(*, booking: Booking, actor=None, reason: str = "paid", now: datetime | None = None) -> Booking:
+    """A held booking is paid: confirm it. A hold that ran out is confirmed only if its units are still free."""
+    now = _now(now)
+    try:
+        with transaction.atomic():
+            booking = _locked(booking)
+            if booking.status == BookingStatus.CONFIRMED:
+                return booking
+            if booking.status == BookingStatus.EXPIRED or (
+                booking.status == BookingStatus.HELD and booking.expires_at and booking.expires_at <= now
+            ):
+                if not booking.resource.is_exclusive:
+                    Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
+                _expire_stale_holds(booking.resource, av.Interval(booking.start, booking.end), now)
+                booking.refresh_from_db()
+                _check_capacity(booking.resource, av.Interval(booking.start, booking.end), booking.quantity, now)
+                booking.status = BookingStatus.HELD  # revived: the audit trail shows the expiry, then this
+            _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, now=now)
+            booking.expires_at = None
+            booking.save(update_fields=["status", "expires_at", "updated_at"])
+            _notify(booking, "confirmed")
+    except IntegrityError:
+        raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room") from None
+    return booking
+
+
+def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
+    """A manager accepts a request: it takes its units now, if they are still free."""
+    now = _now(now)
+    _require_manager(actor, booking)
+    try:
+        with transaction.atomic():
+            booking = _locked(booking)
+            if booking.status != BookingStatus.PENDING_APPROVAL:
+                raise InvalidInput(messages.transition_message(booking.status, "confirmed"), code="invalid_transition")
+            if booking.start <= now:
+                raise InvalidInput(messages.rule_message("in_past"), code="in_past")
+            if not booking.resource.is_exclusive:
+                Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
+            interval = av.Interval(booking.start, booking.end)
+            _expire_stale_holds(booking.resource, interval, now)
+            _check_capacity(booking.resource, interval, booking.quantity, now)
+            _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason="approved", now=now)
+            booking.save(update_fields=["status", "updated_at"])
+            _notify(booking, "approved")
+    except IntegrityError:
+        raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room") from None
+    return booking
+
+
+def booking_reject(*, booking: Booking, actor, reason: str = "", now: datetime | None = None) -> Booking:
+    now = _now(now)
+    _require_manager(actor, booking)
+    with transaction.atomic():
+        booking = _locked(booking)
+        _transition(booking, BookingStatus.REJECTED, actor=actor, reason=reason, now=now)
+        booking.cancel_reason = reason[:500]
+        booking.save(update_fields=["status", "cancel_reason", "updated_at"])
+        _notify(booking, "rejected")
+    return booking
+
+
+def cancellation_terms(booking: Booking, now: datetime) -> dict:
+    """What cancelling now means for the booker: allowed, free or late, and why not."""
+    resource = booking.resource
+    if booking.status not in OPEN:
+        return {"allowed": False, "free": False, "code": "not_cancellable"}
+    if booking.start <= now:
+        return {"allowed": False, "free": False, "code": "already_started"}
+    free_until = booking.start - timedelta(hours=resource.free_cancel_hours)
+    if now <= free_until or booking.status != BookingStatus.CONFIRMED or booking.payment_state == PaymentState.NONE:
+        return {"allowed": True, "free": True, "code": "free", "free_until": free_until}
+    if resource.late_cancellation == LateCancellation.REFUSED:
+        return {"allowed": False, "free": False, "code": "cancel_too_late", "free_until": free_until}
+    return {"allowed": True, "free": False, "code": "late", "free_until": free_until}
+
+
+def booking_cancel(*, booking: Booking, actor, reason: str = "", now: datetime | None = None) -> Booking:
+    """The booker cancels under the resource's policy; a venue manager may cancel any open booking,
+    with a reason the booker is told."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _locked(booking)
+        by_manager = actor.pk != booking.user_id
+        if by_manager:
+            _require_manager(actor, booking)
+            if not reason.strip():
+                raise InvalidInput(_("Give the booker a reason for cancelling."), code="reason_required")
+            if booking.status not in OPEN:
+                raise InvalidInput(messages.rule_message("not_cancellable"), code="not_cancellable")
+        else:
+            terms = cancellation_terms(booking, now)
+            if not terms["allowed"]:
+                raise InvalidInput(messages.rule_message(terms["code"]), code=terms["code"])
+        _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "cancelled by the booker", now=now)
+        booking.cancel_reason = reason[:500]
+        booking.save(update_fields=["status", "cancel_reason", "updated_at"])
+        _notify(booking, "cancelled_by_venue" if by_manager else "cancelled")
+    return booking
+
+
+def booking_check_in(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
+    """The person has arrived: from an hour before the start (configurable) until the end."""
+    now = _now(now)
+    _require_manager(actor, booking)
+    with transaction.atomic():
+        booking = _locked(booking)
+        early = timedelta(minutes=settings.ESSAIM_CHECK_IN_EARLY_MINUTES)
+        if not booking.start - early <= now < booking.end:
+            raise InvalidInput(messages.rule_message("check_in_window"), code="check_in_window")
+        _transition(booking, BookingStatus.CHECKED_IN, actor=actor, reason="checked in", now=now)
+        booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
+    now = _now(now)
+    _require_manager(actor, booking)
+    with transaction.atomic():
+        booking = _locked(booking)
+        if now < booking.start:
+            raise InvalidInput(messages.rule_message("not_started"), code="not_started")
+        _transition(booking, BookingStatus.NO_SHOW, actor=actor, reason="no-show", now=now)
+        booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def _require_manager(actor, booking: Booking) -> None:
+    if actor is None or not selectors.user_manages_venue(actor, booking.resource.venue_id):
+        raise PermissionDenied(_("Only this venue's managers may do that."))
+
+
+def hold_expire_all(*, now: datetime | None = None) -> int:
+    """Mark holds past their time expired, and requests nobody approved before they began."""
+    now = _now(now)
+    due = Booking.objects.filter(
+        Q(status=BookingStatus.HELD, expires_at__lte=now) | Q(status=BookingStatus.PENDING_APPROVAL, start__lte=now)
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().filter(pk=pk).first()
+            if booking is None:
+                continue
+            still_due = (booking.status == BookingStatus.HELD and booking.expires_at <= now) or (
+                booking.status == BookingStatus.PENDING_APPROVAL and booking.start <= now
+            )
+            if still_due:
+                _transition(booking, BookingStatus.EXPIRED, reason="expired", now=now)
+                booking.save(update_fields=["status", "updated_at"])
+                count += 1
+    return count
+
+
+def booking_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind bookers the day before: bookings starting within the next 24 hours, once each."""
+    now = _now(now)
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        start__gt=now + timedelta(hours=2),
+        start__lte=now + timedelta(hours=24),
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            updated = Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            if updated:
+                _notify(Booking(pk=pk), "reminder")
+                count += 1
+    return count
+
+
+def calendar_feed_ensure(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_regenerate(*, user) -> CalendarFeed:
+    """A new secret: the old feed URL stops working at once."""
+    feed = calendar_feed_ensure(user=user)
+    feed.secret = new_feed_secret()
+    feed.save(update_fields=["secret", "created_at"])
+    return feed
+
+
+def resource_create(*, venue, hours=(), **fields) -> Resource:
+    """Add a checked resource to a venue's canonical page; ``hours`` are ``(weekday, opens, closes)`` rows."""
+    resource = Resource(venue=venue, **fields)
+    try:
+        resource.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(exc.messages), code="invalid_resource") from exc
+    with transaction.atomic():
+        resource.save()
+        for weekday, opens, closes in hours:
+            ResourceHours.objects.create(resource=resource, weekday=weekday, opens=opens, closes=closes)
+    return resource
+
+
+def closure_create(*, venue, first_day, last_day=None, resource=None, yearly=False, reason="") -> Closure:
+    closure = Closure(
+        venue=venue,
+        resource=resource,
+        first_day=first_day,
+        last_day=last_day or first_day,
+        yearly=yearly,
+        reason=reason,
+    )
+    try:
+        closure.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(exc.messages), code="invalid_closure") from exc
+    closure.save()
+    return closure

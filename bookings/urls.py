@@ -1,0 +1,3 @@
+"""URL patterns (filled by the booking engine's views)."""
+
+urlpatterns: list = []
