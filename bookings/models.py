@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from venues import vocabulary
 
@@ -53,7 +55,7 @@ class LateCancellation(models.TextChoices):
     REFUSED = "refused", _("No cancellation")
 
 
-class Resource(models.Model):
+class Resource(ClusterableModel):
     """Something bookable at a venue: a named desk, a desk pool, a meeting room or event seats.
 
     ``capacity`` is how many units may be booked at once (1 for a desk or a room); ``seats`` is
@@ -166,7 +168,7 @@ class Resource(models.Model):
 class ResourceHours(models.Model):
     """Weekly hours of one resource; when a resource has any, they replace the venue's hours."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours")
+    resource = ParentalKey(Resource, on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("day"), choices=vocabulary.WeekDay.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -292,6 +294,8 @@ class Booking(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     payment_state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.NONE)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    #: The booker's language when booking: their e-mails are written in it.
+    language = models.CharField(max_length=10, default="fr")
     cancel_reason = models.CharField(max_length=500, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

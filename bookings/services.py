@@ -197,7 +197,13 @@ def _initial_status(resource: Resource) -> tuple[str, str]:
 
 
 def booking_create(
-    *, user, request: BookingRequest, note: str = "", hold: bool = False, now: datetime | None = None
+    *,
+    user,
+    request: BookingRequest,
+    note: str = "",
+    hold: bool = False,
+    language: str = "",
+    now: datetime | None = None,
 ) -> Booking:
     """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid.
 
@@ -250,6 +256,7 @@ def booking_create(
                 currency=resource.currency,
                 payment_state=payment,
                 note=note[:500],
+                language=language or settings.LANGUAGE_CODE,
             )
             booking.save()
             BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
