@@ -302,9 +302,12 @@ def check_opening(
 
 
 def check_capacity(request: Interval, quantity: int, occupations: list[Occupation], rules: Rules) -> int:
-    """Raise ``no_room`` unless ``quantity`` units are free over the request (buffer included)."""
-    probe = Interval(request.start, request.end + timedelta(minutes=rules.buffer_minutes if rules.exclusive else 0))
-    remaining = remaining_over(probe, occupations, rules.capacity)
+    """Raise ``no_room`` unless ``quantity`` units are free over the request.
+
+    Occupations already carry the buffer on both sides (``booking_occupation``), which is the same
+    test the database makes between ``[start, end + buffer)`` ranges.
+    """
+    remaining = remaining_over(request, occupations, rules.capacity)
     if remaining < quantity:
         raise RuleViolation("no_room", remaining=max(remaining, 0))
     return remaining
