@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -497,3 +497,23 @@ def closure_create(*, venue, first_day, last_day=None, resource=None, yearly=Fal
         raise InvalidInput("; ".join(exc.messages), code="invalid_closure") from exc
     closure.save()
     return closure
+
+
+def resource_delete(*, resource: Resource, actor) -> None:
+    """Remove a resource nobody ever booked. One with bookings keeps its history: deactivate it instead."""
+    if actor is None or not selectors.user_manages_venue(actor, resource.venue_id):
+        raise PermissionDenied(_("Only this venue's managers may do that."))
+    refusal = InvalidInput(
+        _("This resource has bookings, so it cannot be deleted: untick “bookable” to stop new bookings instead."),
+        code="resource_has_bookings",
+    )
+    try:
+        with transaction.atomic():
+            locked = Resource.objects.select_for_update().filter(pk=resource.pk).first()
+            if locked is None:
+                return
+            if Booking.objects.filter(resource=locked).exists():
+                raise refusal
+            locked.delete()
+    except (ProtectedError, IntegrityError):
+        raise refusal from None
