@@ -11,10 +11,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    BookingTransition,
+    BusyBlock,
+    CalendarFeed,
+    Closure,
+    Resource,
+    ResourceHours,
+)
 from venues.models import OpeningHours, VenuePage, VenueTeam
 
 
@@ -188,3 +198,60 @@ def user_manages_venue(user, venue_id: int) -> bool:
 
 def bookings_for_manager(*, user) -> QuerySet[Booking]:
     return Booking.objects.filter(resource__venue__in=venues_managed_by(user)).select_related("resource__venue", "user")
+
+
+# Calendar feeds and e-mails (bookings.feeds, bookings.notifications) ------------------------
+
+
+def _with_transition_count(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Annotate ``transition_count`` in one subquery (no N+1): iCalendar's SEQUENCE grows with it."""
+    count = (
+        BookingTransition.objects.filter(booking=OuterRef("pk"))
+        .order_by()
+        .values("booking")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return bookings.annotate(transition_count=Coalesce(Subquery(count), 0))
+
+
+def calendar_feed_get(*, secret: str) -> CalendarFeed | None:
+    if not secret or len(secret) > 64:
+        return None
+    return CalendarFeed.objects.filter(secret=secret).first()
+
+
+def bookings_for_person_feed(*, user_id: int, since: datetime) -> QuerySet[Booking]:
+    """The person's bookings ending after ``since``, in every status: a cancelled one must reach
+    subscribed calendars so that they remove it."""
+    bookings = Booking.objects.filter(user_id=user_id, end__gt=since).select_related("resource__venue")
+    return _with_transition_count(bookings.order_by("start", "id"))
+
+
+def resource_for_feed(*, pk: int) -> Resource | None:
+    if not 0 < pk < 2**63:
+        return None
+    return resources_bookable().filter(pk=pk).first()
+
+
+def resource_busy_bookings(*, resource: Resource, window: av.Interval, now: datetime) -> QuerySet[Booking]:
+    """Bookings taking ``resource`` within ``window`` (holds until they expire), without the booker."""
+    bookings = Booking.objects.filter(
+        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN])
+        | Q(status=BookingStatus.HELD, expires_at__gt=now),
+        resource=resource,
+        start__lt=window.end,
+        end__gt=window.start,
+    ).only("reference", "status", "start", "end", "quantity", "updated_at")
+    return _with_transition_count(bookings.order_by("start", "id"))
+
+
+def resource_busy_blocks(*, resource: Resource, window: av.Interval) -> QuerySet[BusyBlock]:
+    return BusyBlock.objects.filter(resource=resource, start__lt=window.end, end__gt=window.start).order_by(
+        "start", "id"
+    )
+
+
+def booking_for_notification(*, pk: int) -> Booking | None:
+    bookings = Booking.objects.select_related("resource__venue", "user").filter(pk=pk)
+    return _with_transition_count(bookings).first()

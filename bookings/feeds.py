@@ -1,0 +1,113 @@
+"""iCalendar feeds: a person's bookings (private, behind a secret URL) and a resource's busy time (public).
+
+Each feed is a handful of queries turned into bytes by ``bookings.ics``. The ETag is a hash of
+those bytes (they are deterministic, see ``ics``), so it is strong and the same in every web
+process; Django's own conditional logic (``get_conditional_response``, as the open data files
+use) answers ``If-None-Match`` and ``If-Modified-Since`` with a 304 that keeps the validators.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from bookings import availability as av
+from bookings import ics, selectors
+
+#: How far back a person's feed reaches; cancelled bookings in that range stay, marked CANCELLED.
+PERSON_PAST = timedelta(days=90)
+#: How far back a resource's feed reaches; it runs forward to the resource's booking horizon.
+RESOURCE_PAST = timedelta(days=30)
+#: Calendars poll on their own schedule; a short max-age spares a burst of identical requests.
+MAX_AGE = 300
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _language(code: str | None) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return code if code in codes else settings.LANGUAGE_CODE
+
+
+def _calendar_response(request, body: bytes, *, last_modified: datetime, filename: str, private: bool) -> HttpResponse:
+    etag = quote_etag(hashlib.sha256(body).hexdigest()[:40])
+    # HTTP dates have whole seconds: a fractional timestamp would never compare equal to
+    # If-Modified-Since, and the client would never get its 304.
+    modified = int(last_modified.timestamp())
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if private:
+        patch_cache_control(response, private=True, max_age=MAX_AGE)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+    else:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        response["Access-Control-Allow-Origin"] = "*"
+    # With the full response given, the 304 keeps its ETag, Last-Modified and Cache-Control.
+    return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
+
+
+def _venue_changed(venue) -> datetime | None:
+    return venue.last_published_at or venue.latest_revision_created_at
+
+
+@require_safe
+def person_feed(request, secret: str) -> HttpResponse:
+    """``/feeds/me/<secret>.ics``: the person's bookings from 90 days ago on, in the language
+    they last booked in; an unknown (or regenerated) secret is a 404."""
+    feed = selectors.calendar_feed_get(secret=secret)
+    if feed is None:
+        raise Http404
+    now = timezone.now()
+    bookings = list(selectors.bookings_for_person_feed(user_id=feed.user_id, since=now - PERSON_PAST))
+    latest = max(bookings, key=lambda booking: booking.created_at, default=None)
+    with translation.override(_language(latest.language if latest else None)):
+        links = ics.Links()
+        entries = [ics.booking_entry(booking, url=links.booking(booking)) for booking in bookings]
+        name = _("My bookings (%(node)s)") % {"node": settings.ESSAIM_NODE_NAME}
+        body = ics.person_calendar(entries, name=name)
+    changes = [feed.created_at]
+    for booking in bookings:
+        changes += [booking.updated_at, booking.resource.updated_at, _venue_changed(booking.resource.venue)]
+    last_modified = max(change for change in changes if change is not None)
+    return _calendar_response(request, body, last_modified=last_modified, filename="bookings.ics", private=True)
+
+
+@require_safe
+def resource_feed(request, pk: int) -> HttpResponse:
+    """``/feeds/resources/<id>.ics``: when the resource is taken, from 30 days ago to its booking
+    horizon, saying "Booked" or "Held" and nothing about who. ``?lang=en`` picks the language."""
+    resource = selectors.resource_for_feed(pk=pk)
+    if resource is None:
+        raise Http404
+    now = timezone.now()
+    window = av.Interval(now - RESOURCE_PAST, now + timedelta(days=resource.horizon_days))
+    venue = resource.venue
+    bookings = list(selectors.resource_busy_bookings(resource=resource, window=window, now=now))
+    blocks = list(selectors.resource_busy_blocks(resource=resource, window=window))
+    changes = [resource.updated_at, _venue_changed(venue), *(booking.updated_at for booking in bookings)]
+    last_modified = max(change for change in changes if change is not None)
+    with translation.override(_language(request.GET.get("lang"))):
+        entries = [ics.busy_entry_for_booking(booking) for booking in bookings]
+        entries += [ics.busy_entry_for_block(block, stamp=last_modified) for block in blocks]
+        entries.sort(key=lambda entry: (entry.start, entry.uid))
+        body = ics.resource_calendar(
+            entries,
+            name=f"{resource.name} — {venue.title}",
+            tzid=venue.timezone,
+            location=f"{resource.name}, {venue.title}, {ics.venue_address(venue)}",
+            url=ics.Links().venue(venue),
+        )
+    if blocks:
+        # Busy blocks record no time of change: only the ETag can tell whether they did.
+        last_modified = now
+    return _calendar_response(
+        request, body, last_modified=last_modified, filename=f"resource-{resource.pk}.ics", private=False
+    )
