@@ -1,0 +1,228 @@
+"""Admin forms and list filters for venue managers: every choice is limited to the venues they manage.
+
+A manager never sees another venue's name in a drop-down: the venue and resource choices of the
+forms and filters are built from ``selectors.venues_managed_by(user)``.
+"""
+
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import HelpPanel
+
+from bookings import availability as av
+from bookings import pricing, selectors
+from bookings.models import Booking, BookingStatus, Closure, Resource, ResourceKind
+
+
+def managed_resources(user):
+    return (
+        Resource.objects.filter(venue__in=selectors.venues_managed_by(user), origin="")
+        .select_related("venue")
+        .order_by("venue__title", "name")
+    )
+
+
+def resource_label(resource) -> str:
+    return f"{resource.venue.title} — {resource.name}"
+
+
+class ResourceForm(WagtailAdminModelForm):
+    """A resource, its price entered in the currency's units and stored in minor units."""
+
+    price = forms.DecimalField(
+        label=_("Price"),
+        min_value=0,
+        max_value=1_000_000,
+        decimal_places=3,
+        initial=0,
+        help_text=_("In the currency's units, e.g. 12.50; 0 for free."),
+    )
+
+    class Meta:
+        model = Resource
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        venues = selectors.venues_managed_by(self.for_user).order_by("title")
+        self.fields["venue"].queryset = venues
+        if self.instance.pk:
+            self.initial["price"] = pricing.to_decimal(self.instance.price_minor, self.instance.currency)
+            if self.instance.bookings.exists():
+                self.fields["venue"].disabled = True
+                self.fields["venue"].help_text = _("A resource that has bookings stays at its venue.")
+        elif len(venues[:2]) == 1:
+            self.initial["venue"] = venues[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        price, currency = cleaned.get("price"), (cleaned.get("currency") or "").upper()
+        if price is not None and len(currency) == 3:
+            try:
+                self.instance.price_minor = pricing.to_minor(price, currency)
+            except ValueError:
+                places = pricing.exponent(currency)
+                self.add_error(
+                    "price", _("%(currency)s has %(places)s decimals.") % {"currency": currency, "places": places}
+                )
+        return cleaned
+
+
+class ClosureForm(WagtailAdminModelForm):
+    class Meta:
+        model = Closure
+        fields = ["venue", "resource", "first_day", "last_day", "yearly", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        venues = selectors.venues_managed_by(self.for_user).order_by("title")
+        self.fields["venue"].queryset = venues
+        self.fields["resource"].queryset = managed_resources(self.for_user)
+        self.fields["resource"].label_from_instance = resource_label
+        self.fields["last_day"].required = False
+        self.fields["last_day"].help_text = _("Empty: one day.")
+        if not self.instance.pk and len(venues[:2]) == 1:
+            self.initial["venue"] = venues[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first_day") and not cleaned.get("last_day"):
+            cleaned["last_day"] = cleaned["first_day"]
+        resource, venue = cleaned.get("resource"), cleaned.get("venue")
+        if resource and venue and resource.venue_id != venue.pk:
+            self.add_error("resource", _("This resource belongs to another venue."))
+        return cleaned
+
+
+class VenueHoursPanel(HelpPanel):
+    """Where the venue's weekly hours are edited (the venue page), linked from resources and closures."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "bookings/admin/venue_hours_help.html")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def venues(self):
+            if getattr(self.instance, "venue_id", None):
+                return [self.instance.venue]
+            return list(selectors.venues_managed_by(self.request.user).order_by("title")[:20])
+
+
+# List filters ---------------------------------------------------------------------------------
+
+
+def _venues_for_request(request):
+    return selectors.venues_managed_by(request.user).order_by("title")
+
+
+def _resources_for_request(request):
+    return managed_resources(request.user)
+
+
+class VenueFilterField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class ResourceFilterField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return resource_label(obj)
+
+
+class VenueFilter(django_filters.ModelChoiceFilter):
+    field_class = VenueFilterField
+
+
+class ResourceFilter(django_filters.ModelChoiceFilter):
+    field_class = ResourceFilterField
+
+
+class ResourceFilterSet(WagtailFilterSet):
+    venue = VenueFilter(label=_("Venue"), queryset=_venues_for_request)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ResourceKind.choices)
+    is_active = django_filters.BooleanFilter(label=_("Bookable"), widget=forms.NullBooleanSelect)
+
+    class Meta:
+        model = Resource
+        fields = ["venue", "kind", "is_active"]
+
+
+class ClosureFilterSet(WagtailFilterSet):
+    venue = VenueFilter(label=_("Venue"), queryset=_venues_for_request)
+    yearly = django_filters.BooleanFilter(label=_("Every year"), widget=forms.NullBooleanSelect)
+
+    class Meta:
+        model = Closure
+        fields = ["venue", "yearly"]
+
+
+class BookingFilterSet(WagtailFilterSet):
+    """Dates are the venues' own local days: a booking on 3 March in Dakar and one in Lyon both match."""
+
+    dates = django_filters.DateFromToRangeFilter(label=_("Dates"), method="filter_dates", widget=DateRangePickerWidget)
+    venue = VenueFilter(label=_("Venue"), queryset=_venues_for_request, field_name="resource__venue")
+    resource = ResourceFilter(label=_("Resource"), queryset=_resources_for_request)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=BookingStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Booking
+        fields = ["dates", "venue", "resource", "status"]
+
+    def filter_dates(self, queryset, name, value):
+        first, last = value.start, value.stop
+        if not first and not last:
+            return queryset
+        zones = selectors.venues_managed_by(self.request.user).values_list("timezone", flat=True).distinct()
+        midnight = time(0)
+        condition = Q(pk__in=[])
+        for zone in zones:
+            tz = ZoneInfo(zone)
+            local = Q(resource__venue__timezone=zone)
+            if first:
+                local &= Q(end__gt=av.wall_clock(first, midnight, tz))
+            if last:
+                local &= Q(start__lt=av.wall_clock(last + timedelta(days=1), midnight, tz))
+            condition |= local
+        return queryset.filter(condition)
+
+
+class DayForm(forms.Form):
+    """The day view's choice of venue and date (the date defaults to today in the venue's zone)."""
+
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False, empty_label=None)
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = selectors.venues_managed_by(user).order_by("title")
+
+
+class ReportForm(DayForm):
+    """The occupancy report's venue and weeks (from the week of ``first`` to the week of ``last``)."""
+
+    date = None
+    first = forms.DateField(label=_("From the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last and last < first:
+            self.add_error("last", _("The last week must not be before the first."))
+        elif first and last and (last - first).days > 7 * 52:
+            self.add_error("last", _("A report covers at most a year."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the booker)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

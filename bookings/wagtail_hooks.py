@@ -1,0 +1,227 @@
+"""Admin wiring for the booking engine: the "Bookings" menu of venue managers.
+
+Resources and closures are model viewsets; the bookings list, the day view and the occupancy
+report are custom views. All of them answer to ``VenueScopedPermissionPolicy``: a manager sees
+and changes their own venues' things only (network admins: every venue's).
+"""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from bookings import admin_views
+from bookings.admin_forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
+from bookings.models import Booking, Closure, Resource
+
+# Registered before any view asks, or Wagtail would fall back on global model permissions.
+register_permission_policy(Resource, admin_views.VenueScopedPermissionPolicy(Resource, "venue"))
+register_permission_policy(Closure, admin_views.VenueScopedPermissionPolicy(Closure, "venue"))
+register_permission_policy(Booking, admin_views.VenueScopedPermissionPolicy(Booking, "resource__venue"))
+
+
+def _price(resource) -> str:
+    if resource.is_free:
+        return str(_("Free"))
+    return f"{admin_views.money(resource.price_minor, resource.currency)} {resource.get_pricing_unit_display()}"
+
+
+class ResourceViewSet(ModelViewSet):
+    """Desks, desk pools and rooms of the manager's venues, with their price, rules and hours."""
+
+    model = Resource
+    icon = "desktop"
+    menu_label = _("Resources")
+    url_prefix = "bookings/resources"
+    index_view_class = admin_views.ResourceIndexView
+    edit_view_class = admin_views.ResourceEditView
+    delete_view_class = admin_views.ResourceDeleteView
+    history_view_class = admin_views.ScopedHistoryView
+    usage_view_class = admin_views.ScopedUsageView
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+    filterset_class = ResourceFilterSet
+    search_fields = ["name", "description"]
+    search_backend_name = None
+    ordering = ["venue__title", "kind", "name"]
+    list_display = [
+        "name",
+        Column("venue", label=_("Venue"), accessor="venue.title", sort_key="venue__title"),
+        Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
+        Column("capacity", label=_("Capacity"), sort_key="capacity"),
+        Column("price", label=_("Price"), accessor=_price),
+        BooleanColumn("is_active", label=_("Bookable")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("venue"),
+                    FieldRowPanel([FieldPanel("kind"), FieldPanel("name")]),
+                    FieldPanel("description"),
+                    FieldPanel("photo"),
+                    FieldRowPanel([FieldPanel("capacity"), FieldPanel("seats")]),
+                    FieldPanel("is_active"),
+                ],
+                heading=_("Resource"),
+            ),
+            ObjectList(
+                [FieldRowPanel([FieldPanel("price"), FieldPanel("currency"), FieldPanel("pricing_unit")])],
+                heading=_("Price"),
+            ),
+            ObjectList(
+                [
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("booking_unit"),
+                            FieldRowPanel(
+                                [FieldPanel("slot_minutes"), FieldPanel("min_minutes"), FieldPanel("max_minutes")]
+                            ),
+                            FieldRowPanel(
+                                [FieldPanel("lead_minutes"), FieldPanel("horizon_days"), FieldPanel("buffer_minutes")]
+                            ),
+                        ],
+                        heading=_("When and how long"),
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldRowPanel([FieldPanel("max_per_day"), FieldPanel("max_per_week")]),
+                            FieldPanel("approval_required"),
+                        ],
+                        heading=_("Who may book"),
+                    ),
+                    MultiFieldPanel(
+                        [FieldRowPanel([FieldPanel("free_cancel_hours"), FieldPanel("late_cancellation")])],
+                        heading=_("Cancellation"),
+                    ),
+                ],
+                heading=_("Rules"),
+            ),
+            ObjectList(
+                [
+                    VenueHoursPanel(heading=_("Venue hours")),
+                    InlinePanel(
+                        "hours",
+                        heading=_("This resource's own hours"),
+                        label=_("Opening hours"),
+                        panels=[FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])],
+                    ),
+                ],
+                heading=_("Hours"),
+            ),
+        ],
+        base_form_class=ResourceForm,
+    )
+
+
+class ClosureViewSet(ModelViewSet):
+    """Days a venue, or one of its resources, is closed: one day, a range, or every year."""
+
+    model = Closure
+    icon = "lock"
+    menu_label = _("Closures")
+    url_prefix = "bookings/closures"
+    index_view_class = admin_views.ClosureIndexView
+    edit_view_class = admin_views.ClosureEditView
+    delete_view_class = admin_views.ClosureDeleteView
+    history_view_class = admin_views.ScopedHistoryView
+    usage_view_class = admin_views.ScopedUsageView
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+    filterset_class = ClosureFilterSet
+    ordering = ["-first_day"]
+    list_display = [
+        "__str__",
+        Column("venue", label=_("Venue"), accessor="venue.title", sort_key="venue__title"),
+        Column("resource", label=_("Resource"), accessor=lambda c: c.resource.name if c.resource else _("Whole venue")),
+        Column("first_day", label=_("First day"), sort_key="first_day"),
+        Column("last_day", label=_("Last day"), sort_key="last_day"),
+        BooleanColumn("yearly", label=_("Every year")),
+    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("venue"), FieldPanel("resource")]),
+            FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day"), FieldPanel("yearly")]),
+            FieldPanel("reason"),
+            VenueHoursPanel(heading=_("Venue hours")),
+        ],
+        base_form_class=ClosureForm,
+    )
+
+
+class ManagerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.manages_any_venue(request.user)
+
+
+class ManagerViewSet(ViewSet):
+    """A custom admin view in the Bookings menu, shown to venue managers only."""
+
+    menu_item_class = ManagerMenuItem
+    view_class = None
+
+    def get_urlpatterns(self):
+        return [path("", self.view_class.as_view(), name="index")]
+
+
+class BookingViewSet(ManagerViewSet):
+    name = "booking_list"
+    url_prefix = "bookings"
+    icon = "list-ul"
+    menu_label = _("Bookings")
+
+    def get_urlpatterns(self):
+        index = {"index_url_name": "booking_list:index", "index_results_url_name": "booking_list:index_results"}
+        return [
+            path("", admin_views.BookingIndexView.as_view(**index), name="index"),
+            path("results/", admin_views.BookingIndexView.as_view(**index, results_only=True), name="index_results"),
+            path("<int:pk>/", admin_views.BookingDetailView.as_view(), name="detail"),
+            path("<int:pk>/<slug:action>/", admin_views.BookingActionView.as_view(), name="action"),
+        ]
+
+
+class DayViewSet(ManagerViewSet):
+    name = "booking_day"
+    url_prefix = "bookings/day"
+    icon = "calendar"
+    menu_label = _("Who is in")
+    view_class = admin_views.DayView
+
+
+class OccupancyViewSet(ManagerViewSet):
+    name = "booking_occupancy"
+    url_prefix = "bookings/occupancy"
+    icon = "table"
+    menu_label = _("Occupancy")
+    view_class = admin_views.OccupancyView
+
+
+class BookingsMenu(ViewSetGroup):
+    menu_label = _("Bookings")
+    menu_icon = "calendar-check"
+    menu_order = 250
+    items = (
+        DayViewSet(),
+        BookingViewSet(),
+        ResourceViewSet("booking_resources"),
+        ClosureViewSet("booking_closures"),
+        OccupancyViewSet(),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_bookings_menu():
+    return BookingsMenu()
+
+
+@hooks.register("construct_homepage_panels")
+def add_today_panel(request, panels):
+    if admin_views.manages_any_venue(request.user):
+        panels.append(admin_views.TodayPanel(request.user))
