@@ -1,3 +1,42 @@
-"""URL patterns (filled by the booking engine's views)."""
+"""The public booking pages, under the language prefix (namespace ``bookings``).
 
-urlpatterns: list = []
+Path prefixes are translated (French ``reservations/`` and ``reserver/`` once the catalogue has
+them), so they never collide with page slugs such as ``/lieux/`` or ``/en/venues/``; route
+parameters stay outside the translated strings.
+"""
+
+from django.urls import path, register_converter
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from bookings import views
+
+
+class ReferenceConverter:
+    """A booking reference: eight hexadecimal digits (``new_reference``)."""
+
+    regex = "[0-9A-Fa-f]{8,12}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
+app_name = "bookings"
+
+urlpatterns = [
+    path(_("book/"), views.search_free, name="search"),
+    path(format_lazy("{}<int:pk>/", _("book/")), views.resource_book, name="resource"),
+    path(_("bookings/"), views.my_bookings, name="mine"),
+    path(
+        format_lazy("{}{}", _("bookings/"), _("calendar/new-address/")), views.feed_regenerate, name="feed-regenerate"
+    ),
+    path(format_lazy("{}<reference:reference>/", _("bookings/")), views.booking_detail, name="detail"),
+    path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), views.booking_cancel, name="cancel"),
+    path(_("log-in/"), views.LoginView.as_view(), name="login"),
+    path(_("log-out/"), views.LogoutView.as_view(), name="logout"),
+]

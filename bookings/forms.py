@@ -1,0 +1,212 @@
+"""The public booking pages' forms: a day, a booking request, a cancellation, the search.
+
+They only parse what the person sent; every booking rule is checked by ``services``, whose
+errors the views attach to the field they concern (``field_for_code``).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from bookings.models import ResourceKind
+from venues import geo
+
+PRESETS = [("morning", _("Morning")), ("afternoon", _("Afternoon")), ("day", _("Whole day"))]
+
+#: Which form field a service error concerns; the others are shown above the form.
+FIELD_OF_CODE = {
+    "quantity_invalid": "quantity",
+    "over_capacity": "quantity",
+    "end_before_start": "end",
+    "too_short": "end",
+    "too_long": "end",
+    "off_grid": "start",
+    "in_past": "start",
+    "too_soon": "start",
+    "beyond_horizon": "start",
+    "outside_opening_hours": "start",
+    "closed": "start",
+    "day_unit": "preset",
+}
+
+
+def field_for_code(code: str, *, presets: bool) -> str | None:
+    field = FIELD_OF_CODE.get(code)
+    if presets and field in ("start", "end"):
+        return "preset"
+    if not presets and field == "preset":
+        return "start"
+    return field
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 date-time with its UTC offset; ``None`` if it is not one."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    return moment
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BookingForm(forms.Form):
+    """A booking of a resource: ``start``/``end`` (ISO 8601 with offset, from the slot selects or
+    a search result), or ``day`` + ``preset`` for half-day and day resources."""
+
+    start = forms.CharField(label=pgettext_lazy("booking time", "From"), required=False, max_length=40)
+    end = forms.CharField(label=pgettext_lazy("booking time", "Until"), required=False, max_length=40)
+    day = forms.DateField(required=False, widget=forms.HiddenInput)
+    preset = forms.ChoiceField(label=_("When"), required=False, choices=PRESETS, widget=forms.RadioSelect)
+    quantity = forms.IntegerField(label=_("Desks"), min_value=1, max_value=10_000, initial=1)
+    note = forms.CharField(
+        label=_("Note for the venue (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, presets: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.presets = presets
+        self.fields["quantity"].error_messages["invalid"] = _("Give a whole number.")
+        if not self.is_bound:
+            return
+        data = self.data
+        # A quantity missing from the form (a named desk, a room) is one.
+        if not data.get(self.add_prefix("quantity")):
+            data = data.copy()
+            data[self.add_prefix("quantity")] = "1"
+            self.data = data
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset:
+            if not data.get("day"):
+                self.add_error("preset", _("Choose a day first."))
+            return data
+        if self.presets and not (data.get("start") or data.get("end")):
+            self.add_error("preset", _("Choose the morning, the afternoon or the whole day."))
+            return data
+        for name, missing in (("start", _("Choose a start time.")), ("end", _("Choose an end time."))):
+            raw = data.get(name)
+            if "start" in self.errors or name in self.errors:
+                continue
+            if not raw:
+                self.add_error(name, missing)
+                continue
+            moment = parse_instant(raw)
+            if moment is None:
+                self.add_error(name, _("This time could not be read."))
+            else:
+                data[name] = moment
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, shown to the venue)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+KIND_CHOICES = [
+    ("", _("Any: desk or room")),
+    (ResourceKind.DESK, _("A named desk")),
+    (ResourceKind.DESK_POOL, _("Any desk in an open space")),
+    (ResourceKind.ROOM, _("A meeting room")),
+]
+WHEN_CHOICES = [
+    ("morning", _("Morning")),
+    ("afternoon", _("Afternoon")),
+    ("day", _("Whole day")),
+    ("hours", _("Hours")),
+]
+RADIUS_CHOICES = [(str(km), _("%(km)s km") % {"km": km}) for km in (5, 10, 25, 50, 100, 250)]
+#: Quick choices: wall-clock hours of the search window in the venue's time zone.
+WHEN_HOURS = {"morning": (time(9), time(13)), "afternoon": (time(13), time(18)), "day": (time(9), time(18))}
+
+
+class SearchForm(forms.Form):
+    """ "I know when, not where": a day, a time range (or morning / afternoon / whole day), a place."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="day", widget=forms.RadioSelect)
+    start_time = forms.TimeField(
+        label=pgettext_lazy("booking time", "From"),
+        required=False,
+        initial=time(9),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+    )
+    end_time = forms.TimeField(
+        label=pgettext_lazy("booking time", "Until"),
+        required=False,
+        initial=time(17),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+    )
+    place = forms.CharField(
+        label=_("City or address"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    near = forms.CharField(required=False, widget=forms.HiddenInput)
+    radius_km = forms.ChoiceField(label=_("Within"), required=False, choices=RADIUS_CHOICES, initial="25")
+    kind = forms.ChoiceField(label=_("What"), required=False, choices=KIND_CHOICES)
+    quantity = forms.IntegerField(label=_("How many desks"), required=False, min_value=1, max_value=50, initial=1)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["day"].widget.attrs["min"] = today.isoformat()
+        self.fields["radius_km"].error_messages["invalid_choice"] = _("Choose a distance from the list.")
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < self.today:
+            raise forms.ValidationError(_("Choose today or a later day."))
+        if day > self.today + timedelta(days=730):
+            raise forms.ValidationError(_("Choose a day within the next two years."))
+        return day
+
+    def clean_near(self):
+        value = self.cleaned_data.get("near")
+        if not value:
+            return None
+        try:
+            return geo.parse_point(value)
+        except geo.GeoInputError:
+            raise forms.ValidationError(_("Your location could not be read; type a city or an address instead."))
+
+    def clean_radius_km(self):
+        try:
+            return geo.parse_radius(self.cleaned_data.get("radius_km") or "25")
+        except geo.GeoInputError as exc:
+            raise forms.ValidationError(str(exc))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") == "hours":
+            start, end = data.get("start_time"), data.get("end_time")
+            if start is None:
+                self.add_error("start_time", _("Give a start time."))
+            if end is None:
+                self.add_error("end_time", _("Give an end time."))
+            if start is not None and end is not None and end <= start:
+                self.add_error("end_time", _("The end must be after the start."))
+        return data
+
+    def hours(self) -> tuple[time, time]:
+        data = self.cleaned_data
+        if data["when"] == "hours":
+            return data["start_time"], data["end_time"]
+        return WHEN_HOURS[data["when"]]
