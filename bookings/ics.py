@@ -353,7 +353,7 @@ def _address(name: str, email: str) -> vCalAddress:
 # Links back to the site ---------------------------------------------------------------------
 
 #: URL names of the booking pages (``bookings/urls.py``); when one is missing the link falls back.
-BOOKING_PAGE = "bookings:detail"  # kwarg ``pk``
+BOOKING_PAGE = "bookings:detail"  # kwarg ``reference``
 MY_BOOKINGS_PAGE = "bookings:mine"
 
 
@@ -386,4 +386,4 @@ class Links:
         return named_url(MY_BOOKINGS_PAGE) or site_url("/")
 
     def booking(self, booking: Booking) -> str:
-        return named_url(BOOKING_PAGE, pk=booking.pk) or self.venue(booking.resource.venue)
+        return named_url(BOOKING_PAGE, reference=booking.reference) or self.venue(booking.resource.venue)

@@ -1,14 +1,256 @@
-"""E-mails to bookers: confirmation, request received, approval, rejection, cancellation, reminder."""
+"""E-mails to bookers: request received, held, confirmed, approved, rejected, cancelled, reminder.
 
-from django.core.mail import EmailMessage
+``booking_notify`` is what the Celery task ``booking_notify_task`` runs for each event the services
+emit (``services._notify``). It writes in the booker's language, gives times in the venue's local
+time with the zone named, and attaches an iCalendar invitation carrying the same UID and
+SEQUENCE as the person's feed: ``METHOD:REQUEST`` when the booking stands, ``METHOD:CANCEL`` when
+it is gone, so the booker's calendar adds, updates or removes the same event.
 
-from bookings.models import Booking
+Sending is the only side effect: a retry (the task retries on ``OSError``) sends the e-mail again
+at worst. An event that no longer matches the booking (a "confirmed" e-mail for a booking
+cancelled meanwhile) is skipped, since a later e-mail tells the newer story.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import encoders
+from email.mime.base import MIMEBase
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bookings import ics, selectors
+from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState
+
+logger = logging.getLogger(__name__)
+
+STANDING = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What one event's e-mail says, and the invitation it carries (``method``: none, REQUEST, CANCEL)."""
+
+    subject: Promise
+    headline: Promise
+    intro: Promise
+    statuses: frozenset
+    method: str | None = None
+    #: Whether the cancellation terms are worth repeating (the booking still lies ahead).
+    terms: bool = True
+
+
+NOTICES = {
+    "requested": Notice(
+        subject=gettext_lazy("Booking request received: %(what)s"),
+        headline=gettext_lazy("Your request has been sent"),
+        intro=gettext_lazy(
+            "The venue approves each booking of this resource. We will write again as soon as it answers; "
+            "until then, nothing is booked."
+        ),
+        statuses=frozenset({BookingStatus.PENDING_APPROVAL}),
+    ),
+    "held": Notice(
+        subject=gettext_lazy("Complete your booking: %(what)s"),
+        headline=gettext_lazy("This time is held for you"),
+        intro=gettext_lazy("Pay before %(expires)s to confirm your booking; after that the time is released."),
+        statuses=frozenset({BookingStatus.HELD}),
+    ),
+    "confirmed": Notice(
+        subject=gettext_lazy("Booking confirmed: %(what)s"),
+        headline=gettext_lazy("Your booking is confirmed"),
+        intro=gettext_lazy("See you there. The attached invitation adds it to your calendar."),
+        statuses=frozenset(STANDING),
+        method="REQUEST",
+    ),
+    "approved": Notice(
+        subject=gettext_lazy("Booking approved: %(what)s"),
+        headline=gettext_lazy("The venue has approved your booking"),
+        intro=gettext_lazy("Your booking is confirmed. The attached invitation adds it to your calendar."),
+        statuses=frozenset(STANDING),
+        method="REQUEST",
+    ),
+    "rejected": Notice(
+        subject=gettext_lazy("Booking request declined: %(what)s"),
+        headline=gettext_lazy("The venue could not accept your request"),
+        intro=gettext_lazy("Nothing is booked and nothing is charged. You can look for another time or place."),
+        statuses=frozenset({BookingStatus.REJECTED}),
+        method="CANCEL",
+        terms=False,
+    ),
+    "cancelled": Notice(
+        subject=gettext_lazy("Booking cancelled: %(what)s"),
+        headline=gettext_lazy("Your booking is cancelled"),
+        intro=gettext_lazy("As you asked, this booking is cancelled. The attachment removes it from your calendar."),
+        statuses=frozenset({BookingStatus.CANCELLED}),
+        method="CANCEL",
+        terms=False,
+    ),
+    "cancelled_by_venue": Notice(
+        subject=gettext_lazy("Booking cancelled by the venue: %(what)s"),
+        headline=gettext_lazy("The venue has cancelled your booking"),
+        intro=gettext_lazy(
+            "We are sorry: the venue had to cancel this booking. The attachment removes it from your calendar."
+        ),
+        statuses=frozenset({BookingStatus.CANCELLED}),
+        method="CANCEL",
+        terms=False,
+    ),
+    "reminder": Notice(
+        subject=gettext_lazy("Reminder: %(what)s"),
+        headline=gettext_lazy("Your booking is coming up"),
+        intro=gettext_lazy("A reminder of your booking, below. If you cannot come, please cancel it."),
+        statuses=frozenset({BookingStatus.CONFIRMED}),
+        method="REQUEST",
+    ),
+}
 
 
 def booking_notify(*, booking_id: int, event: str) -> bool:
-    booking = Booking.objects.select_related("resource__venue", "user").filter(pk=booking_id).first()
+    """E-mail the booker about ``event``; ``False`` when nothing was sent (unknown event or booking,
+    no address, or an event the booking has moved past)."""
+    notice = NOTICES.get(event)
+    if notice is None:
+        logger.warning("booking %s: no e-mail for unknown event %r", booking_id, event)
+        return False
+    booking = selectors.booking_for_notification(pk=booking_id)
     if booking is None or not booking.user.email:
         return False
-    subject = f"[Essaim] {booking.resource.name} — {event}"
-    EmailMessage(subject, str(booking), to=[booking.user.email]).send()
-    return True
+    if booking.status not in notice.statuses:
+        logger.info("booking %s is %s: the %r e-mail is out of date, skipped", booking_id, booking.status, event)
+        return False
+    message = booking_email(booking, event=event, notice=notice, now=timezone.now())
+    return message.send() > 0
+
+
+def _language(booking: Booking) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return booking.language if booking.language in codes else settings.LANGUAGE_CODE
+
+
+def booking_email(booking: Booking, *, event: str, notice: Notice, now: datetime) -> EmailMultiAlternatives:
+    """The e-mail for ``event``, text and HTML, with its invitation, in the booker's language."""
+    venue = booking.resource.venue
+    with translation.override(_language(booking)), timezone.override(ZoneInfo(venue.timezone)):
+        context = _context(booking, event=event, notice=notice, now=now)
+        subject = f"[{settings.ESSAIM_NODE_NAME}] " + str(notice.subject) % {"what": context["what_short"]}
+        text = render_to_string("bookings/email/booking.txt", context)
+        html = render_to_string("bookings/email/booking.html", context)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[booking.user.email],
+            reply_to=[venue.email] if venue.email else None,
+        )
+        message.attach_alternative(html, "text/html")
+        if notice.method:
+            message.attach(invitation(booking, method=notice.method, url=context["booking_url"], now=now))
+    return message
+
+
+def invitation(booking: Booking, *, method: str, url: str, now: datetime) -> MIMEBase:
+    """The booking as an iTIP message (RFC 5546): ``text/calendar; method=…``, same UID and
+    SEQUENCE as the feed, organised by the venue, the booker as attendee."""
+    venue = booking.resource.venue
+    organizer = (venue.title, venue.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+    attendee = (booking.user.get_full_name() or booking.user.get_username(), booking.user.email)
+    body = ics.person_calendar(
+        [ics.booking_entry(booking, url=url)],
+        name=str(venue.title),
+        method=method,
+        organizer=organizer,
+        attendee=attendee,
+        stamp=now,
+    )
+    part = MIMEBase("text", "calendar")
+    # Written by hand: the email package would quote the values, which some clients do not expect.
+    part.replace_header("Content-Type", f"text/calendar; method={method}; charset=utf-8")
+    part.set_payload(body)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=f"booking-{booking.reference}.ics")
+    return part
+
+
+def local_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """``mardi 3 mars 2026, 09:00–10:00 (heure locale, Europe/Paris, CET)``, in the active language."""
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    zone = f"{tz.key}, {start.tzname()}" if start.tzname() and start.tzname() != tz.key else tz.key
+    params = {
+        "day": formats.date_format(start, "l j F Y"),
+        "start": formats.time_format(start, "H:i"),
+        "end_day": formats.date_format(end, "l j F Y"),
+        "end": formats.time_format(end, "H:i"),
+        "zone": zone,
+    }
+    if start.date() == end.date() or (end - start <= timedelta(days=1) and end.time() == datetime.min.time()):
+        return _("%(day)s, %(start)s–%(end)s (local time, %(zone)s)") % params
+    return _("from %(day)s, %(start)s to %(end_day)s, %(end)s (local time, %(zone)s)") % params
+
+
+def local_moment(value: datetime, tz: ZoneInfo) -> str:
+    value = value.astimezone(tz)
+    return _("%(day)s at %(time)s") % {
+        "day": formats.date_format(value, "l j F Y"),
+        "time": formats.time_format(value, "H:i"),
+    }
+
+
+def cancellation_terms(booking: Booking) -> str:
+    """The resource's cancellation policy as it applies to this booking, in one or two sentences."""
+    resource = booking.resource
+    tz = ZoneInfo(resource.venue.timezone)
+    if booking.payment_state == PaymentState.NONE or booking.status != BookingStatus.CONFIRMED:
+        return _("You can cancel free of charge until the start, from “My bookings”.")
+    free_until = booking.start - timedelta(hours=resource.free_cancel_hours)
+    free = _("Free cancellation until %(deadline)s, from “My bookings”.") % {"deadline": local_moment(free_until, tz)}
+    if resource.late_cancellation == LateCancellation.REFUSED:
+        return free + " " + _("After that, the booking can no longer be cancelled.")
+    return free + " " + _("After that you can still cancel, but the amount is not refunded.")
+
+
+def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> dict:
+    resource, venue = booking.resource, booking.resource.venue
+    tz = ZoneInfo(venue.timezone)
+    links = ics.Links()
+    entry = ics.booking_entry(booking, url="")
+    local_start = booking.start.astimezone(tz)
+    what_short = _("%(resource)s at %(venue)s, %(day)s %(time)s") % {
+        "resource": resource.name,
+        "venue": venue.title,
+        "day": formats.date_format(local_start, "j F"),
+        "time": formats.time_format(local_start, "H:i"),
+    }
+    intro = str(notice.intro)
+    if "%(expires)s" in intro:
+        intro = intro % {"expires": local_moment(booking.expires_at or now, tz)}
+    return {
+        "headline": notice.headline,
+        "intro": intro,
+        "what_short": what_short,
+        "booking": booking,
+        "resource": resource,
+        "venue": venue,
+        "when": local_span(booking.start, booking.end, tz),
+        "address": ics.venue_address(venue),
+        "quantity": booking.quantity,
+        "status_label": dict(BookingStatus.choices).get(booking.status, booking.status),
+        "payment": ics.payment_line(entry),
+        "reason": booking.cancel_reason if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED) else "",
+        "reason_by_venue": event in ("cancelled_by_venue", "rejected"),
+        "terms": cancellation_terms(booking) if notice.terms else "",
+        "booking_url": links.booking(booking),
+        "venue_url": links.venue(venue),
+        "my_bookings_url": links.my_bookings(),
+        "node_name": settings.ESSAIM_NODE_NAME,
+        "node_url": settings.ESSAIM_NODE_URL,
+        "has_invitation": bool(notice.method),
+    }
