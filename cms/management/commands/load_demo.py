@@ -1,19 +1,47 @@
-"""``manage.py load_demo``: the demo network (site, venues, accounts). Safe to run again."""
+"""``manage.py load_demo``: the demo network (site, venues, accounts, resources, bookings). Safe to run again."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from cms.demo import ACCOUNTS, load_demo
+from bookings.demo import load_bookings_demo
+from cms import demo
+from venues.models import VENUE_MODELS
 
 
 class Command(BaseCommand):
-    help = "Load the demo network: home page, directory, venues in French and English, demo accounts."
+    help = (
+        "Load the demo network: home page, directory, venues in French and English, demo accounts, "
+        "and each venue's resources, closures and bookings around today."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=None, help="Load only the first N venues.")
         parser.add_argument("--no-translate", action="store_true", help="Skip the English translations.")
 
     def handle(self, *args, limit=None, no_translate=False, **options):
-        report = load_demo(limit=limit, translate=not no_translate)
+        report = demo.load_demo(limit=limit, translate=not no_translate)
         self.stdout.write(f"demo network: {len(report.created)} venues created, {report.existing} already there")
+        entries = demo.load_entries(limit)
+        bookings = load_bookings_demo(slugs=[entry["slug"] for entry in entries], managers=_managers(entries))
+        self.stdout.write(
+            f"demo bookings: {bookings.resources} resources, {bookings.closures} closures and "
+            f"{bookings.bookings} bookings at {bookings.venues} venues, {bookings.skipped} already equipped"
+        )
         for username in report.accounts:
-            self.stdout.write(f"  account {username} / {ACCOUNTS[username]['password']}")
+            self.stdout.write(f"  account {username} / {demo.ACCOUNTS[username]['password']}")
+
+
+def _managers(entries: list[dict]) -> dict:
+    """Who checks people in at each demo venue: its demo manager account, else the admin."""
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=demo.ACCOUNTS)}
+    managers = {}
+    for entry in entries:
+        chosen = users.get("admin")
+        for username, spec in demo.ACCOUNTS.items():
+            kind = spec.get("manages_kind")
+            if username in users and (
+                spec.get("manages") == entry["slug"] or (kind in VENUE_MODELS and kind == entry["kind"])
+            ):
+                chosen = users[username]
+        managers[entry["slug"]] = chosen
+    return managers
