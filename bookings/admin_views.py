@@ -331,20 +331,28 @@ class BookingIndexView(generic.IndexView):
             (_("Payment"), lambda b, tz: b.get_payment_state_display()),
         ]
 
-    def stream_csv(self, queryset):
+    def stream_csv(self, queryset, language):
+        """Rows are written while the response streams, after the view returned and Wagtail's
+        per-user language was reset: the user's language is set again around each row."""
+
         class Echo:
             def write(self, value):
                 return value
 
-        columns = self.csv_columns()
         writer = csv.writer(Echo())
-        yield "\ufeff" + writer.writerow([str(heading) for heading, _getter in columns])
+        with translation.override(language):
+            columns = self.csv_columns()
+            header = "\ufeff" + writer.writerow([str(heading) for heading, _getter in columns])
+        yield header
         for booking in queryset.iterator(chunk_size=500):
             tz = venue_zone(booking.resource.venue)
-            yield writer.writerow([csv_safe(getter(booking, tz)) for _heading, getter in columns])
+            with translation.override(language):
+                row = writer.writerow([csv_safe(getter(booking, tz)) for _heading, getter in columns])
+            yield row
 
     def write_csv_response(self, queryset):
-        response = StreamingHttpResponse(self.stream_csv(queryset), content_type="text/csv; charset=utf-8")
+        stream = self.stream_csv(queryset, translation.get_language())
+        response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         filename = f"bookings-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -547,7 +555,7 @@ class DayView(VenueChoiceMixin, TemplateView):
             groups=[(resource, by_resource.get(resource.pk, [])) for resource in resources.order_by("kind", "name")],
             count=len(bookings),
             checked_in=sum(1 for b in bookings if b.status == BookingStatus.CHECKED_IN),
-            list_url=reverse("booking_list:index") + f"?venue={venue.pk}&dates_after={day}&dates_before={day}",
+            list_url=reverse("booking_list:index") + f"?venue={venue.pk}&dates_from={day}&dates_to={day}",
         )
         return context
 
