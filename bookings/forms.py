@@ -97,7 +97,7 @@ class BookingForm(forms.Form):
             return data
         for name, missing in (("start", _("Choose a start time.")), ("end", _("Choose an end time."))):
             raw = data.get(name)
-            if "start" in self.errors or name in self.errors:
+            if name in self.errors:
                 continue
             if not raw:
                 self.add_error(name, missing)

@@ -300,7 +300,7 @@ def booking_cancel(request, reference: str):
     booking = _booking_or_404(request, reference)
     now = timezone.now()
     terms = services.cancellation_terms(booking, now)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
