@@ -1,0 +1,120 @@
+""" "I know when, not where": the search page lists what is free for the whole window near a place,
+nearest first, and its one-click button books through the resource's booking view."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from bookings import services
+from bookings.models import Booking
+
+NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris
+WEEK = [(day, "08:30", "19:00") for day in range(5)]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def html(response, status=200):
+    assert response.status_code == status, response.content[:500]
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def network(make_venue, make_resource):
+    """Rooms in Lyon (centre), Villeurbanne (3 km) and Grenoble (95 km); a desk pool in Lyon."""
+    lyon = make_venue(title="La Ruche", city="Lyon", latitude=45.7640, longitude=4.8357, opening_hours=WEEK)
+    villeurbanne = make_venue(
+        title="Le Totem", city="Villeurbanne", latitude=45.7719, longitude=4.8902, opening_hours=WEEK
+    )
+    grenoble = make_venue(title="Alpes", city="Grenoble", latitude=45.1885, longitude=5.7245, opening_hours=WEEK)
+    return {
+        "lyon": make_resource(lyon, name="Salle Canut", price_minor=1500),
+        "villeurbanne": make_resource(villeurbanne, name="Salle Gratte-Ciel"),
+        "grenoble": make_resource(grenoble, name="Salle Belledonne"),
+        "pool": make_resource(lyon, name="Open space", kind="desk_pool", capacity=4),
+    }
+
+
+QUERY = {"day": "2026-03-03", "when": "hours", "start_time": "14:00", "end_time": "16:00", "place": "Lyon"}
+
+
+def _names(page):
+    return [item.h3.get_text(strip=True) for item in page.select('[data-testid="search-result"]')]
+
+
+def test_finds_free_rooms_nearest_first(client, network, make_user):
+    page = html(client.get(reverse("bookings:search"), QUERY | {"kind": "room", "radius_km": "25"}))
+    assert _names(page) == ["Salle Canut", "Salle Gratte-Ciel"]  # Grenoble is beyond 25 km
+    assert "Mardi 3 mars 2026, 14:00–16:00" in page.select_one(".zone").get_text()
+
+    # Taken for part of the window: not listed any more.
+    services.booking_create(
+        user=make_user(),
+        request=services.BookingRequest(
+            network["lyon"], datetime(2026, 3, 3, 14, 0, tzinfo=UTC), datetime(2026, 3, 3, 14, 30, tzinfo=UTC)
+        ),
+        now=NOW,
+    )
+    page = html(client.get(reverse("bookings:search"), QUERY | {"kind": "room", "radius_km": "250"}))
+    assert _names(page) == ["Salle Gratte-Ciel", "Salle Belledonne"]
+    distances = [item.select_one(".distance").get_text() for item in page.select('[data-testid="search-result"]')]
+    assert [d.split()[1] for d in distances] == ["4,2", "92,6"]  # "à 4,2 km" from the gazetteer's Lyon
+
+
+def test_quick_choices_and_desks_for_a_team(client, network):
+    page = html(
+        client.get(
+            reverse("bookings:search"), {"day": "2026-03-03", "when": "afternoon", "place": "Lyon", "quantity": "3"}
+        )
+    )
+    assert _names(page) == ["Open space"]  # the rooms hold one booking, the pool has 4 desks
+    assert "3 desks left" not in page.get_text() and "4 desks left" in page.get_text()
+    assert page.select_one('[data-testid="search-result"] input[name=quantity]')["value"] == "3"
+    # Shortcut links for the next days keep the rest of the search.
+    shortcuts = page.select(".day-shortcuts a")
+    assert len(shortcuts) == 7 and "place=Lyon" in shortcuts[1]["href"] and "day=2026-03-03" in shortcuts[1]["href"]
+    assert shortcuts[1].get("aria-current") == "date"
+
+
+def test_one_click_book_goes_through_the_booking_view(client, network, make_user):
+    page = html(client.get(reverse("bookings:search"), QUERY | {"kind": "room", "radius_km": "5"}))
+    form = page.select_one('[data-testid="search-result"] form')
+    fields = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert fields["start"] == "2026-03-03T13:00:00+00:00" and fields["end"] == "2026-03-03T15:00:00+00:00"
+
+    # Not logged in: to the log-in page, back to the resource's day with the window chosen.
+    response = client.post(form["action"], fields)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("bookings:login"))
+
+    erin = make_user()
+    client.force_login(erin)
+    response = client.post(form["action"], fields)
+    booking = Booking.objects.get(user=erin)
+    assert response.status_code == 302 and booking.reference in response["Location"]
+    assert booking.resource == network["lyon"] and booking.amount_minor == 3000
+
+
+def test_bad_input_is_explained(client, network, geocoder):
+    page = html(client.get(reverse("bookings:search"), QUERY | {"day": "2026-03-01"}))
+    assert page.select_one(".error-summary a")["href"] == "#id_day"
+    assert not page.select('[data-testid="search-result"]')
+    page = html(client.get(reverse("bookings:search"), QUERY | {"start_time": "16:00", "end_time": "15:00"}))
+    assert "The end must be after the start." in page.select_one("#id_end_time-error").get_text()
+    geocoder.ban("Xyzzyville")
+    geocoder.nominatim("Xyzzyville")
+    page = html(client.get(reverse("bookings:search"), QUERY | {"place": "Xyzzyville"}))
+    assert page.select_one("#place-error") is not None
+    assert html(client.get(reverse("bookings:search"))).select_one("#results-title") is not None  # the empty form
+
+
+def test_near_me_uses_the_browsers_position_and_time_zone(client, network):
+    query = QUERY | {"place": "", "near": "45.77,4.89", "radius_km": "10", "kind": "room", "tz": "Europe/Paris"}
+    page = html(client.get(reverse("bookings:search"), query))
+    assert _names(page) == ["Salle Gratte-Ciel", "Salle Canut"]
