@@ -38,6 +38,8 @@ from venues.selectors import venues_localized
 LOGIN_URL = reverse_lazy("bookings:login")
 PAST_PAGE_SIZE = 20
 SEARCH_LIMIT = 30
+#: The booking form's fields kept in the query string when booking has to wait for a log-in.
+CARRIED_THROUGH_LOGIN = ("day", "start", "end", "preset", "quantity")
 #: How many days ahead the booking page looks for the first day with free time.
 FIRST_FREE_LOOKAHEAD = 14
 
@@ -81,7 +83,7 @@ def resource_book(request, pk: int):
     if request.method == "POST":
         if not request.user.is_authenticated:
             # Back to this page after logging in, with the chosen day and start preselected.
-            chosen = {name: request.POST[name] for name in ("day", "start", "end") if request.POST.get(name)}
+            chosen = {name: request.POST[name] for name in CARRIED_THROUGH_LOGIN if request.POST.get(name)}
             back = request.path + (f"?{urlencode(chosen)}" if chosen else "") + "#book-form"
             return redirect_to_login(back, LOGIN_URL)
         form = BookingForm(request.POST, presets=uses_presets)
@@ -90,7 +92,8 @@ def resource_book(request, pk: int):
             return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
         day, wanted_start, wanted_end = _posted_day(form, tz)
     else:
-        form = BookingForm(presets=uses_presets)
+        # What was chosen before logging in comes back in the query string.
+        form = BookingForm(presets=uses_presets, initial={"quantity": _int(request.GET.get("quantity"))})
         day_form = DayForm(request.GET)
         if day_form.is_valid():
             day = day_form.cleaned_data["day"]
@@ -128,12 +131,17 @@ def resource_book(request, pk: int):
         "login_url": f"{reverse('bookings:login')}?{urlencode({'next': request.get_full_path()})}",
     }
     if uses_presets:
-        chosen = form["preset"].value() if form.is_bound else None
-        asked = [slot.name for slot in day_view.slots if (slot.start, slot.end) == (wanted_start, wanted_end)]
         free_presets = [slot.name for slot in day_view.slots if slot.state == "free"]
-        context["chosen_preset"] = chosen or (asked or free_presets or [""])[0]
+        if form.is_bound:
+            chosen = form["preset"].value() or ""
+        else:  # asked in the query string (by name, or by its start and end), else the first free one
+            asked = [request.GET.get("preset")] + [
+                slot.name for slot in day_view.slots if (slot.start, slot.end) == (wanted_start, wanted_end)
+            ]
+            chosen = next((name for name in asked if name in free_presets), free_presets[0] if free_presets else "")
+        context["chosen_preset"] = chosen
     else:
-        quantity = _int(form["quantity"].value()) if form.is_bound else 1
+        quantity = _int(form["quantity"].value())
         choices = presentation.slot_choices(
             day_view.slots,
             min_minutes=resource.min_minutes,
