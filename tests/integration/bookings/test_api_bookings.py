@@ -372,6 +372,11 @@ def test_the_list_is_paginated(api, history):
     assert body["count"] == 4 and len(body["results"]) == 2 and body["next"]
 
 
+def test_the_list_costs_the_same_for_many_bookings(api, history, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # the token, the count, the page
+        assert len(ids(api.get(BOOKINGS))) == 4
+
+
 def test_one_booking_of_mine(api, history):
     response = api.get(f"{BOOKINGS}{history['sooner'].pk}/")
     assert response.status_code == 200

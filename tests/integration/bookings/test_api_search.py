@@ -306,3 +306,11 @@ def test_listed_exactly_when_booking_would_succeed(network, make_user, day, star
             continue
         accepted.add(resource.pk)
     assert listed == accepted
+
+
+def test_the_endpoint_answers_in_a_few_queries(client, network, django_assert_max_num_queries):
+    for n in range(15):
+        services.resource_create(venue=network["gratte_ciel"], name=f"Box {n}", kind="room")
+    client.get(URL, MORNING | {"near": LYON})  # warms the site's root paths, as any earlier request would
+    with django_assert_max_num_queries(10):
+        assert len(results(client.get(URL, MORNING | {"near": LYON}))) == 18
