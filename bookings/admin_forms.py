@@ -194,11 +194,15 @@ class BookingFilterSet(WagtailFilterSet):
         return queryset.filter(condition)
 
 
+#: The browser's date picker reads and writes ISO dates, whatever the language.
+DATE_INPUT = {"type": "date"}
+
+
 class DayForm(forms.Form):
     """The day view's choice of venue and date (the date defaults to today in the venue's zone)."""
 
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False, empty_label=None)
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,8 +213,12 @@ class ReportForm(DayForm):
     """The occupancy report's venue and weeks (from the week of ``first`` to the week of ``last``)."""
 
     date = None
-    first = forms.DateField(label=_("From the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(
+        label=_("From the week of"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
+    )
+    last = forms.DateField(
+        label=_("To the week of"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
+    )
 
     def clean(self):
         cleaned = super().clean()

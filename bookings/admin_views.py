@@ -43,7 +43,7 @@ from wagtail.permission_policies import BasePermissionPolicy
 from bookings import availability as av
 from bookings import pricing, reports, selectors, services
 from bookings.admin_forms import BookingFilterSet, DayForm, ReportForm
-from bookings.models import Booking, BookingStatus, Resource
+from bookings.models import Booking, BookingStatus, PaymentState, Resource
 from cms.services import NETWORK_ADMINS
 from sites.errors import DomainError
 
@@ -166,6 +166,12 @@ def money(amount_minor: int, currency: str) -> str:
     return pricing.format_money(amount_minor, currency, (translation.get_language() or "fr")[:2])
 
 
+def amount_label(booking) -> str:
+    if booking.payment_state == PaymentState.NONE and not booking.amount_minor:
+        return booking.get_payment_state_display()
+    return f"{money(booking.amount_minor, booking.currency)} · {booking.get_payment_state_display()}"
+
+
 def booker_label(user) -> str:
     name = user.get_full_name().strip()
     return f"{name} <{user.email}>" if name and user.email else name or user.email or user.get_username()
@@ -247,6 +253,15 @@ class ScopedUsageView(ScopedObjectMixin, UsageView):
 # Bookings: list, CSV, one booking, actions ----------------------------------------------------
 
 STATUS_LABELS = dict(BookingStatus.choices)
+#: The engine's own reasons for the changes it records, as people read them.
+SYSTEM_REASONS = {
+    "checked in": gettext_lazy("checked in"),
+    "no-show": gettext_lazy("did not come"),
+    "approved": gettext_lazy("approved"),
+    "paid": gettext_lazy("paid"),
+    "expired": gettext_lazy("not confirmed in time"),
+    "cancelled by the booker": gettext_lazy("cancelled by the booker"),
+}
 STATUS_PRIMARY = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL}
 
 
@@ -306,7 +321,7 @@ class BookingIndexView(generic.IndexView):
             Column(
                 "amount",
                 label=_("Amount"),
-                accessor=lambda b: f"{money(b.amount_minor, b.currency)} · {b.get_payment_state_display()}",
+                accessor=amount_label,
             ),
         ]
 
@@ -403,7 +418,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
             when=local_span(booking.start, booking.end, tz),
             tz_name=booking.resource.venue.timezone,
             booker=booker_label(booking.user),
-            amount=money(booking.amount_minor, booking.currency),
+            amount=amount_label(booking),
             status_label=STATUS_LABELS.get(booking.status, booking.status),
             buttons=[action for action in actions if action not in ("cancel", "reject")],
             can_cancel="cancel" in actions,
@@ -415,7 +430,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
                     "from": STATUS_LABELS.get(t.from_status, t.from_status),
                     "to": STATUS_LABELS.get(t.to_status, t.to_status),
                     "actor": booker_label(t.actor) if t.actor else _("the system"),
-                    "reason": t.reason,
+                    "reason": SYSTEM_REASONS.get(t.reason, t.reason),
                 }
                 for t in selectors.booking_transitions(booking)
             ],
@@ -508,6 +523,15 @@ class VenueChoiceMixin(ManagerRequiredMixin, WagtailAdminTemplateMixin):
     def venue(self):
         return self.cleaned("venue") or managed_venues(self.request.user).order_by("title").first()
 
+    def display_form(self, **initial):
+        """The form as shown: what is displayed, whether asked for or chosen by default."""
+        if self.form.errors:
+            return self.form
+        return self.form_class(initial={"venue": self.venue.pk, **initial}, user=self.request.user)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
 
 class DayView(VenueChoiceMixin, TemplateView):
     """Who is in on a day, by resource, with one-click check-in and no-show."""
@@ -545,7 +569,7 @@ class DayView(VenueChoiceMixin, TemplateView):
             Q(is_active=True) | Q(pk__in=list(by_resource))
         )
         context.update(
-            form=self.form,
+            form=self.display_form(date=day),
             venue=venue,
             day=day,
             day_label=f"{date_format(day, 'l')} {date_format(day, 'DATE_FORMAT')}",
@@ -594,7 +618,7 @@ class OccupancyView(VenueChoiceMixin, TemplateView):
         query = self.request.GET.copy()
         query["export"] = "csv"
         context.update(
-            form=self.form,
+            form=self.display_form(first=report.weeks[0].monday, last=report.weeks[-1].monday),
             venue=self.venue,
             report=report,
             rows=[(row, list(zip(report.weeks, row.cells, strict=True))) for row in report.rows],
