@@ -1,15 +1,20 @@
 """iCalendar feeds: a person's bookings (private, behind a secret URL) and a resource's busy time (public).
 
-Each feed is a handful of queries turned into bytes by ``bookings.ics``. The ETag is a hash of
-those bytes (they are deterministic, see ``ics``), so it is strong and the same in every web
-process; Django's own conditional logic (``get_conditional_response``, as the open data files
-use) answers ``If-None-Match`` and ``If-Modified-Since`` with a 304 that keeps the validators.
+A feed is a handful of queries turned into plain rows, then into bytes by ``bookings.ics``. The
+bytes are a pure function of the rows, the language's wording and the library versions, so a hash
+of those inputs is a strong ETag, the same in every web process, and known before any iCalendar
+is rendered: a poll that changed nothing costs the queries only (a 304 through Django's own
+conditional logic, ``get_conditional_response``, as the open data files use), and a calendar
+that several clients poll is rendered once and then served from the cache under that key.
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import icalendar
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -26,7 +31,11 @@ PERSON_PAST = timedelta(days=90)
 RESOURCE_PAST = timedelta(days=30)
 #: Calendars poll on their own schedule; a short max-age spares a burst of identical requests.
 MAX_AGE = 300
+#: How long a rendered calendar stays in the cache under its version key.
+CACHE_SECONDS = 6 * 3600
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+#: Bump when the builders' output changes for the same rows, so that clients fetch it again.
+FORMAT = 1
 
 
 def _language(code: str | None) -> str:
@@ -34,15 +43,30 @@ def _language(code: str | None) -> str:
     return code if code in codes else settings.LANGUAGE_CODE
 
 
-def _calendar_response(request, body: bytes, *, last_modified: datetime, filename: str, private: bool) -> HttpResponse:
-    etag = quote_etag(hashlib.sha256(body).hexdigest()[:40])
+def _version(*parts) -> str:
+    """A hash of everything a calendar's bytes depend on (call it in the calendar's language)."""
+    inputs = (FORMAT, icalendar.__version__, settings.ESSAIM_NODE_URL, timezone.now().year, ics.wording_key(), parts)
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40]
+
+
+def _calendar_response(
+    request, *, version: str, render: Callable[[], bytes], last_modified: datetime, filename: str, private: bool
+) -> HttpResponse:
+    etag = quote_etag(version)
     # HTTP dates have whole seconds: a fractional timestamp would never compare equal to
     # If-Modified-Since, and the client would never get its 304.
     modified = int(last_modified.timestamp())
-    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        key = f"bookings:ics:{version}"
+        body = cache.get(key)
+        if body is None:
+            body = render()
+            cache.set(key, body, CACHE_SECONDS)
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
     if private:
         patch_cache_control(response, private=True, max_age=MAX_AGE)
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -50,8 +74,7 @@ def _calendar_response(request, body: bytes, *, last_modified: datetime, filenam
     else:
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         response["Access-Control-Allow-Origin"] = "*"
-    # With the full response given, the 304 keeps its ETag, Last-Modified and Cache-Control.
-    return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
+    return response
 
 
 def _venue_changed(venue) -> datetime | None:
@@ -66,18 +89,33 @@ def person_feed(request, secret: str) -> HttpResponse:
     if feed is None:
         raise Http404
     now = timezone.now()
-    bookings = list(selectors.bookings_for_person_feed(user_id=feed.user_id, since=now - PERSON_PAST))
+    bookings = selectors.bookings_for_person_feed(user_id=feed.user_id, since=now - PERSON_PAST)
     latest = max(bookings, key=lambda booking: booking.created_at, default=None)
-    with translation.override(_language(latest.language if latest else None)):
+    language = _language(latest.language if latest else None)
+    with translation.override(language):
         links = ics.Links()
-        entries = [ics.booking_entry(booking, url=links.booking(booking)) for booking in bookings]
+        entries = [
+            ics.booking_entry(booking, url=links.booking(booking), address=links.address(booking.resource.venue))
+            for booking in bookings
+        ]
         name = _("My bookings (%(node)s)") % {"node": settings.ESSAIM_NODE_NAME}
-        body = ics.person_calendar(entries, name=name)
+        version = _version("person", name, entries)
+
+    def render() -> bytes:
+        with translation.override(language):
+            return ics.person_calendar(entries, name=name)
+
     changes = [feed.created_at]
     for booking in bookings:
         changes += [booking.updated_at, booking.resource.updated_at, _venue_changed(booking.resource.venue)]
-    last_modified = max(change for change in changes if change is not None)
-    return _calendar_response(request, body, last_modified=last_modified, filename="bookings.ics", private=True)
+    return _calendar_response(
+        request,
+        version=version,
+        render=render,
+        last_modified=max(change for change in changes if change is not None),
+        filename="bookings.ics",
+        private=True,
+    )
 
 
 @require_safe
@@ -94,20 +132,31 @@ def resource_feed(request, pk: int) -> HttpResponse:
     blocks = list(selectors.resource_busy_blocks(resource=resource, window=window))
     changes = [resource.updated_at, _venue_changed(venue), *(booking.updated_at for booking in bookings)]
     last_modified = max(change for change in changes if change is not None)
-    with translation.override(_language(request.GET.get("lang"))):
+    language = _language(request.GET.get("lang"))
+    with translation.override(language):
         entries = [ics.busy_entry_for_booking(booking) for booking in bookings]
         entries += [ics.busy_entry_for_block(block, stamp=last_modified) for block in blocks]
         entries.sort(key=lambda entry: (entry.start, entry.uid))
-        body = ics.resource_calendar(
-            entries,
-            name=f"{resource.name} — {venue.title}",
-            tzid=venue.timezone,
-            location=f"{resource.name}, {venue.title}, {ics.venue_address(venue)}",
-            url=ics.Links().venue(venue),
-        )
+        calendar = {
+            "name": f"{resource.name} — {venue.title}",
+            "tzid": venue.timezone,
+            "location": f"{resource.name}, {venue.title}, {ics.venue_address(venue)}",
+            "url": ics.Links().venue(venue),
+        }
+        version = _version("resource", calendar, entries)
+
+    def render() -> bytes:
+        with translation.override(language):
+            return ics.resource_calendar(entries, **calendar)
+
     if blocks:
         # Busy blocks record no time of change: only the ETag can tell whether they did.
         last_modified = now
     return _calendar_response(
-        request, body, last_modified=last_modified, filename=f"resource-{resource.pk}.ics", private=False
+        request,
+        version=version,
+        render=render,
+        last_modified=last_modified,
+        filename=f"resource-{resource.pk}.ics",
+        private=False,
     )

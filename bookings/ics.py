@@ -18,8 +18,8 @@ be traced back to a booking or a person.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -50,6 +50,10 @@ ICAL_STATUS = {
     BookingStatus.REJECTED: "CANCELLED",
     BookingStatus.EXPIRED: "CANCELLED",
 }
+
+
+#: Payment states in which nothing has been paid yet: a cancelled booking then owes nothing.
+UNPAID = {PaymentState.NONE, PaymentState.DUE_AT_VENUE, PaymentState.PENDING}
 
 
 def ical_status(status: str) -> str:
@@ -123,20 +127,20 @@ def venue_address(venue) -> str:
     return ", ".join(part for part in (venue.street_address, place, country) if part)
 
 
-def booking_entry(booking: Booking, *, url: str, transition_count: int | None = None) -> BookingEntry:
-    """A ``Booking`` (with ``resource__venue`` loaded and ``transition_count`` annotated) as a row."""
+def booking_entry(booking: Booking, *, url: str, address: str | None = None) -> BookingEntry:
+    """A ``Booking`` (with ``resource__venue`` loaded and ``transition_count`` annotated) as a row;
+    give the venue's ``address`` when it is already known."""
     venue = booking.resource.venue
-    count = transition_count if transition_count is not None else getattr(booking, "transition_count", 1)
     return BookingEntry(
         reference=booking.reference,
         status=booking.status,
-        sequence=sequence_of(count),
+        sequence=sequence_of(getattr(booking, "transition_count", 1)),
         start=booking.start,
         end=booking.end,
         tzid=venue.timezone,
         resource_name=booking.resource.name,
         venue_name=venue.title,
-        address=venue_address(venue),
+        address=venue_address(venue) if address is None else address,
         latitude=venue.latitude,
         longitude=venue.longitude,
         url=url,
@@ -196,6 +200,8 @@ def payment_line(entry: BookingEntry) -> str:
     if entry.amount_minor == 0:
         return _("Free")
     amount = pricing.format_money(entry.amount_minor, entry.currency, _language())
+    if ical_status(entry.status) == "CANCELLED" and entry.payment_state in UNPAID:
+        return f"{amount} — " + _("nothing to pay")
     state = dict(PaymentState.choices).get(entry.payment_state, entry.payment_state)
     return f"{amount} — {state}"
 
@@ -355,6 +361,7 @@ def _address(name: str, email: str) -> vCalAddress:
 #: URL names of the booking pages (``bookings/urls.py``); when one is missing the link falls back.
 BOOKING_PAGE = "bookings:detail"  # kwarg ``reference``
 MY_BOOKINGS_PAGE = "bookings:mine"
+_STAND_IN = "0123ABCD"  # a reference's shape: eight hexadecimal digits
 
 
 def site_url(path: str) -> str:
@@ -371,10 +378,17 @@ def named_url(name: str, **kwargs) -> str | None:
 
 
 class Links:
-    """URLs for bookings and venues, each venue's page resolved once per calendar or e-mail."""
+    """URLs for bookings and venues, each venue's page and address resolved once per calendar."""
 
     def __init__(self):
         self._venues: dict[int, str] = {}
+        self._addresses: dict[int, str] = {}
+        self._booking_page: str | None = None
+
+    def address(self, venue) -> str:
+        if venue.pk not in self._addresses:
+            self._addresses[venue.pk] = venue_address(venue)
+        return self._addresses[venue.pk]
 
     def venue(self, venue) -> str:
         if venue.pk not in self._venues:
@@ -386,4 +400,57 @@ class Links:
         return named_url(MY_BOOKINGS_PAGE) or site_url("/")
 
     def booking(self, booking: Booking) -> str:
-        return named_url(BOOKING_PAGE, reference=booking.reference) or self.venue(booking.resource.venue)
+        # Reversed once with a stand-in reference: a long feed would otherwise reverse per booking.
+        if self._booking_page is None:
+            self._booking_page = named_url(BOOKING_PAGE, reference=_STAND_IN) or ""
+        if self._booking_page and _STAND_IN in self._booking_page:
+            return self._booking_page.replace(_STAND_IN, booking.reference)
+        return self.venue(booking.resource.venue)
+
+
+# What the output depends on besides the rows ------------------------------------------------
+
+_SAMPLE = BookingEntry(
+    reference="SAMPLE",
+    status=BookingStatus.CANCELLED,
+    sequence=0,
+    start=datetime(2000, 1, 1, tzinfo=UTC),
+    end=datetime(2000, 1, 1, 1, tzinfo=UTC),
+    tzid="UTC",
+    resource_name="r",
+    venue_name="v",
+    address="",
+    latitude=None,
+    longitude=None,
+    url="",
+    amount_minor=100,
+    currency="EUR",
+    payment_state=PaymentState.DUE_AT_VENUE,
+    quantity=2,
+    last_modified=datetime(2000, 1, 1, tzinfo=UTC),
+    cancel_reason="x",
+)
+
+
+def wording_key() -> tuple:
+    """The active language's wording, as it would appear in a calendar: part of a feed's version
+    key, so that a new translation reaches clients that already hold the feed."""
+    busy = BusyEntry(
+        uid="",
+        start=_SAMPLE.start,
+        end=_SAMPLE.end,
+        held=False,
+        quantity=1,
+        sequence=0,
+        last_modified=_SAMPLE.last_modified,
+    )
+    return (
+        get_language(),
+        booking_summary(_SAMPLE),
+        booking_description(_SAMPLE),
+        payment_line(replace(_SAMPLE, amount_minor=0)),
+        busy_summary(busy),
+        busy_summary(replace(busy, held=True)),
+        tuple(str(label) for _value, label in BookingStatus.choices),
+        tuple(str(label) for _value, label in PaymentState.choices),
+    )

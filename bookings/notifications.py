@@ -248,7 +248,7 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "reason_by_venue": event in ("cancelled_by_venue", "rejected"),
         "terms": cancellation_terms(booking) if notice.terms else "",
         "booking_url": links.booking(booking),
-        "venue_url": links.venue(venue),
+        "venue_url": links.venue(venue.localized),  # the page in the booker's language, when published
         "my_bookings_url": links.my_bookings(),
         "node_name": settings.ESSAIM_NODE_NAME,
         "node_url": settings.ESSAIM_NODE_URL,

@@ -221,11 +221,17 @@ def calendar_feed_get(*, secret: str) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(secret=secret).first()
 
 
-def bookings_for_person_feed(*, user_id: int, since: datetime) -> QuerySet[Booking]:
+def bookings_for_person_feed(*, user_id: int, since: datetime) -> list[Booking]:
     """The person's bookings ending after ``since``, in every status: a cancelled one must reach
-    subscribed calendars so that they remove it."""
-    bookings = Booking.objects.filter(user_id=user_id, end__gt=since).select_related("resource__venue")
-    return _with_transition_count(bookings.order_by("start", "id"))
+    subscribed calendars so that they remove it. Their resources and venues come in one more
+    query and are shared (a person books few places, many times: one page object per venue)."""
+    bookings = list(
+        _with_transition_count(Booking.objects.filter(user_id=user_id, end__gt=since).order_by("start", "id"))
+    )
+    resources = Resource.objects.select_related("venue").in_bulk({booking.resource_id for booking in bookings})
+    for booking in bookings:
+        booking.resource = resources[booking.resource_id]
+    return bookings
 
 
 def resource_for_feed(*, pk: int) -> Resource | None:

@@ -111,6 +111,15 @@ def test_a_vtimezone_per_zone_in_sorted_order_and_paris_autumn_day():
     assert [event.decoded("DTSTART").astimezone(UTC) for event in found] == [datetime(2026, 10, 25, 8, 0, tzinfo=UTC)]
 
 
+def test_lines_are_folded_and_end_with_crlf():
+    long_name = "Salle de réunion du deuxième étage, côté jardin, avec vidéoprojecteur"
+    body = ics.person_calendar([entry(resource_name=long_name, cancel_reason="x" * 200, status="cancelled")], name="x")
+    lines = body.split(b"\r\n")
+    assert lines[-1] == b"" and b"\n" not in b"".join(lines)
+    assert max(len(line) for line in lines) <= 75  # octets, RFC 5545 section 3.1
+    assert long_name in str(Calendar.from_ical(body).walk("VEVENT")[0]["SUMMARY"])
+
+
 def test_output_is_deterministic():
     entries = [entry(), entry(reference="ZZ", tzid="Europe/Paris")]
     assert ics.person_calendar(entries, name="x") == ics.person_calendar(entries, name="x")
@@ -146,6 +155,9 @@ def test_amount_in_the_active_language():
     with translation.override("en"):
         assert "€12.50" in ics.payment_line(entry())
     assert ics.payment_line(entry(amount_minor=0)) == "Free"
+    with translation.override("en"):
+        assert ics.payment_line(entry(status="cancelled")) == "€12.50 — nothing to pay"
+        assert ics.payment_line(entry(status="cancelled", payment_state="paid")) == "€12.50 — Paid"
 
 
 def test_invitation_has_method_organizer_and_attendee():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, Resource
 
 TORONTO = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 in Toronto
@@ -221,3 +221,15 @@ def test_queries_do_not_grow_with_bookings(client, make_venue, make_resource, al
         for resource in rooms:
             book(alice, resource, local(day, 9), local(day, 10))
     assert count() == few <= 4
+
+
+@pytest.mark.django_db
+def test_any_change_to_what_is_shown_changes_the_etag(client, room, alice):
+    book(alice, room, local(9, 9), local(9, 10))
+    url = feed_url(alice)
+    etag = client.get(url)["ETag"]
+    # A bulk update leaves no time of change behind; the ETag follows the content all the same.
+    Resource.objects.filter(pk=room.pk).update(name="Salle Bouleau")
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200 and response["ETag"] != etag
+    assert "Salle Bouleau" in response.content.decode()

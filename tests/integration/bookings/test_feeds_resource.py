@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from icalendar import Calendar
 
-from bookings import services
+from bookings import ics, services
 from bookings.models import BusyBlock
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -182,3 +182,21 @@ def test_queries_do_not_grow_with_bookings(client, room, make_user):
         book(make_user(), room, local(day, 9), local(day, 10))
     BusyBlock.objects.create(resource=room, start=local(20, 9), end=local(20, 10))
     assert count() == few <= 4
+
+
+@pytest.mark.django_db
+def test_rendered_once_while_nothing_changes(client, room, alice, monkeypatch):
+    renders = []
+    original = ics.resource_calendar
+    monkeypatch.setattr(
+        ics, "resource_calendar", lambda *args, **kwargs: renders.append(1) or original(*args, **kwargs)
+    )
+    book(alice, room, local(8, 9), local(8, 11))
+    first = client.get(url(room))
+    assert client.get(url(room)).content == first.content  # from the cache
+    assert client.get(url(room), headers={"if-none-match": first["ETag"]}).status_code == 304  # no render at all
+    assert len(renders) == 1
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        book(alice, room, local(9, 9), local(9, 10), now=NOW + timedelta(minutes=1))
+        assert len(events(client.get(url(room)))) == 2
+    assert len(renders) == 2

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from bookings import notifications, services
 from bookings.models import BookingStatus
+from venues.services import venue_translate
 
 TORONTO = ZoneInfo("America/Toronto")
 PARIS = ZoneInfo("Europe/Paris")
@@ -139,6 +140,7 @@ def test_confirmation_in_french_with_invitation(
 
 @pytest.mark.django_db
 def test_confirmation_in_english(paris_room, alice, mailoutbox, django_capture_on_commit_callbacks):
+    english = venue_translate(venue=paris_room.venue, language="en", slug="the-hangar")
     booking = book(django_capture_on_commit_callbacks, alice, paris_room, paris(9, 9), paris(9, 10), language="en")
     [message] = mailoutbox
     assert message.subject.startswith("[Essaim] Booking confirmed: Salle Seine at Le Hangar, 9 March 09:00")
@@ -148,6 +150,8 @@ def test_confirmation_in_english(paris_room, alice, mailoutbox, django_capture_o
     assert page("en", "bookings:mine") in message.body
     assert page("en", "bookings:mine").startswith("https://essaim.example/en/")
     assert page("en", "bookings:detail", reference=booking.reference) in html_of(message)
+    assert f"https://essaim.example{english.get_url()}" in message.body  # the venue's English page
+    assert english.get_url().startswith("/en/")
     assert '<html lang="en">' in html_of(message)
     _content_type, calendar = invitation(message)
     assert str(calendar["METHOD"]) == "REQUEST"
