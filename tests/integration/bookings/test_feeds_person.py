@@ -233,3 +233,12 @@ def test_any_change_to_what_is_shown_changes_the_etag(client, room, alice):
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200 and response["ETag"] != etag
     assert "Salle Bouleau" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_person_without_bookings_gets_a_valid_empty_calendar(client, make_user):
+    response, calendar = get_calendar(client, feed_url(make_user("newcomer")))
+    assert list(calendar.walk("VEVENT")) == []
+    calendar.validate()  # RFC 5545 wants a component: the default zone's VTIMEZONE
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    assert response["ETag"]
