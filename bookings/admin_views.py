@@ -66,7 +66,9 @@ def manages_any_venue(user) -> bool:
 
 
 def manages_venue(user, venue_id) -> bool:
-    cache = user.__dict__.setdefault("_essaim_managed_venue", {})
+    cache = getattr(user, "_essaim_managed_venue", None)
+    if cache is None:
+        cache = user._essaim_managed_venue = {}
     if venue_id not in cache:
         cache[venue_id] = venue_id is not None and selectors.user_manages_venue(user, venue_id)
     return cache[venue_id]

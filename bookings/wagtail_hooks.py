@@ -175,7 +175,7 @@ class BookingViewSet(ManagerViewSet):
     name = "booking_list"
     url_prefix = "bookings"
     icon = "list-ul"
-    menu_label = _("Bookings")
+    menu_label = _("All bookings")
 
     def get_urlpatterns(self):
         index = {"index_url_name": "booking_list:index", "index_results_url_name": "booking_list:index_results"}

@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings import services
@@ -175,3 +177,16 @@ def test_actions_are_posts_with_csrf_and_stay_on_this_site(world):
     with time_machine.travel(NOW, tick=False):
         response = client.post(action(world.pending_a, "approve"), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("booking_list:detail", args=[world.pending_a.pk])
+
+
+def test_the_list_costs_the_same_queries_for_one_row_or_many(as_manager_a, world, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as few:
+        as_manager_a.get(LIST, {"status": "pending_approval"})
+    for hour in (12, 13, 14, 15):
+        start = TUE_9.replace(hour=hour)
+        services.booking_create(
+            user=world.carol, request=services.BookingRequest(world.room_a, start, start.replace(minute=30)), now=NOW
+        )
+    with django_assert_max_num_queries(len(few)):
+        page = as_manager_a.get(LIST).content.decode()
+    assert page.count("Carol Dupont") == 5
