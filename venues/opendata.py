@@ -177,7 +177,8 @@ def response(request, fmt: str) -> HttpResponse:
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
     etag = quote_etag(f"{fmt}-{digest}")
     updated = max((row["updated_at"] for row in data), default=None)
-    last_modified = datetime.fromisoformat(updated).timestamp() if updated else None
+    # Whole seconds: HTTP dates have no fractions, so an If-Modified-Since could never match otherwise.
+    last_modified = int(datetime.fromisoformat(updated).timestamp()) if updated else None
     # Django's conditional logic: weak validators and lists of ETags, If-Modified-Since.
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:

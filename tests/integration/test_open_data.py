@@ -257,6 +257,11 @@ def test_etag_changes_when_a_venue_changes(client, db, venues):
     assert get(client, "json", **{"If-None-Match": before}).status_code == 200
 
 
+def test_if_modified_since_alone_gets_a_304(client, db, venues):
+    last_modified = get(client, "csv")["Last-Modified"]
+    assert get(client, "csv", **{"If-Modified-Since": last_modified}).status_code == 304
+
+
 @pytest.mark.parametrize("header", ["W/{etag}", '"other", {etag}'])
 def test_if_none_match_uses_weak_comparison_and_lists(client, db, venues, header):
     etag = get(client, "csv")["ETag"]
