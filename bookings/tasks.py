@@ -1,8 +1,9 @@
 """Background work for bookings: thin wrappers that take ids and call one service."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from bookings import notifications, services
+from bookings import idempotency, notifications, services
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -18,3 +19,8 @@ def hold_expire_all_task() -> int:
 @shared_task(acks_late=True)
 def booking_reminders_task() -> int:
     return services.booking_reminders_send()
+
+
+@shared_task(acks_late=True)
+def idempotency_purge_task() -> int:
+    return idempotency.idempotency_purge(older_than=timezone.now() - idempotency.KEY_LIFETIME)

@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE = {
     # Correctness never waits for these: availability ignores expired holds by itself.
     "expire-holds": {"task": "bookings.tasks.hold_expire_all_task", "schedule": 60.0},
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
+    "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
