@@ -10,6 +10,7 @@ resources are guarded by a row lock on the resource in ``services``.
 """
 
 import secrets
+from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -179,7 +180,8 @@ class ResourceHours(models.Model):
         verbose_name_plural = _("resource hours")
 
     def clean(self):
-        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+        # 00:00 closes at midnight, as in ``availability.WeeklyHours`` (18:00–00:00, or all day).
+        if self.opens is not None and self.closes not in (None, time(0)) and self.closes <= self.opens:
             raise ValidationError({"closes": _("Closing time must be after opening time.")})
 
     def __str__(self):
