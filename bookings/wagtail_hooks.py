@@ -109,6 +109,9 @@ class ResourceViewSet(ModelViewSet):
                     InlinePanel(
                         "hours",
                         heading=_("This resource's own hours"),
+                        help_text=_(
+                            "They replace the venue's hours when given. Several ranges a day; 00:00 closes at midnight."
+                        ),
                         label=_("Opening hours"),
                         panels=[FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])],
                     ),

@@ -80,6 +80,7 @@ def test_create_with_a_decimal_price_and_own_hours(as_manager_a, world):
             [
                 {"weekday": 0, "opens": "08:00", "closes": "12:00"},
                 {"weekday": 0, "opens": "14:00", "closes": "20:00"},
+                {"weekday": 5, "opens": "18:00", "closes": "00:00"},  # until midnight
             ]
         ),
     )
@@ -92,6 +93,7 @@ def test_create_with_a_decimal_price_and_own_hours(as_manager_a, world):
     assert [(h.weekday, h.opens, h.closes) for h in resource.hours.all()] == [
         (0, time(8), time(12)),
         (0, time(14), time(20)),
+        (5, time(18), time(0)),
     ]
 
     edit = as_manager_a.get(reverse("booking_resources:edit", args=[resource.pk]))
