@@ -324,3 +324,13 @@ def test_nav_links_and_logout(client, site_tree, make_user):
     response = client.post(url("logout"), {"next": "/"})
     assert response.status_code == 302 and "_auth_user_id" not in client.session
     assert client.get(url("logout")).status_code == 405  # logging out takes a POST
+
+
+def test_login_page_is_guarded_by_axes(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user("erin", password="erin-pass-8a2b")
+    for _attempt in range(3):
+        client.post(url("login"), {"username": "erin", "password": "guess"})
+    response = client.post(url("login"), {"username": "erin", "password": "erin-pass-8a2b"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
