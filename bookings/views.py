@@ -76,7 +76,6 @@ def resource_book(request, pk: int):
     now = timezone.now()
     tz = selectors.resource_timezone(resource)
     today = now.astimezone(tz).date()
-    last_day = today + timedelta(days=resource.horizon_days)
     uses_presets = resource.booking_unit != BookingUnit.SLOTS
     wanted_start = wanted_end = None
     day = None
@@ -103,12 +102,24 @@ def resource_book(request, pk: int):
         day = selectors.resource_first_free_day(resource=resource, today=today, days=FIRST_FREE_LOOKAHEAD, now=now) or (
             wanted_start.astimezone(tz).date() if wanted_start else today
         )
+    context = _day_context(request, resource, form, day, wanted_start, wanted_end, now)
+    status = 200
+    if form.is_bound and form.errors:
+        status = 409 if any(e.code == "no_room" for e in form.errors.as_data().get("__all__", [])) else 400
+    return TemplateResponse(request, "bookings/resource_book.html", context, status=status)
+
+
+def _day_context(request, resource: Resource, form: BookingForm, day: date, wanted_start, wanted_end, now) -> dict:
+    """The booking page's day (slots or parts of the day) and the form's choices."""
+    tz = selectors.resource_timezone(resource)
+    today = now.astimezone(tz).date()
+    last_day = today + timedelta(days=resource.horizon_days)
+    uses_presets = resource.booking_unit != BookingUnit.SLOTS
     day_view = selectors.resource_day(resource=resource, day=day, now=now)
     context = {
         "resource": resource,
         "venue": venues_localized([resource.venue])[0],
         "facts": resource.venue,
-        "tz": tz,
         "tzname": tz.key,
         "day": day,
         "today": today,
@@ -128,7 +139,6 @@ def resource_book(request, pk: int):
         "capacity": presentation.capacity_label(resource),
         "rules": presentation.rules_details(resource),
         "is_pool": not resource.is_exclusive,
-        "login_url": f"{reverse('bookings:login')}?{urlencode({'next': request.get_full_path()})}",
     }
     if uses_presets:
         free_presets = [slot.name for slot in day_view.slots if slot.state == "free"]
@@ -160,10 +170,7 @@ def resource_book(request, pk: int):
                 if slot.state == "free"
             ],
         }
-    status = 200
-    if form.is_bound and form.errors:
-        status = 409 if any(e.code == "no_room" for e in form.errors.as_data().get("__all__", [])) else 400
-    return TemplateResponse(request, "bookings/resource_book.html", context, status=status)
+    return context
 
 
 def _book(request, resource: Resource, form: BookingForm, now: datetime):
@@ -407,7 +414,6 @@ def search_free(request):
         "place_error": place_error,
         "errors": _error_list(form) if form.is_bound else [],
         "shortcuts": _day_shortcuts(today, request.GET),
-        "login_url": f"{reverse('bookings:login')}?{urlencode({'next': request.get_full_path()})}",
     }
     return TemplateResponse(request, "bookings/search.html", context)
 
