@@ -144,6 +144,15 @@ class NetworkAvailabilityQuerySerializer(WindowQuerySerializer):
     kind = serializers.ChoiceField(choices=[str(k) for k in BOOKABLE_KINDS], required=False)
     quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10_000)
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    part = serializers.ChoiceField(
+        choices=["morning", "afternoon", "day"],
+        required=False,
+        help_text=(
+            "Offer each resource its own venue's morning, afternoon or whole day on the day of the "
+            "window's middle (half-day desks their presets, rooms cut to their longest booking); "
+            "each result then carries its own start and end"
+        ),
+    )
 
     def validate_near(self, value):
         try:
@@ -302,11 +311,11 @@ class FreeResourceSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_start(self, hit: search.SearchHit) -> str:
-        return local_iso(self.context["window"].start, ZoneInfo(hit.venue.timezone))
+        return local_iso(hit.start or self.context["window"].start, ZoneInfo(hit.venue.timezone))
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_end(self, hit: search.SearchHit) -> str:
-        return local_iso(self.context["window"].end, ZoneInfo(hit.venue.timezone))
+        return local_iso(hit.end or self.context["window"].end, ZoneInfo(hit.venue.timezone))
 
 
 class NetworkAvailabilityOutputSerializer(serializers.Serializer):
@@ -481,6 +490,7 @@ class NetworkAvailabilityApi(APIView):
             quantity=data["quantity"],
             now=timezone.now(),
             limit=data["limit"],
+            part=data.get("part", ""),
         )
         context = {"request": request, "window": window}
         body = {

@@ -41,6 +41,9 @@ class SearchHit:
     venue: VenuePage
     distance_km: float | None
     remaining: int
+    #: The window offered for this resource: the search's own, or its venue's part of the day.
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 # API list filters -----------------------------------------------------------------------------
@@ -94,10 +97,17 @@ def free_resources(
     quantity: int = 1,
     now: datetime,
     limit: int = 50,
+    part: str = "",
 ) -> list[SearchHit]:
     """Resources that could be booked for exactly ``window`` (``quantity`` units), nearest venue
-    first within ``radius_km`` of ``near``, or by venue name without ``near``; at most ``limit``."""
-    if limit <= 0 or quantity < 1 or window.end <= window.start:
+    first within ``radius_km`` of ``near``, or by venue name without ``near``; at most ``limit``.
+
+    With ``part`` (``morning``, ``afternoon`` or ``day``) each resource is offered its own venue's
+    part of the day the window's middle falls on, as a person asking for "Thursday afternoon"
+    means: a half-day desk its afternoon preset, a room the afternoon cut to its longest booking
+    (but a whole day only when it can be booked for the whole day).
+    """
+    if limit <= 0 or quantity < 1 or window.end <= window.start or part not in PARTS:
         return []
     resources = selectors.resources_bookable().filter(capacity__gte=quantity)
     if kind:
@@ -110,17 +120,48 @@ def free_resources(
             resources.filter(venue_id__in=rank),
             key=lambda r: (rank[r.venue_id], r.kind, r.name, r.pk),
         )
-        # The checks that need no calendar first: most resources of a batch may stop here.
-        candidates = [r for r in candidates if _timing_ok(r, window, quantity, now)]
-        calendars = _calendars(candidates, window, now)
+        if not part:
+            # The checks that need no calendar first: most resources of a batch may stop here.
+            candidates = [r for r in candidates if _timing_ok(r, window, quantity, now)]
+        calendars = _calendars(candidates, _widened(window) if part else window, now)
         for resource in candidates:
-            remaining = _remaining(window, quantity, calendars[resource.pk])
+            wanted = _part_window(resource, window, part, calendars[resource.pk]) if part else window
+            if wanted is None or (part and not _timing_ok(resource, wanted, quantity, now)):
+                continue
+            remaining = _remaining(wanted, quantity, calendars[resource.pk])
             if remaining is None:
                 continue
-            hits.append(SearchHit(resource, resource.venue, distances[resource.venue_id], remaining))
+            hit = SearchHit(resource, resource.venue, distances[resource.venue_id], remaining, wanted.start, wanted.end)
+            hits.append(hit)
             if len(hits) >= limit:
                 return hits
     return hits
+
+
+PARTS = ("", "morning", "afternoon", "day")
+
+
+def _widened(window: av.Interval) -> av.Interval:
+    """Room for every time zone's version of the window's day."""
+    return av.Interval(window.start - timedelta(hours=14), window.end + timedelta(hours=14))
+
+
+def _part_window(
+    resource: Resource, window: av.Interval, part: str, calendar: selectors.Calendar
+) -> av.Interval | None:
+    """The resource's own morning, afternoon or whole day on the day of the window's middle."""
+    middle = window.start + (window.end - window.start) / 2
+    presets = av.day_presets(middle.astimezone(calendar.tz).date(), calendar.hours, calendar.tz)
+    wanted = presets.get(part)
+    if wanted is None:
+        return None
+    if calendar.rules.booking_unit == "day" and part != "day":
+        return None
+    if calendar.rules.booking_unit == "slots" and part != "day":  # a whole day means the whole day
+        longest = timedelta(minutes=calendar.rules.max_minutes)
+        if wanted.end - wanted.start > longest:
+            wanted = av.Interval(wanted.start, wanted.start + longest)
+    return wanted
 
 
 def _venue_batches(

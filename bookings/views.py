@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings import availability as av
 from bookings import messages as rule_messages
 from bookings import presentation, search, selectors, services
-from bookings.forms import BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
+from bookings.forms import WHEN_CHOICES, BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
 from bookings.models import BookingUnit, Resource
 from sites.errors import Conflict, InvalidInput
 from venues import geo, geocoding
@@ -367,7 +367,7 @@ def search_free(request):
     tz = _zone(zone_name)
     today = now.astimezone(tz).date()
     form = SearchForm(request.GET or None, today=today, initial={"day": today})
-    hits, origin, place_error, window = [], None, "", None
+    hits, origin, place_error, window, part = [], None, "", None, ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         origin = data.get("near")
@@ -382,6 +382,8 @@ def search_free(request):
         if not place_error:
             opens, closes = form.hours()
             window = av.Interval(av.wall_clock(data["day"], opens, tz), av.wall_clock(data["day"], closes, tz))
+            # Quick choices mean each venue's own morning, afternoon or day; "hours" means those hours.
+            part = data["when"] if data["when"] in ("morning", "afternoon", "day") else ""
             hits = search.free_resources(
                 window=window,
                 near=origin,
@@ -390,6 +392,7 @@ def search_free(request):
                 quantity=data.get("quantity") or 1,
                 now=now,
                 limit=SEARCH_LIMIT,
+                part=part,
             )
     language = _language()
     venues = dict(zip([hit.venue.pk for hit in hits], venues_localized([hit.venue for hit in hits]), strict=True))
@@ -408,6 +411,7 @@ def search_free(request):
         "results": results,
         "searched": window is not None,
         "window": window,
+        "part_label": dict(WHEN_CHOICES).get(part, "") if part else "",
         "tzname": tz.key,
         "quantity": (form.cleaned_data.get("quantity") or 1) if form.is_bound and form.is_valid() else 1,
         "origin": origin,

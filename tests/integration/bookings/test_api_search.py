@@ -314,3 +314,17 @@ def test_the_endpoint_answers_in_a_few_queries(client, network, django_assert_ma
     client.get(URL, MORNING | {"near": LYON})  # warms the site's root paths, as any earlier request would
     with django_assert_max_num_queries(10):
         assert len(results(client.get(URL, MORNING | {"near": LYON}))) == 18
+
+
+def test_part_of_the_day_offers_each_venue_its_own_day(client, network):
+    """``part=day`` on a Tuesday: H7's day desk gets its whole day, Dakar's desk its 8:00–18:00 in
+    Dakar's zone; rooms whose longest booking is shorter than the day are left out."""
+    day = {"start": "2026-03-03T00:00:00+01:00", "end": "2026-03-04T00:00:00+01:00", "part": "day"}
+    rows = {row["resource"]["name"]: (row["start"], row["end"]) for row in results(client.get(URL, day))}
+    assert rows["Poste fixe"] == ("2026-03-03T09:00:00+01:00", "2026-03-03T18:00:00+01:00")
+    assert rows["Poste Dakar"] == ("2026-03-03T08:00:00+00:00", "2026-03-03T18:00:00+00:00")
+    assert "Salle A" not in rows  # 8 hours at most: not a 9-hour day
+    afternoon = day | {"part": "afternoon"}
+    rows = {row["resource"]["name"]: (row["start"], row["end"]) for row in results(client.get(URL, afternoon))}
+    assert rows["Salle A"] == ("2026-03-03T13:00:00+01:00", "2026-03-03T18:00:00+01:00")
+    assert "Poste fixe" not in rows  # booked by whole days only

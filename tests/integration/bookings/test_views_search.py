@@ -118,3 +118,32 @@ def test_near_me_uses_the_browsers_position_and_time_zone(client, network):
     query = QUERY | {"place": "", "near": "45.77,4.89", "radius_km": "10", "kind": "room", "tz": "Europe/Paris"}
     page = html(client.get(reverse("bookings:search"), query))
     assert _names(page) == ["Salle Gratte-Ciel", "Salle Canut"]
+
+
+def test_parts_of_the_day_offer_each_resource_its_own_presets(client, make_venue, make_resource, make_user):
+    """ "Tuesday afternoon" finds a half-day desk (its venue's 13:00–19:00 preset) and a room capped
+    at 4 h (13:00–17:00); one click books the desk for exactly that preset."""
+    venue = make_venue(title="La Ruche", city="Lyon", latitude=45.7640, longitude=4.8357, opening_hours=WEEK)
+    desk = make_resource(venue, name="Desk Soie", kind="desk", booking_unit="half_day")
+    make_resource(venue, name="Salle Canut", max_minutes=240)
+    make_resource(venue, name="Desk by the day", kind="desk", booking_unit="day")
+    page = html(client.get(reverse("bookings:search"), {"day": "2026-03-03", "when": "afternoon", "place": "Lyon"}))
+    assert _names(page) == ["Desk Soie", "Salle Canut"]  # day-only desks are not offered a half-day
+    times = [item.select_one(".when").get_text() for item in page.select('[data-testid="search-result"]')]
+    assert times[0].startswith("13:00–19:00") and times[1].startswith("13:00–17:00")
+    page = html(client.get(reverse("bookings:search"), {"day": "2026-03-03", "when": "day", "place": "Lyon"}))
+    assert _names(page) == ["Desk Soie", "Desk by the day"]  # the room cannot be booked for 10 h 30
+    assert "Salle Canut" not in _names(page)
+
+    client.force_login(make_user())
+    form = html(
+        client.get(reverse("bookings:search"), {"day": "2026-03-03", "when": "afternoon", "place": "Lyon"})
+    ).select_one('[data-testid="search-result"] form')
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    response = client.post(form["action"], fields)
+    assert response.status_code == 302, response.content[:500]
+    booking = Booking.objects.get(resource=desk)
+    assert (booking.start, booking.end) == (
+        datetime(2026, 3, 3, 12, 0, tzinfo=UTC),
+        datetime(2026, 3, 3, 18, 0, tzinfo=UTC),
+    )
