@@ -181,7 +181,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
-LOGIN_URL = "wagtailadmin_login"
+# Members log in on the public site; the Wagtail admin keeps its own log-in page.
+LOGIN_URL = "bookings:login"
 
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
