@@ -1,0 +1,379 @@
+"""Booking throughput on PostgreSQL: 32 concurrent clients through the API, next to the raw limit.
+
+Run with ``DATABASE_URL=postgres://… make bench`` (or ``.venv/bin/python -m pytest
+tests/benchmarks/bench_booking_throughput.py -m benchmark -s``); skipped on SQLite. Prints
+figures; asserts that every booking was made, once, never timings.
+
+Three measurements in one run, on the same kind of work — 32 clients, each its own person, token,
+HTTP connection and meeting room, each booking distinct one-hour slots:
+
+* **API, gunicorn** — ``POST /api/v1/bookings/`` with ``Authorization: Token …`` and an
+  ``Idempotency-Key``, against gunicorn started as production starts it (``deploy/gunicorn.conf.py``:
+  gthread workers, ``2 × CPUs + 1`` processes of 2 threads, ``DEBUG`` off) on this run's test
+  database. The figure to compare with the raw limit.
+* **API, live server** — the same against pytest-django's ``live_server`` (Django's threaded
+  development server inside the pytest process). It shares one interpreter, hence one GIL, with
+  the 32 client threads: a floor, shown for comparison, not the server one deploys.
+* **raw INSERT** — the same ``INSERT INTO bookings_booking`` (exclusion constraint included), in
+  bare psycopg, 32 connections in 32 threads, one autocommitted statement per booking: what the
+  database alone can take.
+
+What the API does per booking on top of that INSERT: token lookup, throttle, idempotency record
+(reserve, then store the answer), the person's row lock, the resource's calendar (rules, hours,
+closures, bookings, busy blocks), the INSERT, the audit row, serialisation. The confirmation
+e-mail is queued ``on_commit`` (a Redis push in production); here the queueing is replaced by a
+no-op in both servers, so that e-mail rendering does not count as booking work.
+
+Targets from the issue: the API at least half the raw limit; API p95 < 100 ms.
+"""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, BookingStatus
+from tests.benchmarks.support import db_label, load_average, print_table, quiet_task_logs
+
+pytestmark = [
+    pytest.mark.benchmark,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="measures PostgreSQL (its exclusion constraint)"),
+]
+
+CLIENTS = 32
+API_PER_CLIENT = 16  # the ``booking`` throttle allows 60 a minute per person
+RAW_PER_CLIENT = 48
+PARIS = ZoneInfo("Europe/Paris")
+ROOT = Path(__file__).resolve().parents[2]
+#: What nginx adds in front of gunicorn (deploy/nginx.conf): TLS ended there, so no redirect to https.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+#: gunicorn as deploy/ starts it, on a free port, with the confirmation e-mail's queueing stubbed.
+GUNICORN_CONF = """
+exec(open({deploy!r}).read())
+bind = {bind!r}
+accesslog = None
+_post_worker_init = post_worker_init
+
+
+def post_worker_init(worker):
+    _post_worker_init(worker)
+    import bookings.services
+
+    bookings.services._notify = lambda booking, event: None
+"""
+
+
+def _weekdays(count: int, skip: int = 0) -> list[datetime]:
+    """``count`` weekdays (local midnight, Paris) starting two days from now, after ``skip`` weekdays."""
+    day = timezone.now().astimezone(PARIS).date() + timedelta(days=2)
+    days = []
+    while len(days) < skip + count:
+        if day.weekday() < 5:
+            days.append(datetime(day.year, day.month, day.day, tzinfo=PARIS))
+        day += timedelta(days=1)
+    return days[skip:]
+
+
+def _slots(count: int, skip_days: int) -> list[tuple[datetime, datetime]]:
+    """``count`` one-hour slots, 9:00 to 17:00, on consecutive weekdays."""
+    days = _weekdays((count + 7) // 8, skip_days)
+    return [(days[n // 8].replace(hour=9 + n % 8), days[n // 8].replace(hour=10 + n % 8)) for n in range(count)]
+
+
+@pytest.fixture
+def scene(make_resource, make_venue, django_user_model, monkeypatch):
+    """One venue, 32 rooms, 32 people with tokens; the e-mail queueing stubbed in this process."""
+    from rest_framework.authtoken.models import Token
+
+    monkeypatch.setattr(services, "_notify", lambda booking, event: None)
+    with quiet_task_logs():
+        venue = make_venue(opening_hours=[(day, "09:00", "18:00") for day in range(5)])
+    rooms = [make_resource(venue, name=f"Salle {n}") for n in range(CLIENTS)]
+    users = [django_user_model.objects.create_user(f"client{n}") for n in range(CLIENTS)]
+    tokens = [Token.objects.create(user=user).key for user in users]
+    return {"venue": venue, "rooms": rooms, "users": users, "tokens": tokens}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(host: str, port: int, process, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+        conn = http.client.HTTPConnection(host, port, timeout=2)
+        try:
+            conn.request("GET", "/api/v1/resources/?limit=1", headers=PROXY_HEADERS)
+            status = conn.getresponse().status
+            if status == 200:
+                return
+            raise RuntimeError(f"gunicorn answers {status}")
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            conn.close()
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+@pytest.fixture
+def gunicorn(scene, tmp_path):
+    """gunicorn serving this run's test database (the rows above are committed: transactional test)."""
+    port = _free_port()
+    conf = tmp_path / "gunicorn.conf.py"
+    conf.write_text(GUNICORN_CONF.format(deploy=str(ROOT / "deploy" / "gunicorn.conf.py"), bind=f"127.0.0.1:{port}"))
+    db = connection.settings_dict
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "WEB_CONCURRENCY", "GUNICORN_THREADS")
+    } | {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "ESSAIM_GEOCODING": "off",
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(  # noqa: S603 — our own interpreter's gunicorn, fixed arguments
+        [str(Path(sys.executable).parent / "gunicorn"), "sites.wsgi:application", "-c", str(conf)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_up("127.0.0.1", port, process)
+        yield {"host": "127.0.0.1", "port": port, "workers": _gunicorn_shape()}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+def _gunicorn_shape() -> str:
+    """What deploy/gunicorn.conf.py starts without WEB_CONCURRENCY / GUNICORN_THREADS."""
+    return f"{(os.cpu_count() or 1) * 2 + 1} gthread workers × 2 threads"
+
+
+def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
+    """Each client books its slots one after another on one keep-alive connection; all start together."""
+    n = len(scene["tokens"])
+    latencies: list[list[float]] = [[] for _ in range(n)]
+    answers: list[list[int]] = [[] for _ in range(n)]
+    conns = []
+    for _ in range(n):  # opened one by one: a burst of connects could overflow a listen backlog
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        conn.connect()
+        conns.append(conn)
+        time.sleep(0.01)
+    barrier = threading.Barrier(n + 1)
+
+    def client(index: int) -> None:
+        conn, token, room = conns[index], scene["tokens"][index], scene["rooms"][index]
+        barrier.wait(timeout=60)
+        for start, end in slots_by_client[index]:
+            body = json.dumps({"resource": room.pk, "start": start.isoformat(), "end": end.isoformat()})
+            headers = {
+                **PROXY_HEADERS,
+                "Content-Type": "application/json",
+                "Authorization": f"Token {token}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            }
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/v1/bookings/", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            latencies[index].append((time.perf_counter() - t0) * 1000)
+            answers[index].append(response.status)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=300)
+    wall = time.perf_counter() - t0
+    return {"latencies": [ms for per in latencies for ms in per], "answers": answers, "wall": wall}
+
+
+INSERT = """
+INSERT INTO bookings_booking (reference, resource_id, user_id, start, "end", blocked_until, quantity, exclusive,
+    status, expires_at, amount_minor, currency, payment_state, note, language, cancel_reason, reminder_sent_at,
+    created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, 1, true, 'confirmed', NULL, 0, 'EUR', 'none', '', 'fr', '', NULL, now(), now())
+"""
+
+
+def _connect():
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+
+
+def _raw_run(scene, slots_by_client) -> dict:
+    """The same booking rows through bare psycopg: 32 connections, one autocommitted INSERT each."""
+    n = len(scene["rooms"])
+    conns = [_connect() for _ in range(n)]
+    latencies: list[list[float]] = [[] for _ in range(n)]
+    barrier = threading.Barrier(n + 1)
+
+    def client(index: int) -> None:
+        conn, room, user = conns[index], scene["rooms"][index], scene["users"][index]
+        barrier.wait(timeout=60)
+        for start, end in slots_by_client[index]:
+            t0 = time.perf_counter()
+            conn.execute(INSERT, (uuid.uuid4().hex[:12].upper(), room.pk, user.pk, start, end, end), prepare=True)
+            latencies[index].append((time.perf_counter() - t0) * 1000)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=300)
+    wall = time.perf_counter() - t0
+    for conn in conns:
+        conn.close()
+    return {"latencies": [ms for per in latencies for ms in per], "wall": wall}
+
+
+def _sequential_run(client, scene, django_user_model, slots) -> dict:
+    """One client, one booking after another, through Django's test client in this process: the
+    latency floor of a booking (no network, no concurrency) and its SQL queries."""
+    from rest_framework.authtoken.models import Token
+
+    user = django_user_model.objects.create_user("alone")
+    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    room = scene["rooms"][0]
+    latencies, cpu = [], 0.0
+    for index, (start, end) in enumerate(slots):
+        body = json.dumps({"resource": room.pk, "start": start.isoformat(), "end": end.isoformat()})
+        t0, c0 = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                "/api/v1/bookings/",
+                data=body,
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+                **headers,
+            )
+        if index:  # the first one warms up
+            latencies.append((time.perf_counter() - t0) * 1000)
+            cpu += time.process_time() - c0
+        assert response.status_code == 201, response.content[:300]
+    return {
+        "latencies": latencies,
+        "wall": sum(latencies) / 1000,
+        "cpu_ms": cpu * 1000 / len(latencies),
+        "queries": len(captured.captured_queries),
+    }
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def _check_api(run: dict, scene, slots_by_client) -> None:
+    assert all(status == 201 for per in run["answers"] for status in per), run["answers"]
+    for room, slots in zip(scene["rooms"], slots_by_client, strict=True):
+        made = set(
+            Booking.objects.filter(
+                resource=room, status=BookingStatus.CONFIRMED, start__gte=slots[0][0], start__lte=slots[-1][0]
+            ).values_list("start", flat=True)
+        )
+        assert made == {start for start, _end in slots}, room
+
+
+def test_booking_throughput(scene, gunicorn, live_server, client, django_user_model):
+    n = CLIENTS
+    warm = _slots(1, skip_days=0)  # the first requests load code and open connections: not timed
+    live_slots = [_slots(API_PER_CLIENT, skip_days=1)] * n
+    gunicorn_slots = [_slots(API_PER_CLIENT, skip_days=4)] * n
+    raw_slots = [_slots(RAW_PER_CLIENT, skip_days=7)] * n
+    address = live_server.url.split("//", 1)[1]
+    live_host, live_port = address.rsplit(":", 1)
+
+    _api_run(live_host, int(live_port), scene, [warm] * n)
+    live = _api_run(live_host, int(live_port), scene, live_slots)
+    _check_api(live, scene, live_slots)
+
+    _api_run(gunicorn["host"], gunicorn["port"], scene, [_slots(1, skip_days=3)] * n)
+    green = _api_run(gunicorn["host"], gunicorn["port"], scene, gunicorn_slots)
+    _check_api(green, scene, gunicorn_slots)
+
+    raw = _raw_run(scene, raw_slots)
+    assert Booking.objects.filter(start__gte=raw_slots[0][0][0]).count() == n * RAW_PER_CLIENT
+
+    # The constraint is really there: one more raw INSERT over a taken slot is refused.
+    import psycopg
+
+    start, end = raw_slots[0][0]
+    with _connect() as conn, pytest.raises(psycopg.errors.ExclusionViolation, match="booking_no_overlap"):
+        conn.execute(INSERT, ("TAKEN", scene["rooms"][0].pk, scene["users"][0].pk, start, end, end))
+
+    alone = _sequential_run(client, scene, django_user_model, _slots(41, skip_days=14))
+
+    raw_rate = n * RAW_PER_CLIENT / raw["wall"]
+    rows = []
+    for label, run, count in (
+        (f"API, gunicorn ({gunicorn['workers']})", green, n * API_PER_CLIENT),
+        ("API, live server (in-process, threaded)", live, n * API_PER_CLIENT),
+        ("raw INSERT, bare psycopg", raw, n * RAW_PER_CLIENT),
+        ("API, 1 client, in-process test client, sequential", alone, len(alone["latencies"])),
+    ):
+        rate = count / run["wall"]
+        rows.append(
+            [
+                label,
+                count,
+                run["wall"],
+                rate,
+                _percentile(run["latencies"], 0.5),
+                _percentile(run["latencies"], 0.95),
+                f"{rate / raw_rate:.3f}" if run is not alone else "-",
+            ]
+        )
+    print_table(
+        f"Booking throughput, {n} concurrent clients on distinct slots — {db_label()}",
+        ["what", "bookings", "wall s", "bookings/s", "p50 ms", "p95 ms", "÷ raw"],
+        rows,
+        note=(
+            f"API / raw (gunicorn): {rows[0][3] / raw_rate:.3f} (target ≥ 0.5); "
+            f"API p95 (gunicorn): {rows[0][5]:.0f} ms (target < 100 ms)\n"
+            f"one booking through the API alone: {alone['queries']} SQL statements (savepoints included), "
+            f"{alone['cpu_ms']:.1f} ms of CPU in this process\n"
+            f"clients, servers and PostgreSQL share this machine: load average after the run {load_average()}"
+        ),
+    )
