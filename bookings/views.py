@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
 from bookings import messages as rule_messages
@@ -105,7 +106,8 @@ def resource_book(request, pk: int):
     context = _day_context(request, resource, form, day, wanted_start, wanted_end, now)
     status = 200
     if form.is_bound and form.errors:
-        status = 409 if any(e.code == "no_room" for e in form.errors.as_data().get("__all__", [])) else 400
+        codes = {e.code for e in form.errors.as_data().get("__all__", [])}
+        status = 409 if "no_room" in codes else 429 if "throttled" in codes else 400
     return TemplateResponse(request, "bookings/resource_book.html", context, status=status)
 
 
@@ -173,8 +175,21 @@ def _day_context(request, resource: Resource, form: BookingForm, day: date, want
     return context
 
 
+class BookingRate(UserRateThrottle):
+    """The API's per-person ``booking`` rate, same bucket: pages and API share one allowance."""
+
+    scope = "booking"
+
+
+def _over_rate(request) -> bool:
+    return not BookingRate().allow_request(request, None)
+
+
 def _book(request, resource: Resource, form: BookingForm, now: datetime):
     """Call ``booking_create`` with the form's request; attach a refusal to the form."""
+    if _over_rate(request):
+        form.add_error(None, ValidationError(_("Too many bookings in a short time: wait a minute."), code="throttled"))
+        return None
     data = form.cleaned_data
     if data.get("preset"):
         day_view = selectors.resource_day(resource=resource, day=data["day"], now=now)
@@ -317,7 +332,10 @@ def booking_cancel(request, reference: str):
     terms = services.cancellation_terms(booking, now)
     form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _over_rate(request):
+        form.add_error(None, _("Too many bookings in a short time: wait a minute."))
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             services.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
         except (InvalidInput, Conflict) as error:
