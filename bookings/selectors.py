@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from bookings import availability as av
@@ -89,8 +89,15 @@ def resource_occupations(
     resource: Resource, window: av.Interval, now: datetime, rules: av.Rules
 ) -> list[av.Occupation]:
     reach = timedelta(minutes=resource.buffer_minutes)
-    bookings = occupying_bookings(resource, window, now).values_list("start", "blocked_until", "quantity")
-    occupations = [av.booking_occupation(start, until, quantity, rules) for start, until, quantity in bookings]
+    # Summed per span in SQL: a busy desk pool has thousands of bookings but few distinct spans,
+    # and turning timestamps into Python objects is what costs, not the query.
+    bookings = (
+        occupying_bookings(resource, window, now)
+        .order_by()
+        .values_list("start", "blocked_until")
+        .annotate(units=Sum("quantity"))
+    )
+    occupations = [av.booking_occupation(start, until, units, rules) for start, until, units in bookings]
     blocks = BusyBlock.objects.filter(
         resource=resource, start__lt=window.end + reach, end__gt=window.start - reach
     ).values_list("start", "end", "quantity")
@@ -98,14 +105,18 @@ def resource_occupations(
     return occupations
 
 
-def resource_calendar(resource: Resource, window: av.Interval, now: datetime) -> Calendar:
+def resource_calendar(
+    resource: Resource, window: av.Interval, now: datetime, *, with_occupations: bool = True
+) -> Calendar:
+    """``with_occupations=False`` for checks that need only hours and closures (the booking
+    service loads occupations again under its lock, where they count)."""
     rules = resource_rules(resource)
     return Calendar(
         rules=rules,
         tz=resource_timezone(resource),
         hours=resource_hours(resource),
         closures=resource_closures(resource),
-        occupations=resource_occupations(resource, window, now, rules),
+        occupations=resource_occupations(resource, window, now, rules) if with_occupations else [],
     )
 
 

@@ -123,7 +123,7 @@ def booking_validate(*, user, request: BookingRequest, now: datetime | None = No
             raise InvalidInput(messages.rule_message("naive_datetime"), code="naive_datetime")
     try:
         interval = av.Interval(request.start, request.end)
-        calendar = selectors.resource_calendar(resource, interval, now)
+        calendar = selectors.resource_calendar(resource, interval, now, with_occupations=False)
         av.check_timing(interval, request.quantity, calendar.rules, now, calendar.tz)
         av.check_opening(interval, calendar.rules, calendar.hours, calendar.closures, calendar.tz)
     except av.RuleViolation as error:
