@@ -6,12 +6,13 @@ the network-wide search, so what is shown and what is accepted come from one pla
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Count, Func, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from bookings import availability as av
@@ -85,6 +86,21 @@ def occupying_bookings(resource: Resource, window: av.Interval, now: datetime) -
     )
 
 
+class EpochSeconds(Func):
+    """A timestamp as whole seconds since 1970, in SQL. Integers load several times faster than
+    timestamps, which Django parses in Python; bookings always start and end on whole seconds."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"  # '%%' survives two formattings
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def resource_occupations(
     resource: Resource, window: av.Interval, now: datetime, rules: av.Rules
 ) -> list[av.Occupation]:
@@ -94,10 +110,13 @@ def resource_occupations(
     bookings = (
         occupying_bookings(resource, window, now)
         .order_by()
-        .values_list("start", "blocked_until")
+        .values_list(EpochSeconds("start"), EpochSeconds("blocked_until"))
         .annotate(units=Sum("quantity"))
     )
-    occupations = [av.booking_occupation(start, until, units, rules) for start, until, units in bookings]
+    instant = partial(datetime.fromtimestamp, tz=UTC)
+    occupations = [
+        av.booking_occupation(instant(start), instant(until), units, rules) for start, until, units in bookings
+    ]
     blocks = BusyBlock.objects.filter(
         resource=resource, start__lt=window.end + reach, end__gt=window.start - reach
     ).values_list("start", "end", "quantity")
