@@ -12,30 +12,13 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import BookingStatus
-from tests.integration.bookings.test_admin_support import NOW, TUE_9, TUE_10, build_world, load_world
-from tests.integration.support import build_site_tree, create_venue, rolled_back
+from tests.integration.bookings.test_admin_support import NOW, TUE_9, TUE_10
+from tests.integration.support import build_site_tree, create_venue
 from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("booking_list:index")
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
-
-
-@pytest.fixture
-def as_manager_a(client, world):
-    client.force_login(world.manager_a)
-    return client
 
 
 def action(booking, name):

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bookings import services
-from tests.integration.bookings.test_admin_support import NOW, TUE_11, TUE_12, build_world, load_world
-from tests.integration.support import rolled_back
+from tests.integration.bookings.test_admin_support import NOW, TUE_11, TUE_12
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +28,6 @@ HEADER = [
     "Currency",
     "Payment",
 ]
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
-
-
-@pytest.fixture
-def as_manager_a(client, world):
-    client.force_login(world.manager_a)
-    return client
 
 
 def download(client, **params):

@@ -11,30 +11,12 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import BookingStatus
-from tests.integration.bookings.test_admin_support import NOW, build_world, load_world
-from tests.integration.support import rolled_back
+from tests.integration.bookings.test_admin_support import NOW
 
 pytestmark = pytest.mark.django_db
 
 DAY = reverse("booking_day:index")
 TUE_0830 = datetime(2026, 3, 3, 7, 30, tzinfo=UTC)  # Tuesday 8:30 in Paris, half an hour before the first bookings
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
-
-
-@pytest.fixture
-def as_manager_a(client, world):
-    client.force_login(world.manager_a)
-    return client
 
 
 def test_today_is_the_venues_day_not_utcs(as_manager_a, world):

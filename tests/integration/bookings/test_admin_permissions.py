@@ -8,21 +8,8 @@ from django.urls import reverse
 from bookings.models import Booking, BookingStatus, Closure, Resource
 from bookings.services import closure_create
 from cms.services import NETWORK_ADMINS
-from tests.integration.bookings.test_admin_support import build_world, load_world
-from tests.integration.support import rolled_back
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from django.urls import reverse
 from bookings import availability as av
 from bookings import reports, services
 from bookings.reports import BookedSpan, ResourceSpec
-from tests.integration.bookings.test_admin_support import NOW, build_world, load_world
-from tests.integration.support import rolled_back
+from tests.integration.bookings.test_admin_support import NOW
 
 PARIS = ZoneInfo("Europe/Paris")
 ALL_DAY = tuple(av.WeeklyHours(day, time(0), time(0)) for day in range(7))  # 00:00–24:00 every day
@@ -95,17 +94,6 @@ def test_never_open_is_no_share_and_totals_add_up():
 
 
 # Loaded from the database, and the admin page ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
 
 
 @pytest.mark.django_db

@@ -8,27 +8,8 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from bookings.models import Resource
-from tests.integration.bookings.test_admin_support import build_world, load_world
-from tests.integration.support import rolled_back
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(db, _world):
-    return load_world(_world)
-
-
-@pytest.fixture
-def as_manager_a(client, world):
-    client.force_login(world.manager_a)
-    return client
 
 
 def resource_data(venue, **overrides):
