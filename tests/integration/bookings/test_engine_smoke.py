@@ -17,9 +17,7 @@ PARIS_10 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 def test_book_then_second_gets_conflict(make_resource, make_user):
     room = make_resource()
     alice, bob = make_user(), make_user()
-    booking = services.booking_create(
-        user=alice, request=services.BookingRequest(room, PARIS_9, PARIS_10), now=NOW
-    )
+    booking = services.booking_create(user=alice, request=services.BookingRequest(room, PARIS_9, PARIS_10), now=NOW)
     assert booking.status == BookingStatus.CONFIRMED
     assert list(booking.transitions.values_list("to_status", flat=True)) == ["confirmed"]
     with pytest.raises(Conflict) as error:
