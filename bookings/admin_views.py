@@ -25,8 +25,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -574,7 +575,7 @@ class DayView(VenueChoiceMixin, TemplateView):
             form=self.display_form(date=day),
             venue=venue,
             day=day,
-            day_label=f"{date_format(day, 'l')} {date_format(day, 'DATE_FORMAT')}",
+            day_label=capfirst(f"{date_format(day, 'l')} {date_format(day, 'DATE_FORMAT')}"),
             is_today=day == now.astimezone(tz).date(),
             previous_day=day - timedelta(days=1),
             next_day=day + timedelta(days=1),
@@ -637,7 +638,16 @@ class OccupancyView(VenueChoiceMixin, TemplateView):
         )
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow([_("Resource"), _("Week"), _("Monday"), _("Open hours"), _("Booked hours"), _("Occupancy (%)")])
+        writer.writerow(
+            [
+                _("Resource"),
+                _("Week"),
+                pgettext("weekday", "Monday"),
+                _("Open hours"),
+                _("Booked hours"),
+                _("Occupancy (%)"),
+            ]
+        )
         for row in report.rows:
             for week, cell in zip(report.weeks, row.cells, strict=True):
                 writer.writerow(

@@ -5,6 +5,7 @@ Codes are stable (they appear in the API, open data and URLs); labels are transl
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 KIND_TIERS_LIEU = "tiers_lieu"
 KIND_TOTEM = "totem"
@@ -55,10 +56,13 @@ TIERS_LIEU_CATEGORIES = [
 
 
 class WeekDay(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    """Days as labels on their own (hours tables, admin fields), hence capitalised in French. The
+    context keeps them apart from Django's own day names, which dates in sentences use."""
+
+    MONDAY = 0, pgettext_lazy("weekday", "Monday")
+    TUESDAY = 1, pgettext_lazy("weekday", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("weekday", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("weekday", "Thursday")
+    FRIDAY = 4, pgettext_lazy("weekday", "Friday")
+    SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
+    SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
