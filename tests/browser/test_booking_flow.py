@@ -4,6 +4,7 @@ it in "My bookings", cancels it; and a room on a phone, by slots, with the keybo
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -75,7 +76,7 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
     page.locator("#book-form button[type=submit]").click()
 
     # Not logged in yet: log in, and come back with the whole day still chosen.
-    expect(page).to_have_url(re.compile(r"/log-in/\?next="))
+    expect(page).to_have_url(re.compile(re.escape(reverse("bookings:login")) + r"\?next="))
     _log_in(page)
     expect(page.locator("input[name=preset][value=day]")).to_be_checked()
     page.locator("#book-form button[type=submit]").click()
@@ -88,11 +89,11 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
     expect(page.locator(".booking-facts .status")).to_have_class(re.compile("status-confirmed"))
     shot(page, "confirmation")
 
-    page.locator("nav.main-nav a[href='/bookings/']").click()
+    page.locator(f"nav.main-nav a[href='{reverse('bookings:mine')}']").click()
     row = page.locator(f"[data-testid=upcoming] tr[data-reference='{booking.reference}']")
     expect(row).to_contain_text("Bureau fenêtre")
     shot(page, "my-bookings")
-    row.locator("a[href*='/cancel/']").click()
+    row.locator(f"a[href='{reverse('bookings:cancel', args=[booking.reference])}']").click()
 
     expect(page.locator(".terms")).to_be_visible()
     shot(page, "cancel")
@@ -109,9 +110,9 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
 @pytest.mark.browser_context_args(**PHONE)
 def test_book_a_room_on_a_phone_with_the_keyboard(page, network, entrepreneur, shot):
     room = _resource(network["ruche"], name="Salle Canut", kind="room", max_minutes=120, price_minor=0)
-    page.goto("/log-in/")
+    page.goto(reverse("bookings:login"))
     _log_in(page)
-    page.goto(f"/book/{room.pk}/?day={_weekday_ahead()}")
+    page.goto(f"{reverse('bookings:resource', args=[room.pk])}?day={_weekday_ahead()}")
     _no_sideways_scroll(page)
     free = page.locator(".slot-grid .slot-free a")
     expect(free.first).to_be_visible()
@@ -130,7 +131,7 @@ def test_book_a_room_on_a_phone_with_the_keyboard(page, network, entrepreneur, s
     page.keyboard.press("Enter")
     expect(page.locator(".confirmation")).to_be_visible()
     _no_sideways_scroll(page)
-    page.goto("/bookings/")
+    page.goto(reverse("bookings:mine"))
     _no_sideways_scroll(page)
     expect(page.locator("[data-testid=upcoming] tbody tr")).to_have_count(1)
     shot(page, "my-bookings")

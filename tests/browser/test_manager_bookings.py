@@ -9,7 +9,8 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,12 @@ def book_now(venue, booker, name):
     start = now - timedelta(minutes=now.minute % 30)
     request = services.BookingRequest(room, start, start + timedelta(hours=2))
     return services.booking_create(user=booker, request=request, now=start - timedelta(minutes=1))
+
+
+def french(text: str) -> str:
+    """The admin's wording for a browser that asks for French (see ``browser_context_args``)."""
+    with translation.override("fr"):
+        return gettext(text)
 
 
 def log_in(page, username):
@@ -147,14 +154,16 @@ def test_manager_adds_a_room_with_its_own_hours(page, network, django_user_model
     page.locator("input[name=capacity]").fill("3")
     save = page.locator("#w-editor-form button[type=submit]").first
     save.click()
-    # The model's rule, next to its field.
-    expect(page.locator("#w-editor-form")).to_contain_text("capacity must be 1")
+    # The model's rule, next to its field (the admin speaks the browser's French).
+    expect(page.locator("#w-editor-form")).to_contain_text(
+        french("A named desk or a room is booked by one at a time: capacity must be 1.")
+    )
     shot(page, "validation")
 
     page.locator("input[name=capacity]").fill("1")
-    page.locator("[role=tab]").filter(has_text="Price").click()
+    page.locator("[role=tab]").filter(has_text=french("Price")).click()
     page.locator("input[name=price]").fill("12.50")
-    page.locator("[role=tab]").filter(has_text="Hours").click()
+    page.locator("[role=tab]").filter(has_text=french("Hours")).click()
     expect(page.locator("[data-venue-hours-link]")).to_have_attribute("href", f"/admin/pages/{ruche.pk}/edit/")
     page.locator("#id_hours-ADD").click()
     page.locator("select[name='hours-0-weekday']").select_option("2")

@@ -154,8 +154,7 @@ def test_amount_in_the_active_language():
         assert "12,50\u00a0€" in ics.payment_line(entry())
     with translation.override("en"):
         assert "€12.50" in ics.payment_line(entry())
-    assert ics.payment_line(entry(amount_minor=0)) == "Free"
-    with translation.override("en"):
+        assert ics.payment_line(entry(amount_minor=0)) == "Free"
         assert ics.payment_line(entry(status="cancelled")) == "€12.50 — nothing to pay"
         assert ics.payment_line(entry(status="cancelled", payment_state="paid")) == "€12.50 — Paid"
 
@@ -193,9 +192,12 @@ def busy(**fields) -> ics.BusyEntry:
 
 
 def test_resource_calendar_says_booked_or_held_only():
-    body = ics.resource_calendar(
-        [busy(), busy(uid="busy-1@essaim.example", held=True, quantity=3)], name="Salle Érable", tzid="America/Toronto"
-    )
+    with translation.override("en"):
+        body = ics.resource_calendar(
+            [busy(), busy(uid="busy-1@essaim.example", held=True, quantity=3)],
+            name="Salle Érable",
+            tzid="America/Toronto",
+        )
     calendar = parse(body)
     booked, held = events(calendar)
     assert str(booked["SUMMARY"]) == "Booked" and str(booked["STATUS"]) == "CONFIRMED"

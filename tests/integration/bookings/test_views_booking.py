@@ -9,8 +9,9 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
-from bookings import services
+from bookings import messages, services
 from bookings.models import Booking, BookingStatus, PaymentState
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 2 March 2026, 8:00 in Paris
@@ -31,6 +32,17 @@ def html(response, status=200):
 def url(name, language="fr", **kwargs):
     with translation.override(language):
         return reverse(f"bookings:{name}", kwargs=kwargs)
+
+
+def translated(language: str, text: str) -> str:
+    with translation.override(language):
+        return gettext(text)
+
+
+def french_rule(code: str, **params) -> str:
+    """A rule's reason as French pages (the default language) give it."""
+    with translation.override("fr"):
+        return messages.rule_message(code, **params)
 
 
 @pytest.fixture
@@ -73,19 +85,20 @@ def test_venue_page_lists_its_resources_in_both_languages(client, room, make_res
     # Desks, then desk pools, then rooms; inactive ones hidden.
     assert [card.h3.get_text() for card in cards] == ["Open space", "Salle Canut"]
     cards.reverse()
-    room_card = cards[0].get_text(" ", strip=True)
-    assert "15,00\xa0€" in room_card and "Up to 8 people" in room_card
-    assert "By the half hour, 30 min–4 h" in room_card
+    assert "15,00\xa0€" in cards[0].get_text()
     assert cards[0].select_one("a.button")["href"] == url("resource", pk=room.pk)
-    assert "Free" in cards[1].get_text() and "12 desks" in cards[1].get_text()
-    assert "By the half-day or the whole day" in cards[1].get_text()
+    assert translated("fr", "Free") in cards[1].get_text()
 
-    # The English translation shows the resources of the canonical (French) page, priced in English.
+    # The English translation shows the resources of the canonical (French) page, worded and priced in English.
     page = html(client.get(english.url))
     cards = page.select('[data-testid="resource-card"]')[::-1]
     assert len(cards) == 2
-    assert "€15.00" in cards[0].get_text()
+    room_card, pool_card = (card.get_text(" ", strip=True) for card in cards)
+    assert "€15.00" in room_card and "Up to 8 people" in room_card
+    assert "By the half hour, 30 min–4 h" in room_card
     assert cards[0].select_one("a.button")["href"] == url("resource", "en", pk=room.pk)
+    assert "Free" in pool_card and "12 desks" in pool_card
+    assert "By the half-day or the whole day" in pool_card
 
 
 def test_venue_without_resources_has_no_booking_section(client, make_venue):
@@ -144,7 +157,7 @@ def test_day_navigation_and_closed_days(client, make_venue, make_resource):
     venue = make_venue(opening_hours=[(day, "09:00", "18:00") for day in range(5)])
     desk = make_resource(venue, name="Bureau 3", kind="desk", horizon_days=30)
     page = html(client.get(url("resource", pk=desk.pk), {"day": "2026-03-07"}))  # a Saturday
-    assert "not open on this day" in page.get_text()
+    assert page.select_one(".closed-day").get_text() == translated("fr", "The venue is not open on this day.")
     assert page.select_one("a[rel=prev]")["href"] == "?day=2026-03-06"
     assert page.select_one("a[rel=next]")["href"] == "?day=2026-03-08"
     # No way back before today, nor beyond the horizon.
@@ -187,12 +200,15 @@ def test_booking_happy_path_shows_the_confirmation(client, room, make_user, djan
     page = html(client.get(response["Location"]))
     text = page.get_text(" ", strip=True)
     assert booking.reference in text
-    assert "Your booking is confirmed" in text
+    assert page.select_one(".confirmation h1").get_text() == translated("fr", "Your booking is confirmed")
     assert "10:00–11:30" in page.select_one(".booking-facts").get_text() and "Europe/Paris" in text
-    assert "22,50\xa0€ — to pay at the venue" in text
+    assert "22,50\xa0€" in text
     assert "Salle Canut" in text and "La Ruche" in text
     feed = services.calendar_feed_ensure(user=alice)
     assert page.select_one(f'a[href$="/feeds/me/{feed.secret}.ics"]') is not None
+    # The same page in English.
+    english = html(client.get(url("detail", "en", reference=booking.reference) + "?new=1")).get_text(" ", strip=True)
+    assert "Your booking is confirmed" in english and "€22.50 — to pay at the venue" in english
 
 
 def test_booking_refused_keeps_the_input_and_names_the_field(client, room, make_user):
@@ -208,7 +224,7 @@ def test_booking_refused_keeps_the_input_and_names_the_field(client, room, make_
     asked = {"start": "2026-03-03T09:30:00+00:00", "end": "2026-03-03T10:30:00+00:00", "note": "Urgent"}
     page = html(client.post(url("resource", pk=room.pk), asked), status=409)
     summary = page.select_one(".error-summary")
-    assert "Someone else has just booked this time" in summary.get_text()
+    assert french_rule("no_room", remaining=0) in summary.get_text()
     # What was asked stays selected, even though it is taken; the note is kept.
     assert page.select_one("select[name=start] option[selected]")["value"] == asked["start"]
     assert page.select_one("select[name=end] option[selected]")["value"] == asked["end"]
@@ -219,7 +235,7 @@ def test_booking_refused_keeps_the_input_and_names_the_field(client, room, make_
     too_long = {"start": "2026-03-03T12:00:00+00:00", "end": "2026-03-03T17:00:00+00:00"}
     page = html(client.post(url("resource", pk=room.pk), too_long), status=400)
     assert page.select_one(".error-summary a")["href"] == "#id_end"
-    assert "at most 240 minutes" in page.select_one("#id_end-error").get_text()
+    assert page.select_one("#id_end-error").get_text() == french_rule("too_long", minutes=240)
     assert page.select_one("#id_end")["aria-invalid"] == "true"
 
     garbage = html(client.post(url("resource", pk=room.pk), {"start": "tomorrow", "end": ""}), status=400)
@@ -271,8 +287,8 @@ def test_approval_required_says_so(client, room, make_user):
         url("resource", pk=room.pk), {"start": "2026-03-04T08:00:00+00:00", "end": "2026-03-04T09:00:00+00:00"}
     )
     page = html(client.get(response["Location"]))
-    assert "Your request is sent" in page.get_text()
-    assert page.select_one(".status").get_text() == "Awaiting approval"
+    assert page.select_one(".confirmation h1").get_text() == translated("fr", "Your request is sent")
+    assert "status-pending_approval" in page.select_one(".status")["class"]
 
 
 # Logging in -------------------------------------------------------------------------------------
@@ -311,11 +327,11 @@ def test_pages_of_bookings_need_a_login(client):
 def test_nav_links_and_logout(client, site_tree, make_user):
     page = html(client.get("/"))
     nav = page.select_one("nav.main-nav")
-    assert nav.select_one(f'a[href="{url("search")}"]').get_text() == "Book a desk"
+    assert nav.select_one(f'a[href="{url("search")}"]').get_text() == translated("fr", "Book a desk")
     assert nav.select_one(f'a[href="{url("mine")}"]') is not None
     assert nav.select_one(f'a[href^="{url("login")}"]') is not None
     english = html(client.get("/en/")).select_one("nav.main-nav")
-    assert english.select_one(f'a[href="{url("search", "en")}"]') is not None
+    assert english.select_one(f'a[href="{url("search", "en")}"]').get_text() == "Book a desk"
 
     client.force_login(make_user())
     nav = html(client.get("/")).select_one("nav.main-nav")

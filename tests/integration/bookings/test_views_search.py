@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from bookings import services
 from bookings.models import Booking
@@ -42,6 +44,17 @@ def network(make_venue, make_resource):
     }
 
 
+def translated(language: str, text: str) -> str:
+    with translation.override(language):
+        return gettext(text)
+
+
+def desks_left(n: int) -> str:
+    """The search results' remaining-desks note, in French (the default language)."""
+    with translation.override("fr"):
+        return ngettext("%(n)s desk left", "%(n)s desks left", n) % {"n": n}
+
+
 QUERY = {"day": "2026-03-03", "when": "hours", "start_time": "14:00", "end_time": "16:00", "place": "Lyon"}
 
 
@@ -75,7 +88,7 @@ def test_quick_choices_and_desks_for_a_team(client, network):
         )
     )
     assert _names(page) == ["Open space"]  # the rooms hold one booking, the pool has 4 desks
-    assert "3 desks left" not in page.get_text() and "4 desks left" in page.get_text()
+    assert desks_left(3) not in page.get_text() and desks_left(4) in page.get_text()
     assert page.select_one('[data-testid="search-result"] input[name=quantity]')["value"] == "3"
     # Shortcut links for the next days keep the rest of the search.
     shortcuts = page.select(".day-shortcuts a")
@@ -106,7 +119,7 @@ def test_bad_input_is_explained(client, network, geocoder):
     assert page.select_one(".error-summary a")["href"] == "#id_day"
     assert not page.select('[data-testid="search-result"]')
     page = html(client.get(reverse("bookings:search"), QUERY | {"start_time": "16:00", "end_time": "15:00"}))
-    assert "The end must be after the start." in page.select_one("#id_end_time-error").get_text()
+    assert page.select_one("#id_end_time-error").get_text() == translated("fr", "The end must be after the start.")
     geocoder.ban("Xyzzyville")
     geocoder.nominatim("Xyzzyville")
     page = html(client.get(reverse("bookings:search"), QUERY | {"place": "Xyzzyville"}))
