@@ -113,7 +113,7 @@ def test_confirmation_in_french_with_invitation(
     # Sunday 8 March is Toronto's DST day: still 9:00–11:00 local, and the zone is named.
     assert "dimanche 8 mars 2026" in body.lower() and "09:00–11:00" in body and "America/Toronto" in body
     assert "40,00\u00a0€" in body  # two hours at 20 €, French format
-    assert booking.reference in body
+    assert f"{translated('fr', 'Reference')} : {booking.reference}\n" in body  # a space before the colon in French
     assert translated("fr", "Free cancellation until %(deadline)s, from “My bookings”.").split("%")[0] in body
     assert "vendredi 6 mars 2026" in body.lower()  # 48 hours before, local time
     assert page("fr", "bookings:detail", reference=booking.reference) in body

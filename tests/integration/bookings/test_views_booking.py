@@ -316,6 +316,15 @@ def test_booking_needs_a_login_and_comes_back(client, room, make_user):
     assert client.session["_auth_user_id"] == str(dave.pk)
 
 
+def test_login_errors_name_their_field(client, db):
+    page = html(client.post(url("login"), {"username": "", "password": ""}))
+    errors = [a.get_text() for a in page.select(".error-summary li a")]
+    assert len(errors) == 2 and all(" : " in error for error in errors)  # a space before the colon in French
+    page = html(client.post(url("login", "en"), {"username": "", "password": ""}))
+    errors = [a.get_text() for a in page.select(".error-summary li a")]
+    assert errors == ["Username: This field is required.", "Password: This field is required."]
+
+
 def test_pages_of_bookings_need_a_login(client):
     for name, kwargs in (("mine", {}), ("detail", {"reference": "ABCDEF12"}), ("cancel", {"reference": "ABCDEF12"})):
         response = client.get(url(name, **kwargs))

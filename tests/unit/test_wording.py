@@ -1,0 +1,61 @@
+"""Wording that depends on the language's grammar: plurals that follow their number, day names in
+a sentence and as a label, "free" as a slot's state and as a price."""
+
+from datetime import date
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext, pgettext
+
+from bookings.messages import rule_message
+from venues.vocabulary import WeekDay
+
+
+@pytest.mark.parametrize(
+    ("code", "params", "english"),
+    [
+        ("too_long", {"minutes": 1}, "A booking lasts at most 1 minute."),
+        ("too_long", {"minutes": 240}, "A booking lasts at most 240 minutes."),
+        ("beyond_horizon", {"days": 1}, "Bookings open at most 1 day ahead."),
+        ("per_day_limit", {"limit": 1}, "You already have 1 booking of this resource that day, the most allowed."),
+        ("per_week_limit", {"limit": 2}, "You already have 2 bookings of this resource that week, the most allowed."),
+    ],
+)
+def test_rule_messages_agree_with_their_number(code, params, english):
+    with translation.override("en"):
+        assert rule_message(code, **params) == english
+
+
+def test_rule_messages_agree_with_their_number_in_french():
+    with translation.override("fr"):
+        one, two = rule_message("per_day_limit", limit=1), rule_message("per_day_limit", limit=2)
+        assert one.replace("1", "2") != two  # the noun changes with the number, not only the figure
+        assert "(s)" not in one + two
+        assert rule_message("too_soon", minutes=1) != rule_message("too_soon", minutes=2).replace("2", "1")
+
+
+def test_a_rule_without_its_number_still_reads():
+    with translation.override("en"):
+        assert rule_message("too_soon") == "Book at least %(minutes)s minutes ahead."
+        assert rule_message("check_in_window") == "Check-in opens an hour before the start and closes at the end."
+
+
+def test_day_names_lowercase_in_dates_capitalised_as_labels():
+    """Our catalogue's weekday labels (hours tables) must not replace Django's day names in dates."""
+    with translation.override("fr"):
+        assert formats.date_format(date(2026, 3, 4), "l j F Y") == "mercredi 4 mars 2026"
+        assert WeekDay.WEDNESDAY.label == pgettext("weekday", "Wednesday") != "mercredi"
+        assert WeekDay.WEDNESDAY.label[0].isupper()
+    with translation.override("en"):
+        assert formats.date_format(date(2026, 3, 4), "l j F Y") == "Wednesday 4 March 2026"
+        assert WeekDay.WEDNESDAY.label == "Wednesday"
+
+
+def test_free_slot_and_free_price_are_two_words_in_french():
+    slot = {"state": "free", "remaining": 1}
+    with translation.override("fr"):
+        state = render_to_string("bookings/includes/slot_state.html", {"slot": slot, "is_pool": False})
+        assert state == pgettext("slot state", "Free") != gettext("Free")
+    with translation.override("en"):
+        assert render_to_string("bookings/includes/slot_state.html", {"slot": slot, "is_pool": False}) == "Free"
