@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -248,14 +249,17 @@ class BusyBlock(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
-    HELD = "held", _("Held, awaiting payment")
-    CONFIRMED = "confirmed", _("Confirmed")
-    CHECKED_IN = "checked_in", _("Checked in")
-    NO_SHOW = "no_show", _("No-show")
-    CANCELLED = "cancelled", _("Cancelled")
-    EXPIRED = "expired", _("Expired")
-    REJECTED = "rejected", _("Rejected")
+    """Labels agree with the booking they describe (feminine in French); their context keeps them
+    from replacing the same English words in Wagtail's and Django's own catalogues."""
+
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("booking status", "Awaiting approval")
+    HELD = "held", pgettext_lazy("booking status", "Held, awaiting payment")
+    CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
+    CHECKED_IN = "checked_in", pgettext_lazy("booking status", "Checked in")
+    NO_SHOW = "no_show", pgettext_lazy("booking status", "No-show")
+    CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
+    REJECTED = "rejected", pgettext_lazy("booking status", "Rejected")
 
 
 #: Statuses that occupy the resource (a hold only until ``expires_at``).

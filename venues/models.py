@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
@@ -54,8 +55,8 @@ class Label(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("label")
-        verbose_name_plural = _("labels")
+        verbose_name = pgettext_lazy("venue label", "label")
+        verbose_name_plural = pgettext_lazy("venue label", "labels")
         permissions = [("award_label", _("Can award network labels to venues"))]
 
     def __str__(self):
@@ -265,7 +266,7 @@ def venue_edit_handler(kind_panels):
     return TabbedInterface(
         [
             ObjectList(VenuePage.content_panels, heading=_("Content")),
-            ObjectList(kind_panels, heading=_("Profile")),
+            ObjectList(kind_panels, heading=pgettext_lazy("venue", "Profile")),
             ObjectList(VenuePage.location_panels, heading=_("Location")),
             ObjectList(VenuePage.practical_panels, heading=_("Practical")),
             ObjectList(VenuePage.promote_panels, heading=_("Promote")),

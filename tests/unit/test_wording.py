@@ -1,15 +1,23 @@
 """Wording that depends on the language's grammar: plurals that follow their number, day names in
-a sentence and as a label, "free" as a slot's state and as a price."""
+a sentence and as a label, "free" as a slot's state and as a price; and our catalogue leaving
+Django's and Wagtail's own words alone."""
 
+import gettext as gettext_module
 from datetime import date
+from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext, pgettext
 
 from bookings.messages import rule_message
 from venues.vocabulary import WeekDay
+
+OUR_APPS = ("sites", "cms", "venues", "bookings", "events", "federation")
 
 
 @pytest.mark.parametrize(
@@ -59,3 +67,37 @@ def test_free_slot_and_free_price_are_two_words_in_french():
         assert state == pgettext("slot state", "Free") != gettext("Free")
     with translation.override("en"):
         assert render_to_string("bookings/includes/slot_state.html", {"slot": slot, "is_pool": False}) == "Free"
+
+
+def _catalogue(localedir) -> dict:
+    try:
+        return gettext_module.translation("django", localedir, languages=["fr"])._catalog
+    except FileNotFoundError:
+        return {}
+
+
+#: Words of ours that knowingly replace the frameworks' French (the log-in pages speak as our site does).
+RENAMED_ON_PURPOSE = {
+    "Log in",
+    "Log in again",
+    "Logged out",
+    "Page not found",
+    "Download CSV",
+    "Today",
+    "Time",
+}
+
+
+def test_our_catalogue_leaves_the_frameworks_words_alone():
+    """``LOCALE_PATHS`` come before every app's catalogue: a word of ours that Django or Wagtail also
+    translate replaces their translation everywhere, admin included ("Modifier" buttons would read
+    "Changement"). Such a word takes a context (``pgettext``), unless the change is meant."""
+    ours = _catalogue(settings.LOCALE_PATHS[0])
+    theirs: dict[str, set[str]] = {}
+    framework_dirs = [Path(django.__file__).parent / "conf" / "locale"]
+    framework_dirs += [Path(app.path) / "locale" for app in apps.get_app_configs() if not app.name.startswith(OUR_APPS)]
+    for localedir in framework_dirs:
+        for msgid, msgstr in _catalogue(localedir).items():
+            theirs.setdefault(msgid, set()).add(msgstr)
+    renamed = {msgid for msgid, msgstr in ours.items() if msgid and msgid in theirs and msgstr not in theirs[msgid]}
+    assert renamed == RENAMED_ON_PURPOSE
