@@ -19,6 +19,20 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _no_stale_celery_broker_pool():
+    """An eager ``.delay()`` still builds Celery's broker connection pool, for the broker configured
+    at that moment (none: amqp://localhost), in the live server's thread too. Drop it after each
+    test, browser tests included, as Celery does after a fork, so that a later test that points
+    Celery at another broker (the worker tests' in-memory one) does not publish to the stale pool
+    and wait forever."""
+    yield
+    celery_app._pool = None  # not closed: kombu's global producer pools may still hand it out for this URL
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True)
 def _no_throttle_memory(settings):
     from django.core.cache import cache
 

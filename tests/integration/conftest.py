@@ -14,21 +14,6 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _no_stale_celery_broker_pool():
-    """An eager ``.delay()`` still builds Celery's broker connection pool, for the broker configured
-    at that moment (none: amqp://localhost). Drop it after each test, as Celery does after a fork,
-    so that a later test that points Celery at another broker (test_geocoding_worker's in-memory
-    one) does not publish to the stale pool and wait forever."""
-    yield
-    from sites.celery import app
-
-    app._pool = None  # not closed: kombu's global producer pools may still hand it out for this URL
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
 @pytest.fixture
 def geocoder():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
