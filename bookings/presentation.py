@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -160,10 +159,6 @@ def zone_note(day: date, window_start: datetime, window_end: datetime, tz: ZoneI
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
-
-
-def time_label(moment: datetime, tz: ZoneInfo) -> str:
-    return formats.time_format(moment.astimezone(tz), "H:i")
 
 
 # The booking form's start and end choices -------------------------------------------------------

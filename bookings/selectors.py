@@ -26,6 +26,7 @@ from bookings.models import (
     Resource,
     ResourceHours,
 )
+from cms.services import NETWORK_ADMINS
 from venues.models import OpeningHours, VenuePage, VenueTeam
 
 
@@ -141,9 +142,13 @@ def resource_calendar(
 
 def resource_availability(*, resource: Resource, window: av.Interval, now: datetime) -> list[av.Free]:
     """Free intervals a booking could start and end in: open, not closed, within notice and horizon."""
-    calendar = resource_calendar(resource, window, now)
+    return calendar_availability(resource_calendar(resource, window, now), window, now, active=resource.is_active)
+
+
+def calendar_availability(calendar: Calendar, window: av.Interval, now: datetime, *, active: bool) -> list[av.Free]:
+    """``resource_availability`` over a calendar already loaded (pure)."""
     bookable = av.bookable_window(window, calendar.rules, now)
-    if bookable is None or not resource.is_active:
+    if bookable is None or not active:
         return []
     envelope = calendar.rules.booking_unit != "slots"
     spans = av.opening_intervals(calendar.hours, calendar.closures, calendar.tz, bookable, envelope=envelope)
@@ -167,20 +172,6 @@ def resource_get(*, pk: int) -> Resource | None:
     if not 0 < pk < 2**63:
         return None
     return Resource.objects.select_related("venue").filter(pk=pk).first()
-
-
-def bookings_of_user(*, user: AbstractBaseUser) -> QuerySet[Booking]:
-    return Booking.objects.filter(user=user).select_related("resource__venue").order_by("-start")
-
-
-def booking_get_for_user(*, user, pk: int) -> Booking | None:
-    """A booking the person made, or one of a venue they manage; ``None`` otherwise."""
-    booking = Booking.objects.select_related("resource__venue").filter(pk=pk).first() if 0 < pk < 2**63 else None
-    if booking is None:
-        return None
-    if booking.user_id != user.pk and not user_manages_venue(user, booking.resource.venue_id):
-        return None
-    return booking
 
 
 def booking_transitions(booking: Booking):
@@ -208,7 +199,7 @@ def open_holds_count(*, user, now: datetime) -> int:
 
 
 def is_network_admin(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.groups.filter(name="Network admins").exists()))
+    return bool(user.is_active and (user.is_superuser or user.groups.filter(name=NETWORK_ADMINS).exists()))
 
 
 def venues_managed_by(user) -> QuerySet[VenuePage]:
@@ -342,10 +333,10 @@ def resource_day(*, resource: Resource, day: date, now: datetime) -> ResourceDay
     presets for half-day and day resources), each free, taken or unavailable, from
     ``resource_availability`` so that the page offers exactly what booking accepts."""
     tz = resource_timezone(resource)
-    rules = resource_rules(resource)
     window = av.Interval(av.wall_clock(day, time(0), tz), av.wall_clock(day + timedelta(days=1), time(0), tz))
-    hours, closures = resource_hours(resource), resource_closures(resource)
-    free = resource_availability(resource=resource, window=window, now=now)
+    calendar = resource_calendar(resource, window, now)  # hours and closures loaded once, for both uses
+    rules, hours, closures = calendar.rules, calendar.hours, calendar.closures
+    free = calendar_availability(calendar, window, now, active=resource.is_active)
     earliest = now + timedelta(minutes=rules.lead_minutes)
     latest = now + timedelta(days=rules.horizon_days)
 

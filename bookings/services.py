@@ -249,9 +249,7 @@ def booking_create(
                 quantity=request.quantity,
                 exclusive=resource.is_exclusive,
                 status=status,
-                expires_at=now + timedelta(minutes=settings.ESSAIM_HOLD_MINUTES)
-                if status == BookingStatus.HELD
-                else None,
+                expires_at=_hold_expiry(now) if status == BookingStatus.HELD else None,
                 amount_minor=amount,
                 currency=resource.currency,
                 payment_state=payment,
