@@ -120,6 +120,17 @@ class Resource(ClusterableModel):
     late_cancellation = models.CharField(
         _("after that"), max_length=20, choices=LateCancellation.choices, default=LateCancellation.ALLOWED
     )
+    late_refund_percent = models.PositiveSmallIntegerField(
+        _("refunded after that (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of a paid booking refunded when it is cancelled after the free-cancellation window."),
+    )
+    pay_at_venue = models.BooleanField(
+        _("paid at the venue"),
+        default=False,
+        help_text=_("Bookers pay at the door instead of online; the amount due is shown to both sides."),
+    )
     #: Empty for our own resources; the owning node's base URL for a mirrored remote one.
     origin = models.URLField(_("origin node"), blank=True, editable=False)
     is_active = models.BooleanField(_("bookable"), default=True)
@@ -275,6 +286,7 @@ class PaymentState(models.TextChoices):
     PAID = "paid", _("Paid")
     REFUNDED = "refunded", _("Refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
+    FAILED = "failed", _("Payment failed")
 
 
 def new_reference() -> str:
@@ -375,3 +387,112 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"feed of {self.user_id}"
+
+
+class PaymentStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("payment status", "Open")
+    PROCESSING = "processing", pgettext_lazy("payment status", "Processing")
+    PAID = "paid", pgettext_lazy("payment status", "Paid")
+    FAILED = "failed", pgettext_lazy("payment status", "Failed")
+    EXPIRED = "expired", pgettext_lazy("payment status", "Expired")
+
+
+class PaymentProvider(models.TextChoices):
+    STRIPE = "stripe", "Stripe"
+    VENUE = "venue", _("At the venue")
+
+
+class Payment(models.Model):
+    """One attempt to pay for a booking: a Stripe Checkout Session, or money taken at the venue.
+
+    ``amount_minor`` is what the attempt charges, in the booking's currency's ISO minor units.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20, choices=PaymentProvider.choices, default=PaymentProvider.STRIPE)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.OPEN)
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    charge_id = models.CharField(max_length=255, blank=True)
+    url = models.TextField(blank=True)
+    receipt_url = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self):
+        return f"{self.booking_id} · {self.provider} · {self.status}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("refund status", "Pending")
+    SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Refunded")
+    FAILED = "failed", pgettext_lazy("refund status", "Failed")
+
+
+class RefundKind(models.TextChoices):
+    POLICY = "policy", _("Cancellation under the policy")
+    VENUE = "venue", _("By the venue")
+    LATE_PAYMENT = "late_payment", _("Paid after the booking lapsed or was cancelled")
+    DUPLICATE = "duplicate", _("Paid twice")
+    EXTERNAL = "external", _("Made in Stripe's dashboard")
+
+
+#: Refunds that count against what was paid: a pending one may still succeed.
+REFUND_COUNTED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
+
+
+class Refund(models.Model):
+    """Money given back on a payment. Created ``pending`` inside the transaction that decides it,
+    sent to Stripe after the commit with the idempotency key ``essaim-refund-<id>``."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    kind = models.CharField(max_length=20, choices=RefundKind.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    provider_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="refund_positive")]
+
+    def __str__(self):
+        return f"{self.payment_id} · {self.amount_minor} {self.currency} · {self.status}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event Stripe sent, stored by its id so a redelivery is applied only once."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self):
+        return f"{self.event_id} · {self.type}"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings import availability as av
-from bookings import messages, pricing, selectors
+from bookings import ledger, messages, pricing, selectors, stripe_gateway
 from bookings.models import (
     OPEN,
     Booking,
@@ -32,6 +32,7 @@ from bookings.models import (
     Closure,
     LateCancellation,
     PaymentState,
+    RefundKind,
     Resource,
     ResourceHours,
     new_feed_secret,
@@ -86,7 +87,7 @@ def _transition(booking: Booking, to_status: str, *, actor=None, reason: str = "
     )
 
 
-def _notify(booking: Booking, event: str) -> None:
+def notify(booking: Booking, event: str) -> None:
     from bookings.tasks import booking_notify_task  # tasks import services: late import breaks the cycle
 
     booking_id = booking.pk
@@ -186,14 +187,26 @@ def _hold_expiry(now: datetime) -> datetime:
     return now + timedelta(minutes=settings.ESSAIM_HOLD_MINUTES)
 
 
+def pays_online(resource: Resource) -> bool:
+    """A priced resource is paid through Stripe Checkout, unless the node has no Stripe key or the
+    venue takes the money at the door."""
+    return not resource.is_free and not resource.pay_at_venue and stripe_gateway.enabled()
+
+
 def _initial_status(resource: Resource) -> tuple[str, str]:
-    """Status and payment state of a new booking. Without a payment provider a priced booking is
-    confirmed with the amount due at the venue."""
-    if resource.approval_required:
-        return BookingStatus.PENDING_APPROVAL, (PaymentState.NONE if resource.is_free else PaymentState.DUE_AT_VENUE)
+    """Status and payment state of a new booking: free and confirmed; held until paid online;
+    confirmed with the amount due at the venue; or awaiting approval (paid once approved)."""
     if resource.is_free:
-        return BookingStatus.CONFIRMED, PaymentState.NONE
-    return BookingStatus.CONFIRMED, PaymentState.DUE_AT_VENUE
+        payment = PaymentState.NONE
+    elif pays_online(resource):
+        payment = PaymentState.PENDING
+    else:
+        payment = PaymentState.DUE_AT_VENUE
+    if resource.approval_required:
+        return BookingStatus.PENDING_APPROVAL, payment
+    if payment == PaymentState.PENDING:
+        return BookingStatus.HELD, payment
+    return BookingStatus.CONFIRMED, payment
 
 
 def booking_create(
@@ -222,6 +235,10 @@ def booking_create(
         preset=_preset_name(interval, calendar),
     )
     status, payment = _initial_status(resource)
+    if not amount and payment != PaymentState.NONE:  # a price that rounds to nothing
+        payment = PaymentState.NONE
+        if status == BookingStatus.HELD:
+            status = BookingStatus.CONFIRMED
     if hold and status == BookingStatus.CONFIRMED:
         status = BookingStatus.HELD
         payment = PaymentState.PENDING if amount else PaymentState.NONE
@@ -258,7 +275,7 @@ def booking_create(
             )
             booking.save()
             BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
-            _notify(booking, "requested" if status == BookingStatus.PENDING_APPROVAL else status)
+            notify(booking, "requested" if status == BookingStatus.PENDING_APPROVAL else status)
     except IntegrityError:
         raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room", extra={"remaining": 0}) from None
     return booking
@@ -300,7 +317,7 @@ def booking_confirm(*, booking: Booking, actor=None, reason: str = "paid", now: 
             _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, now=now)
             booking.expires_at = None
             booking.save(update_fields=["status", "expires_at", "updated_at"])
-            _notify(booking, "confirmed")
+            notify(booking, "confirmed")
     except IntegrityError:
         raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room") from None
     return booking
@@ -309,7 +326,7 @@ def booking_confirm(*, booking: Booking, actor=None, reason: str = "paid", now: 
 def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
     """A manager accepts a request: it takes its units now, if they are still free."""
     now = _now(now)
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     try:
         with transaction.atomic():
             booking = _locked(booking)
@@ -322,9 +339,17 @@ def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> 
             interval = av.Interval(booking.start, booking.end)
             _expire_stale_holds(booking.resource, interval, now)
             _check_capacity(booking.resource, interval, booking.quantity, now)
-            _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason="approved", now=now)
-            booking.save(update_fields=["status", "updated_at"])
-            _notify(booking, "approved")
+            if booking.payment_state == PaymentState.PENDING:
+                # Approved, now to be paid online: the units are held while the booker pays.
+                _transition(booking, BookingStatus.HELD, actor=actor, reason="approved, awaiting payment", now=now)
+                pay_for = timedelta(hours=settings.ESSAIM_APPROVED_PAY_HOURS)
+                booking.expires_at = min(booking.start, now + pay_for)
+                booking.save(update_fields=["status", "expires_at", "updated_at"])
+                notify(booking, "approved_pay")
+            else:
+                _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason="approved", now=now)
+                booking.save(update_fields=["status", "updated_at"])
+                notify(booking, "approved")
     except IntegrityError:
         raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room") from None
     return booking
@@ -332,59 +357,101 @@ def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> 
 
 def booking_reject(*, booking: Booking, actor, reason: str = "", now: datetime | None = None) -> Booking:
     now = _now(now)
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
         _transition(booking, BookingStatus.REJECTED, actor=actor, reason=reason, now=now)
         booking.cancel_reason = reason[:500]
         booking.save(update_fields=["status", "cancel_reason", "updated_at"])
-        _notify(booking, "rejected")
+        notify(booking, "rejected")
     return booking
 
 
 def cancellation_terms(booking: Booking, now: datetime) -> dict:
-    """What cancelling now means for the booker: allowed, free or late, and why not."""
+    """What cancelling now means for the booker: allowed, free or late, why not, and what comes back
+    (``refund_minor``: all that was paid while free; the policy's share after that)."""
     resource = booking.resource
     if booking.status not in OPEN:
-        return {"allowed": False, "free": False, "code": "not_cancellable"}
+        return {"allowed": False, "free": False, "code": "not_cancellable", "refund_minor": 0}
     if booking.start <= now:
-        return {"allowed": False, "free": False, "code": "already_started"}
+        return {"allowed": False, "free": False, "code": "already_started", "refund_minor": 0}
     free_until = booking.start - timedelta(hours=resource.free_cancel_hours)
-    if now <= free_until or booking.status != BookingStatus.CONFIRMED or booking.payment_state == PaymentState.NONE:
-        return {"allowed": True, "free": True, "code": "free", "free_until": free_until}
+    paid = booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED)
+    refundable = ledger.refundable_minor(booking) if paid else 0
+    if now <= free_until or booking.status != BookingStatus.CONFIRMED or booking.payment_state in UNCHARGED:
+        return {"allowed": True, "free": True, "code": "free", "free_until": free_until, "refund_minor": refundable}
     if resource.late_cancellation == LateCancellation.REFUSED:
-        return {"allowed": False, "free": False, "code": "cancel_too_late", "free_until": free_until}
-    return {"allowed": True, "free": False, "code": "late", "free_until": free_until}
+        return {"allowed": False, "free": False, "code": "cancel_too_late", "free_until": free_until, "refund_minor": 0}
+    return {
+        "allowed": True,
+        "free": False,
+        "code": "late",
+        "free_until": free_until,
+        "refund_percent": resource.late_refund_percent,
+        "refund_minor": ledger.share_minor(refundable, resource.late_refund_percent, booking.currency),
+    }
+
+
+#: Payment states of a booking nobody has been charged for: cancelling it costs nothing.
+UNCHARGED = (PaymentState.NONE, PaymentState.PENDING, PaymentState.FAILED)
 
 
 def booking_cancel(*, booking: Booking, actor, reason: str = "", now: datetime | None = None) -> Booking:
-    """The booker cancels under the resource's policy; a venue manager may cancel any open booking,
-    with a reason the booker is told."""
+    """The booker cancels under the resource's policy, and gets back what it allows; a venue
+    manager may cancel any open booking, with a reason the booker is told, and refunds it all.
+    A booking still awaiting payment has its Checkout Session closed, so it can no longer be paid."""
     now = _now(now)
     with transaction.atomic():
         booking = _locked(booking)
         by_manager = actor.pk != booking.user_id
         if by_manager:
-            _require_manager(actor, booking)
+            require_manager(actor, booking)
             if not reason.strip():
                 raise InvalidInput(_("Give the booker a reason for cancelling."), code="reason_required")
             if booking.status not in OPEN:
                 raise InvalidInput(messages.rule_message("not_cancellable"), code="not_cancellable")
+            refund = ledger.refundable_minor(booking)
         else:
             terms = cancellation_terms(booking, now)
             if not terms["allowed"]:
                 raise InvalidInput(messages.rule_message(terms["code"]), code=terms["code"])
+            refund = terms["refund_minor"]
         _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "cancelled by the booker", now=now)
         booking.cancel_reason = reason[:500]
         booking.save(update_fields=["status", "cancel_reason", "updated_at"])
-        _notify(booking, "cancelled_by_venue" if by_manager else "cancelled")
+        if refund:
+            kind = RefundKind.VENUE if by_manager else RefundKind.POLICY
+            ledger.refund_record(booking=booking, amount_minor=refund, kind=kind, reason=reason, actor=actor)
+        _close_checkout(booking, now)
+        notify(booking, "cancelled_by_venue" if by_manager else "cancelled")
+    return booking
+
+
+def _close_checkout(booking: Booking, now: datetime) -> None:
+    from bookings.tasks import checkout_expire_task  # tasks import services: late import breaks the cycle
+
+    payment = ledger.payment_open(booking, now)
+    if payment is not None:
+        payment_id = payment.pk
+        transaction.on_commit(lambda: checkout_expire_task.delay(payment_id))
+
+
+def hold_release(*, booking: Booking, to_status: str, reason: str, now: datetime | None = None) -> Booking:
+    """End a hold that will not be paid (the payment failed, lapsed, or could not start); no e-mail."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.status != BookingStatus.HELD:
+            return booking
+        _transition(booking, to_status, reason=reason, now=now)
+        booking.save(update_fields=["status", "updated_at"])
     return booking
 
 
 def booking_check_in(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
     """The person has arrived: from an hour before the start (configurable) until the end."""
     now = _now(now)
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
         early = timedelta(minutes=settings.ESSAIM_CHECK_IN_EARLY_MINUTES)
@@ -397,7 +464,7 @@ def booking_check_in(*, booking: Booking, actor, now: datetime | None = None) ->
 
 def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None) -> Booking:
     now = _now(now)
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
         if now < booking.start:
@@ -407,7 +474,7 @@ def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None
     return booking
 
 
-def _require_manager(actor, booking: Booking) -> None:
+def require_manager(actor, booking: Booking) -> None:
     if actor is None or not selectors.user_manages_venue(actor, booking.resource.venue_id):
         raise PermissionDenied(_("Only this venue's managers may do that."))
 
@@ -448,7 +515,7 @@ def booking_reminders_send(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             updated = Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
             if updated:
-                _notify(Booking(pk=pk), "reminder")
+                notify(Booking(pk=pk), "reminder")
                 count += 1
     return count
 

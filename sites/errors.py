@@ -34,3 +34,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     default_code = "conflict"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (Stripe) did not answer: nothing was changed, try again later."""
+
+    status = 503
+    default_code = "unavailable"

@@ -161,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
     # Correctness never waits for these: availability ignores expired holds by itself.
     "expire-holds": {"task": "bookings.tasks.hold_expire_all_task", "schedule": 60.0},
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
+    # Refunds decided while Stripe was unreachable are sent again (same idempotency key, never twice).
+    "refunds-resend": {"task": "bookings.tasks.refunds_resend_task", "schedule": 5 * 60.0},
     "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
 }
 
@@ -231,9 +233,12 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Essaim <noreply@essaim.localhost>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-# STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET: turn paid bookings on (read by the payments issue).
+# STRIPE_SECRET_KEY: online payment through Stripe Checkout. Empty: priced bookings are paid at the venue.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+# STRIPE_WEBHOOK_SECRET: the endpoint's signing secret (whsec_…) that /payments/stripe/webhook/ checks.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# STRIPE_WEBHOOK_TOLERANCE: seconds a signed webhook stays acceptable (replay window; Stripe's default 300).
+STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
 
 # ESSAIM_GEOCODING: "on" to geocode addresses (BAN for France, Nominatim elsewhere), "off" to skip.
 ESSAIM_GEOCODING = os.environ.get("ESSAIM_GEOCODING", "on")
@@ -244,6 +249,8 @@ ESSAIM_GEOCODER_TIMEOUT = float(os.environ.get("ESSAIM_GEOCODER_TIMEOUT", "4"))
 ESSAIM_HOLD_MINUTES = int(os.environ.get("ESSAIM_HOLD_MINUTES", "30"))
 # ESSAIM_MAX_OPEN_HOLDS: open holds one person may have at once, so nobody can hoard slots.
 ESSAIM_MAX_OPEN_HOLDS = int(os.environ.get("ESSAIM_MAX_OPEN_HOLDS", "3"))
+# ESSAIM_APPROVED_PAY_HOURS: after a manager approves a paid request, how long the booker has to pay.
+ESSAIM_APPROVED_PAY_HOURS = int(os.environ.get("ESSAIM_APPROVED_PAY_HOURS", "24"))
 # ESSAIM_CHECK_IN_EARLY_MINUTES: how long before a booking's start a manager may check the person in.
 ESSAIM_CHECK_IN_EARLY_MINUTES = int(os.environ.get("ESSAIM_CHECK_IN_EARLY_MINUTES", "60"))
 # ESSAIM_MAP_TILES: tile URL template for maps; empty hides the base map (markers still show).

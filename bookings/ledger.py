@@ -1,0 +1,115 @@
+"""What a booking has paid and been refunded, and the refunds decided inside a transaction.
+
+A refund is written ``pending`` in the same transaction as the decision that causes it (a
+cancellation, a manager's refund, a payment that came too late), and sent to Stripe after the
+commit by ``refund_send_task``: no network call ever runs inside a database transaction, and a
+crash between the two leaves a pending row that ``refunds_resend`` sends later with the same
+idempotency key. Callers hold the booking's row lock, so two refunds cannot both pass the
+"never more than was paid" check.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Sum
+
+from bookings import pricing
+from bookings.models import (
+    REFUND_COUNTED,
+    Booking,
+    Payment,
+    PaymentProvider,
+    PaymentState,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+
+
+def paid_minor(booking: Booking) -> int:
+    return booking.payments.filter(status=PaymentStatus.PAID).aggregate(total=Sum("amount_minor"))["total"] or 0
+
+
+def refunded_minor(booking: Booking, *, statuses=REFUND_COUNTED) -> int:
+    refunds = Refund.objects.filter(payment__booking=booking, status__in=statuses)
+    return refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
+
+
+def refundable_minor(booking: Booking) -> int:
+    """What can still be given back: paid, less every refund that succeeded or may still succeed."""
+    return max(0, paid_minor(booking) - refunded_minor(booking))
+
+
+def share_minor(amount_minor: int, percent: int, currency: str) -> int:
+    """``percent`` of ``amount_minor``, rounded down (a refund never exceeds the share), and to a
+    multiple of ten for the three-decimal currencies, which Stripe takes only so."""
+    share = amount_minor * max(0, min(100, percent)) // 100
+    if pricing.exponent(currency) == 3:
+        share -= share % 10
+    return share
+
+
+def settle(booking: Booking) -> None:
+    """Derive the booking's ``payment_state`` from its payments and refunds that went through."""
+    paid = paid_minor(booking)
+    if not paid:
+        return
+    refunded = refunded_minor(booking, statuses=(RefundStatus.SUCCEEDED,))
+    if refunded >= paid:
+        state = PaymentState.REFUNDED
+    elif refunded:
+        state = PaymentState.PARTIALLY_REFUNDED
+    else:
+        state = PaymentState.PAID
+    if booking.payment_state != state:
+        booking.payment_state = state
+        booking.save(update_fields=["payment_state", "updated_at"])
+
+
+def refund_record(*, booking: Booking, amount_minor: int, kind: str, reason: str, actor=None) -> list[Refund]:
+    """Give back ``amount_minor`` (at most what is refundable), taken from the latest payments
+    first. Stripe refunds are sent after the commit; money taken at the venue is given back there,
+    so its refund is recorded as done."""
+    amount_minor = min(amount_minor, refundable_minor(booking))
+    refunds = []
+    payments = booking.payments.filter(status=PaymentStatus.PAID).order_by("-paid_at", "-id")
+    for payment in payments:
+        if amount_minor <= 0:
+            break
+        already = payment.refunds.filter(status__in=REFUND_COUNTED).aggregate(total=Sum("amount_minor"))["total"] or 0
+        part = min(amount_minor, payment.amount_minor - already)
+        if part <= 0:
+            continue
+        on_stripe = payment.provider == PaymentProvider.STRIPE
+        refund = Refund.objects.create(
+            payment=payment,
+            amount_minor=part,
+            currency=payment.currency,
+            status=RefundStatus.PENDING if on_stripe else RefundStatus.SUCCEEDED,
+            kind=kind,
+            reason=reason[:500],
+            actor=actor,
+        )
+        if on_stripe:
+            _send_after_commit(refund.pk)
+        refunds.append(refund)
+        amount_minor -= part
+    settle(booking)
+    return refunds
+
+
+def _send_after_commit(refund_id: int) -> None:
+    from bookings.tasks import refund_send_task  # tasks import services: late import breaks the cycle
+
+    transaction.on_commit(lambda: refund_send_task.delay(refund_id))
+
+
+def payment_open(booking: Booking, now: datetime) -> Payment | None:
+    """The booking's Checkout Session that can still be paid, if any."""
+    return (
+        booking.payments.filter(provider=PaymentProvider.STRIPE, status=PaymentStatus.OPEN, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )

@@ -1,0 +1,489 @@
+"""Payment state changes: pay a held booking through Stripe Checkout, apply Stripe's webhook
+events, refund, and record money taken at the venue.
+
+The booking engine's ``held`` status is the whole protocol: a priced booking is held while its
+Checkout Session is open (the hold lasts as long as the session), confirmed when Stripe says it is
+paid, released when the session expires or the payment fails. Stripe is called only outside our
+transactions; what it answers is applied inside one, under the booking's row lock, so webhook
+events can arrive twice, late or out of order and still leave one consistent booking:
+
+- a duplicate event id is stored once and applied once (``StripeEvent``);
+- "expired" after "completed" changes nothing; "completed" after the hold lapsed confirms the
+  booking only if its units are still free, and otherwise refunds it in full and says why; a
+  booking never holds more units than the resource has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from bookings import ledger, services, stripe_gateway
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentProvider,
+    PaymentState,
+    PaymentStatus,
+    Refund,
+    RefundKind,
+    RefundStatus,
+    StripeEvent,
+)
+from bookings.stripe_gateway import PaymentUnavailable
+from sites.errors import Conflict, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+#: ``(success_url, cancel_url)`` for a booking: Stripe sends the booker back to one of them.
+ReturnUrls = Callable[[Booking], tuple[str, str]]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _locked(booking_id: int) -> Booking:
+    return Booking.objects.select_for_update().select_related("resource__venue", "user").get(pk=booking_id)
+
+
+def _description(booking: Booking) -> str:
+    start = booking.start.astimezone(ZoneInfo(booking.resource.venue.timezone))
+    return f"{booking.resource.name} · {booking.resource.venue.title} · {start:%Y-%m-%d %H:%M} ({booking.reference})"
+
+
+# Starting a payment ----------------------------------------------------------------------------
+
+
+def booking_place(
+    *,
+    user,
+    request: services.BookingRequest,
+    return_urls: ReturnUrls,
+    note: str = "",
+    language: str = "",
+    now: datetime | None = None,
+) -> tuple[Booking, Payment | None]:
+    """Book, and when the booking is to be paid online, open its Checkout Session at once.
+
+    If Stripe cannot be reached the hold is released before the error reaches the booker, so a
+    failed attempt leaves nothing behind: no booking, no hold, no charge.
+    """
+    booking = services.booking_create(user=user, request=request, note=note, language=language, now=now)
+    if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
+        return booking, None
+    try:
+        payment = checkout_start(booking=booking, return_urls=return_urls, now=now)
+    except (PaymentUnavailable, InvalidInput):
+        services.hold_release(
+            booking=booking, to_status=BookingStatus.CANCELLED, reason="online payment could not start", now=now
+        )
+        raise
+    return booking, payment
+
+
+def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime | None = None) -> Payment:
+    """The Checkout Session for a held booking: the open one again, or a new one that lives as
+    long as the hold (at least Stripe's 30 minutes, so the hold is stretched to match)."""
+    now = _now(now)
+    booking = Booking.objects.select_related("resource__venue", "user").get(pk=booking.pk)
+    if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
+        raise InvalidInput(_("This booking is not waiting for payment."), code="not_payable")
+    if booking.expires_at is None or booking.expires_at <= now:
+        raise InvalidInput(_("The time held for this booking has run out: book again."), code="hold_expired")
+    current = ledger.payment_open(booking, now + timedelta(minutes=1))
+    if current is not None:
+        return current
+    shortest = now + timedelta(seconds=stripe_gateway.SESSION_MIN_SECONDS + 60)
+    longest = now + timedelta(seconds=stripe_gateway.SESSION_MAX_SECONDS - 60)
+    expires_at = min(max(booking.expires_at, shortest), longest)
+    success_url, cancel_url = return_urls(booking)
+    attempt = booking.payments.count() + 1
+    charged = stripe_gateway.from_stripe_amount(
+        stripe_gateway.to_stripe_amount(booking.amount_minor, booking.currency), booking.currency
+    )
+    session = stripe_gateway.checkout_create(
+        reference=booking.reference,
+        booking_id=booking.pk,
+        description=_description(booking),
+        amount_minor=booking.amount_minor,
+        currency=booking.currency,
+        customer_email=booking.user.email,
+        locale=booking.language or translation.get_language() or "",
+        success_url=success_url,
+        cancel_url=cancel_url,
+        expires_at=expires_at,
+        idempotency_key=f"essaim-checkout-{booking.reference}-{attempt}",
+    )
+    with transaction.atomic():
+        locked = _locked(booking.pk)
+        payment, _created = Payment.objects.get_or_create(
+            session_id=session["id"],
+            defaults={
+                "booking": locked,
+                "provider": PaymentProvider.STRIPE,
+                "amount_minor": charged,
+                "currency": booking.currency,
+                "url": session.get("url") or "",
+                "expires_at": expires_at,
+            },
+        )
+        if locked.status == BookingStatus.HELD and locked.expires_at < expires_at:
+            locked.expires_at = expires_at
+            locked.save(update_fields=["expires_at", "updated_at"])
+    return payment
+
+
+def checkout_sync(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Back from Checkout before the webhook: ask Stripe about the session and apply the answer the
+    way the webhook would (Stripe's advice; whichever comes second changes nothing)."""
+    waiting = (PaymentStatus.OPEN, PaymentStatus.PROCESSING)
+    payments = booking.payments.filter(provider=PaymentProvider.STRIPE, status__in=waiting)
+    payment = payments.order_by("-created_at").first()
+    if payment is None:
+        return booking
+    try:
+        session = stripe_gateway.checkout_retrieve(payment.session_id)
+    except PaymentUnavailable:
+        logger.warning("booking %s: Stripe unreachable on return; the webhook will settle it", booking.reference)
+        return booking
+    if session.get("status") == "complete":
+        with transaction.atomic():
+            _session_completed(session, _now(now))
+    elif session.get("status") == "expired":
+        with transaction.atomic():
+            _session_expired(session, _now(now))
+    booking.refresh_from_db()
+    return booking
+
+
+def checkout_close(*, payment_id: int) -> None:
+    """Close a session nobody should pay any more (its booking was cancelled)."""
+    payment = Payment.objects.filter(pk=payment_id, status=PaymentStatus.OPEN).first()
+    if payment is None or not payment.session_id:
+        return
+    stripe_gateway.checkout_expire(payment.session_id)
+
+
+def receipt_fetch(*, payment_id: int) -> None:
+    """Store the charge and its receipt URL once a payment went through (shown on the booking)."""
+    payment = Payment.objects.filter(pk=payment_id, status=PaymentStatus.PAID).first()
+    if payment is None or payment.receipt_url or not payment.payment_intent_id:
+        return
+    charge = stripe_gateway.payment_intent_charge(payment.payment_intent_id)
+    if charge:
+        Payment.objects.filter(pk=payment_id).update(
+            charge_id=charge.get("id") or "", receipt_url=charge.get("receipt_url") or ""
+        )
+
+
+# Webhook events --------------------------------------------------------------------------------
+
+
+def webhook_receive(*, payload: bytes, signature: str, now: datetime | None = None) -> StripeEvent:
+    """Verify a webhook delivery and store its event once; it is applied by a task after the commit.
+
+    Raises ``InvalidInput`` (a 400 for Stripe) when the signature or the body is wrong.
+    """
+    event = stripe_gateway.event_verify(payload, signature)
+    now = _now(now)
+    with transaction.atomic():
+        record, _created = StripeEvent.objects.get_or_create(
+            event_id=event["id"],
+            defaults={"type": str(event.get("type", ""))[:100], "payload": event, "received_at": now},
+        )
+        if record.processed_at is None:
+            from bookings.tasks import stripe_event_apply_task  # tasks import services: late import breaks the cycle
+
+            record_id = record.pk
+            transaction.on_commit(lambda: stripe_event_apply_task.delay(record_id))
+    return record
+
+
+def stripe_event_apply(*, event_id: int, now: datetime | None = None) -> str:
+    """Apply one stored event, once: the outcome is recorded with it in the same transaction."""
+    now = _now(now)
+    with transaction.atomic():
+        record = StripeEvent.objects.select_for_update().get(pk=event_id)
+        if record.processed_at is not None:
+            return record.outcome
+        handler = HANDLERS.get(record.type)
+        obj = (record.payload.get("data") or {}).get("object") or {}
+        outcome = handler(obj, now) if handler else "ignored"
+        record.processed_at = now
+        record.outcome = outcome
+        record.save(update_fields=["processed_at", "outcome"])
+    logger.info("stripe event %s (%s): %s", record.event_id, record.type, outcome)
+    return outcome
+
+
+def _payment_of_session(session: dict) -> Payment | None:
+    session_id = session.get("id")
+    if not session_id:
+        return None
+    return Payment.objects.select_for_update().filter(session_id=session_id).first()
+
+
+def _session_completed(session: dict, now: datetime) -> str:
+    payment = _payment_of_session(session)
+    if payment is None:
+        return "unknown_session"
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        return _paid(payment, session, now)
+    # Paid by a delayed method (a bank debit): keep the units until it clears or fails.
+    if payment.status == PaymentStatus.OPEN:
+        payment.status = PaymentStatus.PROCESSING
+        payment.payment_intent_id = session.get("payment_intent") or ""
+        payment.save(update_fields=["status", "payment_intent_id", "updated_at"])
+        booking = _locked(payment.booking_id)
+        if booking.status == BookingStatus.HELD and booking.expires_at < booking.start:
+            booking.expires_at = booking.start
+            booking.save(update_fields=["expires_at", "updated_at"])
+    return "processing"
+
+
+def _session_async_succeeded(session: dict, now: datetime) -> str:
+    payment = _payment_of_session(session)
+    return "unknown_session" if payment is None else _paid(payment, session, now)
+
+
+def _paid(payment: Payment, session: dict, now: datetime) -> str:
+    """Money arrived: confirm the booking, or give the money back when it can no longer be had."""
+    if payment.status == PaymentStatus.PAID:
+        return "already_paid"
+    booking = _locked(payment.booking_id)
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = now
+    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
+    if session.get("amount_total") is not None:
+        payment.amount_minor = stripe_gateway.from_stripe_amount(int(session["amount_total"]), payment.currency)
+    payment.save(update_fields=["status", "paid_at", "payment_intent_id", "amount_minor", "updated_at"])
+    payment_id = payment.pk
+    transaction.on_commit(lambda: _queue_receipt(payment_id))
+    if booking.payments.filter(status=PaymentStatus.PAID).exclude(pk=payment.pk).exists():
+        return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate")
+    if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        try:
+            booking = services.booking_confirm(booking=booking, reason="paid", now=now)
+        except Conflict:
+            if booking.status == BookingStatus.HELD:  # lapsed, and its time given to someone else
+                booking = services.hold_release(
+                    booking=booking, to_status=BookingStatus.EXPIRED, reason="paid after the hold lapsed", now=now
+                )
+            return _give_back(booking, RefundKind.LATE_PAYMENT, "the time was taken meanwhile", "refunded_slot_taken")
+        ledger.settle(booking)
+        return "confirmed"
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+        return _give_back(booking, RefundKind.LATE_PAYMENT, "the booking was cancelled before payment", "refunded_late")
+    ledger.settle(booking)
+    return "paid"
+
+
+def _give_back(booking: Booking, kind: str, reason: str, outcome: str) -> str:
+    """Refund what is refundable and tell the booker why (the e-mail names the reason)."""
+    ledger.settle(booking)
+    ledger.refund_record(booking=booking, amount_minor=ledger.refundable_minor(booking), kind=kind, reason=reason)
+    services.notify(booking, "refunded_" + kind)
+    return outcome
+
+
+def _session_expired(session: dict, now: datetime) -> str:
+    payment = _payment_of_session(session)
+    if payment is None:
+        return "unknown_session"
+    if payment.status != PaymentStatus.OPEN:
+        return "already_" + payment.status  # paid or failed first: an expiry that comes late changes nothing
+    payment.status = PaymentStatus.EXPIRED
+    payment.save(update_fields=["status", "updated_at"])
+    if ledger.payment_open(payment.booking, now) is not None:
+        return "expired_other_open"
+    booking = _locked(payment.booking_id)
+    if booking.status == BookingStatus.HELD:
+        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="checkout expired", now=now)
+        return "hold_released"
+    return "expired"
+
+
+def _session_async_failed(session: dict, now: datetime) -> str:
+    payment = _payment_of_session(session)
+    if payment is None:
+        return "unknown_session"
+    if payment.status == PaymentStatus.PAID:
+        return "already_paid"
+    payment.status = PaymentStatus.FAILED
+    payment.save(update_fields=["status", "updated_at"])
+    booking = _locked(payment.booking_id)
+    if booking.status == BookingStatus.HELD:
+        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="payment failed", now=now)
+        booking.payment_state = PaymentState.FAILED
+        booking.save(update_fields=["payment_state", "updated_at"])
+        services.notify(booking, "payment_failed")
+    return "failed"
+
+
+def _charge_refunded(charge: dict, now: datetime) -> str:
+    """A refund went through, ours or one made in Stripe's dashboard: record what we did not know."""
+    intent = charge.get("payment_intent")
+    payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first() if intent else None
+    if payment is None:
+        return "unknown_payment"
+    booking = _locked(payment.booking_id)
+    for item in (charge.get("refunds") or {}).get("data") or []:
+        _refund_status_apply(item)
+    known = sum(r.amount_minor for r in payment.refunds.exclude(status=RefundStatus.FAILED))
+    on_stripe = stripe_gateway.from_stripe_amount(int(charge.get("amount_refunded") or 0), payment.currency)
+    if on_stripe > known:
+        Refund.objects.create(
+            payment=payment,
+            amount_minor=on_stripe - known,
+            currency=payment.currency,
+            status=RefundStatus.SUCCEEDED,
+            kind=RefundKind.EXTERNAL,
+            reason="refunded in Stripe",
+        )
+    ledger.settle(booking)
+    return "refund_recorded"
+
+
+def _refund_updated(refund: dict, now: datetime) -> str:
+    payment_id = _refund_status_apply(refund)
+    if payment_id is None:
+        return "unknown_refund"
+    ledger.settle(_locked(Payment.objects.get(pk=payment_id).booking_id))
+    return "refund_" + str(refund.get("status"))
+
+
+def _refund_status_apply(item: dict) -> int | None:
+    """Mirror one Stripe refund's status on ours; returns our refund's payment id, if it is ours."""
+    ours = Refund.objects.select_for_update().filter(provider_id=item.get("id")).first() if item.get("id") else None
+    if ours is None:
+        return None
+    status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED, "canceled": RefundStatus.FAILED}.get(
+        item.get("status"), ours.status
+    )
+    if status != ours.status:
+        ours.status = status
+        ours.failure = str(item.get("failure_reason") or "")[:500]
+        ours.save(update_fields=["status", "failure", "updated_at"])
+    return ours.payment_id
+
+
+HANDLERS = {
+    "checkout.session.completed": _session_completed,
+    "checkout.session.async_payment_succeeded": _session_async_succeeded,
+    "checkout.session.async_payment_failed": _session_async_failed,
+    "checkout.session.expired": _session_expired,
+    "charge.refunded": _charge_refunded,
+    "refund.updated": _refund_updated,
+    "refund.failed": _refund_updated,
+}
+
+
+# Refunds ---------------------------------------------------------------------------------------
+
+
+def refund_send(*, refund_id: int) -> None:
+    """Ask Stripe for a pending refund (idempotency key ``essaim-refund-<id>``: never twice).
+
+    ``PaymentUnavailable`` propagates so the task retries; Stripe refusing it marks it failed."""
+    refund = Refund.objects.select_related("payment__booking").filter(pk=refund_id).first()
+    if refund is None or refund.status != RefundStatus.PENDING or refund.provider_id:
+        return
+    booking = refund.payment.booking
+    try:
+        answer = stripe_gateway.refund_create(
+            payment_intent_id=refund.payment.payment_intent_id,
+            amount_minor=refund.amount_minor,
+            currency=refund.currency,
+            idempotency_key=f"essaim-refund-{refund.pk}",
+            metadata={"booking": booking.pk, "reference": booking.reference, "refund": refund.pk},
+        )
+    except stripe_gateway.PaymentRefused as refusal:
+        answer = {"id": None, "status": "failed", "failure_reason": str(refusal.message)}
+    with transaction.atomic():
+        locked = _locked(booking.pk)
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund.provider_id = answer.get("id") or None
+        refund.status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED}.get(
+            answer.get("status"), RefundStatus.PENDING
+        )
+        refund.failure = str(answer.get("failure_reason") or "")[:500]
+        refund.save(update_fields=["provider_id", "status", "failure", "updated_at"])
+        ledger.settle(locked)
+
+
+def refunds_resend(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Send again the refunds a crash or an outage left unsent."""
+    now = _now(now)
+    due = Refund.objects.filter(
+        status=RefundStatus.PENDING, provider_id__isnull=True, created_at__lte=now - older_than
+    ).values_list("pk", flat=True)
+    count = 0
+    for refund_id in list(due[:200]):
+        try:
+            refund_send(refund_id=refund_id)
+            count += 1
+        except PaymentUnavailable:
+            break  # Stripe is still away: the next run tries again
+    return count
+
+
+def payment_refund(*, booking: Booking, amount_minor: int, actor, reason: str, now: datetime | None = None) -> list:
+    """A venue manager gives back part or all of what was paid (never more); the booker is told."""
+    services.require_manager(actor, booking)
+    if amount_minor <= 0:
+        raise InvalidInput(_("Enter an amount above zero."), code="refund_amount")
+    with transaction.atomic():
+        booking = _locked(booking.pk)
+        refundable = ledger.refundable_minor(booking)
+        if not refundable:
+            raise InvalidInput(_("Nothing is left to refund on this booking."), code="nothing_to_refund")
+        if amount_minor > refundable:
+            raise InvalidInput(
+                _("You can refund at most what is left of the payment."),
+                code="refund_too_large",
+                extra={"refundable_minor": refundable},
+            )
+        refunds = ledger.refund_record(
+            booking=booking, amount_minor=amount_minor, kind=RefundKind.VENUE, reason=reason, actor=actor
+        )
+        services.notify(booking, "refunded_venue")
+    return refunds
+
+
+def payment_record_at_venue(*, booking: Booking, actor, now: datetime | None = None) -> Payment:
+    """The booker paid at the door: the manager records it, and the booking shows paid."""
+    now = _now(now)
+    services.require_manager(actor, booking)
+    with transaction.atomic():
+        booking = _locked(booking.pk)
+        if booking.payment_state != PaymentState.DUE_AT_VENUE or booking.status not in (
+            BookingStatus.CONFIRMED,
+            BookingStatus.CHECKED_IN,
+            BookingStatus.NO_SHOW,
+        ):
+            raise InvalidInput(_("This booking has nothing to pay at the venue."), code="nothing_due")
+        payment = Payment.objects.create(
+            booking=booking,
+            provider=PaymentProvider.VENUE,
+            status=PaymentStatus.PAID,
+            amount_minor=booking.amount_minor,
+            currency=booking.currency,
+            paid_at=now,
+            recorded_by=actor,
+        )
+        ledger.settle(booking)
+    return payment
+
+
+def _queue_receipt(payment_id: int) -> None:
+    from bookings.tasks import receipt_fetch_task  # tasks import services: late import breaks the cycle
+
+    receipt_fetch_task.delay(payment_id)
