@@ -23,7 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings import availability as av
-from bookings import messages, pricing, search, selectors, services
+from bookings import ledger, messages, payment_services, pricing, search, selectors, services
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import (
     Booking,
@@ -35,6 +35,7 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
+from bookings.payment_views import checkout_return_urls
 from sites.api import Pagination
 from sites.errors import InvalidInput, NotFound
 from venues import geo
@@ -329,6 +330,7 @@ class CancellationSerializer(serializers.Serializer):
     free = serializers.BooleanField(help_text="Cancelling now costs nothing")
     code = serializers.CharField(help_text="free, late, cancel_too_late, already_started or not_cancellable")
     free_until = serializers.DateTimeField(allow_null=True)
+    refund = serializers.CharField(help_text="What cancelling now gives back, in the currency's units")
 
 
 class BookingOutputSerializer(serializers.Serializer):
@@ -348,6 +350,9 @@ class BookingOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     payment_state = serializers.ChoiceField(choices=PaymentState.choices)
     payment_url = serializers.SerializerMethodField()
+    amount_paid = serializers.SerializerMethodField()
+    amount_refunded = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField()
     cancellation = serializers.SerializerMethodField()
     note = serializers.CharField()
     created_at = serializers.SerializerMethodField()
@@ -377,7 +382,28 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_payment_url(self, booking: Booking) -> str | None:
-        return None  # online payment comes with the payments issue
+        """Stripe Checkout's page while the booking is held for payment."""
+        if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
+            return None
+        payment = ledger.payment_open(booking, timezone.now())
+        return payment.url if payment else None
+
+    def _charged(self, booking: Booking) -> bool:
+        return booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
+
+    def get_amount_paid(self, booking: Booking) -> str:
+        paid = ledger.paid_minor(booking) if self._charged(booking) else 0
+        return str(pricing.to_decimal(paid, booking.currency))
+
+    def get_amount_refunded(self, booking: Booking) -> str:
+        refunded = ledger.refunded_minor(booking) if self._charged(booking) else 0
+        return str(pricing.to_decimal(refunded, booking.currency))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_receipt_url(self, booking: Booking) -> str | None:
+        if not self._charged(booking):
+            return None
+        return next((p.receipt_url for p in selectors.booking_payments(booking=booking) if p.receipt_url), None)
 
     @extend_schema_field(CancellationSerializer)
     def get_cancellation(self, booking: Booking) -> dict:
@@ -387,6 +413,7 @@ class BookingOutputSerializer(serializers.Serializer):
             "free": terms["free"],
             "code": terms["code"],
             "free_until": local_iso(terms.get("free_until"), self._tz(booking)),
+            "refund": str(pricing.to_decimal(terms.get("refund_minor", 0), booking.currency)),
         }
 
 
@@ -527,7 +554,7 @@ class BookingListApi(generics.ListAPIView):
     @extend_schema(
         request=BookingInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer, 503: ErrorSerializer},
     )
     @idempotent
     def post(self, request):
@@ -537,12 +564,12 @@ class BookingListApi(generics.ListAPIView):
             raise InvalidInput(_("No resource with this id."), code="unknown_resource")
         if resource.kind not in BOOKABLE_KINDS:
             raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
-        booking = services.booking_create(
+        booking, _payment = payment_services.booking_place(
             user=request.user,
             request=services.BookingRequest(resource, data["start"], data["end"], data["quantity"]),
+            return_urls=checkout_return_urls(request),
             note=data["note"],
             language=translation.get_language() or "",
-            now=None,
         )
         return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 

@@ -27,8 +27,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import ics, selectors
-from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState
+from bookings import ics, pricing, selectors
+from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,51 @@ NOTICES = {
         ),
         statuses=frozenset({BookingStatus.CANCELLED}),
         method="CANCEL",
+        terms=False,
+    ),
+    "approved_pay": Notice(
+        subject=gettext_lazy("Booking approved, to be paid: %(what)s"),
+        headline=gettext_lazy("The venue has approved your request"),
+        intro=gettext_lazy(
+            "Pay before %(expires)s from the booking's page to confirm it; after that the time is released."
+        ),
+        statuses=frozenset({BookingStatus.HELD}),
+        terms=False,
+    ),
+    "payment_failed": Notice(
+        subject=gettext_lazy("Payment failed: %(what)s"),
+        headline=gettext_lazy("Your payment did not go through"),
+        intro=gettext_lazy(
+            "Your bank declined or reversed the payment, so the time held for you is released. "
+            "Nothing is booked and nothing is charged; you can book again."
+        ),
+        statuses=frozenset({BookingStatus.EXPIRED}),
+        terms=False,
+    ),
+    "refunded_venue": Notice(
+        subject=gettext_lazy("Refund: %(what)s"),
+        headline=gettext_lazy("The venue has refunded you"),
+        intro=gettext_lazy(
+            "%(refund)s is on its way back to the card you paid with; banks take 5 to 10 days to show it."
+        ),
+        statuses=frozenset(BookingStatus.values),
+        terms=False,
+    ),
+    "refunded_late_payment": Notice(
+        subject=gettext_lazy("Payment refunded: %(what)s"),
+        headline=gettext_lazy("Your payment arrived too late, so we refunded it"),
+        intro=gettext_lazy(
+            "By the time your payment arrived, the time held for you had run out and someone else had booked it, "
+            "or the booking had been cancelled. Nothing is booked, and %(refund)s is refunded in full."
+        ),
+        statuses=frozenset({BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED}),
+        terms=False,
+    ),
+    "refunded_duplicate": Notice(
+        subject=gettext_lazy("You paid twice: %(what)s"),
+        headline=gettext_lazy("We refunded your second payment"),
+        intro=gettext_lazy("This booking was already paid, so the second payment of %(refund)s is refunded in full."),
+        statuses=frozenset(BookingStatus.values),
         terms=False,
     ),
     "reminder": Notice(
@@ -208,13 +253,31 @@ def cancellation_terms(booking: Booking) -> str:
     """The resource's cancellation policy as it applies to this booking, in one or two sentences."""
     resource = booking.resource
     tz = ZoneInfo(resource.venue.timezone)
-    if booking.payment_state == PaymentState.NONE or booking.status != BookingStatus.CONFIRMED:
+    if booking.payment_state in (PaymentState.NONE, PaymentState.PENDING) or booking.status != BookingStatus.CONFIRMED:
         return _("You can cancel free of charge until the start, from “My bookings”.")
     free_until = booking.start - timedelta(hours=resource.free_cancel_hours)
     free = _("Free cancellation until %(deadline)s, from “My bookings”.") % {"deadline": local_moment(free_until, tz)}
     if resource.late_cancellation == LateCancellation.REFUSED:
         return free + " " + _("After that, the booking can no longer be cancelled.")
+    if resource.late_refund_percent and booking.payment_state != PaymentState.DUE_AT_VENUE:
+        return (
+            free
+            + " "
+            + _("After that you can still cancel, and %(percent)s%% of the amount is refunded.")
+            % {"percent": resource.late_refund_percent}
+        )
     return free + " " + _("After that you can still cancel, but the amount is not refunded.")
+
+
+def _refund_line(refunds: list, language: str) -> str:
+    """``12,00 € refunded (on its way)`` when the booking has refunds, else empty."""
+    if not refunds:
+        return ""
+    total = sum(refund.amount_minor for refund in refunds)
+    money = pricing.format_money(total, refunds[0].currency, language)
+    if any(refund.status == RefundStatus.PENDING for refund in refunds):
+        return _("%(amount)s, on its way") % {"amount": money}
+    return money
 
 
 def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> dict:
@@ -230,8 +293,11 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "time": formats.time_format(local_start, "H:i"),
     }
     intro = str(notice.intro)
-    if "%(expires)s" in intro:
-        intro = intro % {"expires": local_moment(booking.expires_at or now, tz)}
+    refunds = list(selectors.booking_refunds(booking=booking))
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    last_refund = pricing.format_money(refunds[-1].amount_minor, refunds[-1].currency, language) if refunds else ""
+    if "%(" in intro:
+        intro = intro % {"expires": local_moment(booking.expires_at or now, tz), "refund": last_refund}
     return {
         "headline": notice.headline,
         "intro": intro,
@@ -244,6 +310,8 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "quantity": booking.quantity,
         "status_label": dict(BookingStatus.choices).get(booking.status, booking.status),
         "payment": ics.payment_line(entry),
+        "refund_line": _refund_line(refunds, language),
+        "receipt_url": next((p.receipt_url for p in booking.payments.all() if p.receipt_url), ""),
         "reason": booking.cancel_reason if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED) else "",
         "reason_by_venue": event in ("cancelled_by_venue", "rejected"),
         "terms": cancellation_terms(booking) if notice.terms else "",

@@ -23,6 +23,9 @@ from bookings.models import (
     BusyBlock,
     CalendarFeed,
     Closure,
+    Payment,
+    Refund,
+    RefundStatus,
     Resource,
     ResourceHours,
 )
@@ -282,6 +285,15 @@ def resource_busy_blocks(*, resource: Resource, window: av.Interval) -> QuerySet
 def booking_for_notification(*, pk: int) -> Booking | None:
     bookings = Booking.objects.select_related("resource__venue", "user").filter(pk=pk)
     return _with_transition_count(bookings).first()
+
+
+def booking_refunds(*, booking: Booking):
+    """The booking's refunds that went through or may still, oldest first."""
+    return Refund.objects.filter(payment__booking=booking).exclude(status=RefundStatus.FAILED).order_by("created_at")
+
+
+def booking_payments(*, booking: Booking):
+    return Payment.objects.filter(booking=booking).prefetch_related("refunds").order_by("created_at")
 
 
 # The public booking page: one resource's local day ----------------------------------------------

@@ -9,7 +9,7 @@ from django.urls import path, register_converter
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bookings import views
+from bookings import payment_views, views
 
 
 class ReferenceConverter:
@@ -37,6 +37,17 @@ urlpatterns = [
     ),
     path(format_lazy("{}<reference:reference>/", _("bookings/")), views.booking_detail, name="detail"),
     path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), views.booking_cancel, name="cancel"),
+    path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("pay/")), payment_views.booking_pay, name="pay"),
+    path(
+        format_lazy("{}<reference:reference>/{}", _("bookings/"), _("paid/")),
+        payment_views.payment_return,
+        name="payment-return",
+    ),
+    path(
+        format_lazy("{}<reference:reference>/{}", _("bookings/"), _("payment-cancelled/")),
+        payment_views.payment_cancelled,
+        name="payment-cancelled",
+    ),
     path(_("log-in/"), views.LoginView.as_view(), name="login"),
     path(_("log-out/"), views.LogoutView.as_view(), name="logout"),
 ]

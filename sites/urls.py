@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bookings import payment_views
 from cms.sitemap import NetworkSitemap
 from sites.auth import TokenApi
 from venues import api as venues_api
@@ -32,6 +33,7 @@ urlpatterns = [
     path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
     path("feeds/", include(("bookings.feed_urls", "feeds"))),
+    path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
 ]
 
