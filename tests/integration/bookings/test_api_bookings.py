@@ -18,6 +18,9 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris
 TUESDAY_9 = "2026-03-03T09:00:00+01:00"
 TUESDAY_10 = "2026-03-03T10:00:00+01:00"
 BOOKING_FIELDS = {
+    "amount_paid",
+    "amount_refunded",
+    "receipt_url",
     "id",
     "reference",
     "resource",
@@ -117,6 +120,7 @@ def test_booking_a_room_answers_201_with_the_booking(api, room, alice):
         "free": True,
         "code": "free",
         "free_until": "2026-03-02T09:00:00+01:00",
+        "refund": "0.00",
     }
     assert body["created_at"] == "2026-03-02T08:00:00+01:00"
 
