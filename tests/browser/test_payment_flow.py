@@ -1,0 +1,152 @@
+"""Paying at the venue, in the browser: with no Stripe key (the offline demo) a priced desk is booked
+and confirmed at once, and the amount due is shown on the confirmation page and in "My bookings";
+a resource marked "paid at the venue" works the same even when Stripe is configured, here in CFA
+francs (no decimals) on a phone."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
+PASSWORD = "entrepreneur-pass-7c4d"
+SCREENSHOT = "/tmp/pay_at_venue.png"
+
+
+@pytest.fixture
+def entrepreneur(settings, django_user_model):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return django_user_model.objects.create_user("camille", "camille@example.org", PASSWORD)
+
+
+def _resource(venue, **fields):
+    from bookings.services import resource_create
+
+    return resource_create(venue=venue, horizon_days=60, **fields)
+
+
+def _log_in(page):
+    page.goto(reverse("bookings:login"))
+    page.locator("#id_username").fill("camille")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_load_state()
+
+
+def _weekday_ahead():
+    """A weekday at least two days ahead in Paris: wholly bookable whatever the time of the run."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+def _book_whole_day(page, resource):
+    page.goto(f"{reverse('bookings:resource', args=[resource.pk])}?day={_weekday_ahead()}")
+    page.locator("input[name=preset][value=day]").check()
+    page.locator("#book-form button[type=submit]").click()
+    expect(page.locator(".confirmation")).to_be_visible()
+
+
+def _no_sideways_scroll(page, width):
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width + 1, f"the page is {scroll} px wide on a {width} px screen"
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+    )
+    assert wide == []
+
+
+def _amount_label(booking):
+    """What the French pages say for the booking's price, from the catalogue."""
+    from bookings.presentation import amount_label
+
+    with translation.override("fr"):
+        return amount_label(booking, "fr")
+
+
+def test_pay_at_venue_without_stripe(page, settings, network, entrepreneur, shot):
+    from bookings.models import Booking, BookingStatus, PaymentState
+
+    settings.STRIPE_SECRET_KEY = ""
+    desk = _resource(
+        network["ruche"],
+        name="Bureau verrière",
+        kind="desk",
+        booking_unit="half_day",
+        pricing_unit="booking",
+        price_minor=1250,
+    )
+    _log_in(page)
+    _book_whole_day(page, desk)
+
+    booking = Booking.objects.get(user=entrepreneur)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.payment_state == PaymentState.DUE_AT_VENUE
+    assert (booking.amount_minor, booking.currency) == (1250, "EUR")
+    # Confirmed straight away: no payment step, no hold, the amount to bring.
+    expect(page.locator(".booking-facts .status")).to_have_class(re.compile("status-confirmed"))
+    expect(page.locator(".pay-box")).to_have_count(0)
+    expect(page.locator(".pay-at-venue")).to_contain_text("12,50\xa0€")
+    expect(page.locator(".booking-facts")).to_contain_text(_amount_label(booking))
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    page.locator(f".actions a[href='{reverse('bookings:mine')}']").click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("bookings:mine")) + "$"))
+    row = page.locator(f"[data-testid=upcoming] tr[data-reference='{booking.reference}']")
+    expect(row).to_contain_text("Bureau verrière")
+    expect(row.locator("td[data-label]").nth(1)).to_have_text(_amount_label(booking))
+    expect(row.locator(".status")).to_have_class(re.compile("status-confirmed"))
+    shot(page, "my-bookings")
+
+
+@pytest.mark.browser_context_args(**PHONE)
+def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network, entrepreneur, shot):
+    from bookings.models import Booking, BookingStatus, PaymentState
+
+    # Stripe is configured, but this resource is paid at the door: no Checkout, nothing leaves the
+    # server (pytest-socket would refuse a call to Stripe, Chromium may only reach the live server).
+    settings.STRIPE_SECRET_KEY = "sk_test_not_used"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_not_used"
+    desk = _resource(
+        network["dakar"],
+        name="Poste corniche",
+        kind="desk",
+        booking_unit="half_day",
+        pricing_unit="day",
+        price_minor=5000,
+        currency="XOF",
+        pay_at_venue=True,
+    )
+    _log_in(page)
+    _book_whole_day(page, desk)
+
+    booking = Booking.objects.get(user=entrepreneur)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.payment_state == PaymentState.DUE_AT_VENUE
+    assert (booking.amount_minor, booking.currency) == (5000, "XOF")
+    expect(page.locator(".pay-box")).to_have_count(0)
+    amount = page.locator(".pay-at-venue")
+    expect(amount).to_contain_text("5\u202f000\u00a0XOF")  # whole francs: no decimals
+    amount.scroll_into_view_if_needed()
+    box = amount.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    _no_sideways_scroll(page, 375)
+    shot(page, "confirmation")
+
+    page.goto(reverse("bookings:mine"))
+    row = page.locator(f"[data-testid=upcoming] tr[data-reference='{booking.reference}']")
+    price = row.locator("td[data-label]").nth(1)
+    expect(price).to_have_text(_amount_label(booking))
+    expect(price).to_be_visible()
+    _no_sideways_scroll(page, 375)
+    shot(page, "my-bookings")
