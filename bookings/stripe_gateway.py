@@ -47,7 +47,7 @@ def _client() -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         http_client=stripe.RequestsClient(timeout=20),
-        max_network_retries=2,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
     )
 
 

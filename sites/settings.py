@@ -239,6 +239,8 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # STRIPE_WEBHOOK_TOLERANCE: seconds a signed webhook stays acceptable (replay window; Stripe's default 300).
 STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+# STRIPE_MAX_NETWORK_RETRIES: retries of a failed call to Stripe (safe: every write has an idempotency key).
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
 
 # ESSAIM_GEOCODING: "on" to geocode addresses (BAN for France, Nominatim elsewhere), "off" to skip.
 ESSAIM_GEOCODING = os.environ.get("ESSAIM_GEOCODING", "on")
