@@ -68,25 +68,29 @@ def settle(booking: Booking) -> None:
         booking.save(update_fields=["payment_state", "updated_at"])
 
 
-def refund_record(*, booking: Booking, amount_minor: int, kind: str, reason: str, actor=None) -> list[Refund]:
-    """Give back ``amount_minor`` (at most what is refundable), taken from the latest payments
-    first. Stripe refunds are sent after the commit; money taken at the venue is given back there,
-    so its refund is recorded as done."""
+def refund_record(
+    *, booking: Booking, amount_minor: int, kind: str, reason: str, actor=None, payment: Payment | None = None
+) -> list[Refund]:
+    """Give back ``amount_minor`` (at most what is refundable), from ``payment`` or from the
+    latest payments first. Stripe refunds are sent after the commit; money taken at the venue is
+    given back there, so its refund is recorded as done."""
     amount_minor = min(amount_minor, refundable_minor(booking))
     refunds = []
     payments = booking.payments.filter(status=PaymentStatus.PAID).order_by("-paid_at", "-id")
-    for payment in payments:
+    if payment is not None:
+        payments = payments.filter(pk=payment.pk)
+    for paid in payments:
         if amount_minor <= 0:
             break
-        already = payment.refunds.filter(status__in=REFUND_COUNTED).aggregate(total=Sum("amount_minor"))["total"] or 0
-        part = min(amount_minor, payment.amount_minor - already)
+        already = paid.refunds.filter(status__in=REFUND_COUNTED).aggregate(total=Sum("amount_minor"))["total"] or 0
+        part = min(amount_minor, paid.amount_minor - already)
         if part <= 0:
             continue
-        on_stripe = payment.provider == PaymentProvider.STRIPE
+        on_stripe = paid.provider == PaymentProvider.STRIPE
         refund = Refund.objects.create(
-            payment=payment,
+            payment=paid,
             amount_minor=part,
-            currency=payment.currency,
+            currency=paid.currency,
             status=RefundStatus.PENDING if on_stripe else RefundStatus.SUCCEEDED,
             kind=kind,
             reason=reason[:500],

@@ -268,7 +268,7 @@ def _paid(payment: Payment, session: dict, now: datetime) -> str:
     payment_id = payment.pk
     transaction.on_commit(lambda: _queue_receipt(payment_id))
     if booking.payments.filter(status=PaymentStatus.PAID).exclude(pk=payment.pk).exists():
-        return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate")
+        return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate", payment=payment)
     if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
         try:
             booking = services.booking_confirm(booking=booking, reason="paid", now=now)
@@ -286,10 +286,11 @@ def _paid(payment: Payment, session: dict, now: datetime) -> str:
     return "paid"
 
 
-def _give_back(booking: Booking, kind: str, reason: str, outcome: str) -> str:
-    """Refund what is refundable and tell the booker why (the e-mail names the reason)."""
+def _give_back(booking: Booking, kind: str, reason: str, outcome: str, payment: Payment | None = None) -> str:
+    """Refund ``payment`` (or all that is refundable) in full and tell the booker why."""
     ledger.settle(booking)
-    ledger.refund_record(booking=booking, amount_minor=ledger.refundable_minor(booking), kind=kind, reason=reason)
+    amount = payment.amount_minor if payment is not None else ledger.refundable_minor(booking)
+    ledger.refund_record(booking=booking, amount_minor=amount, kind=kind, reason=reason, payment=payment)
     services.notify(booking, "refunded_" + kind)
     return outcome
 
