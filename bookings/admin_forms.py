@@ -5,12 +5,14 @@ forms and filters are built from ``selectors.venues_managed_by(user)``.
 """
 
 from datetime import time, timedelta
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import HelpPanel
@@ -234,3 +236,56 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (sent to the booker)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RefundForm(forms.Form):
+    """A manager's refund: an amount in the currency's units (``12.50``, or ``12,50``), at most what
+    is left to refund, and the reason. ``cleaned_data["amount_minor"]`` is what the service takes."""
+
+    amount = forms.CharField(
+        label=pgettext_lazy("booking payment", "Amount to refund"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}),
+    )
+    reason = forms.CharField(label=_("Reason for the refund"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, currency: str, refundable_minor: int, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency, self.refundable_minor = currency, refundable_minor
+        self.most = pricing.format_money(refundable_minor, currency, language)
+        self.initial.setdefault("amount", str(pricing.to_decimal(refundable_minor, currency)))
+        self.example = str(Decimal("12.5").quantize(Decimal(1).scaleb(-pricing.exponent(currency))))
+        self.fields["amount"].help_text = _("In %(currency)s, e.g. %(example)s; at most %(most)s.") % {
+            "currency": currency,
+            "example": self.example,
+            "most": self.most,
+        }
+
+    def clean_amount(self):
+        text = self.cleaned_data["amount"].strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # the decimal comma of French and most of Europe
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise forms.ValidationError(
+                _("Enter an amount such as %(example)s.") % {"example": self.example}, code="invalid"
+            )
+        try:
+            amount_minor = pricing.to_minor(value, self.currency)
+        except ValueError:
+            raise forms.ValidationError(
+                _("%(currency)s has %(places)s decimals.")
+                % {"currency": self.currency, "places": pricing.exponent(self.currency)},
+                code="decimals",
+            ) from None
+        if amount_minor <= 0:
+            raise forms.ValidationError(_("Enter an amount above zero."), code="refund_amount")
+        if amount_minor > self.refundable_minor:
+            raise forms.ValidationError(
+                _("You can refund at most %(most)s.") % {"most": self.most}, code="refund_too_large"
+            )
+        self.cleaned_data["amount_minor"] = amount_minor
+        return value

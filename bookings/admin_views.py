@@ -42,9 +42,18 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import BasePermissionPolicy
 
 from bookings import availability as av
-from bookings import pricing, reports, selectors, services
-from bookings.admin_forms import BookingFilterSet, DayForm, ReportForm
-from bookings.models import Booking, BookingStatus, PaymentState, Resource
+from bookings import ledger, payment_services, pricing, reports, selectors, services
+from bookings.admin_forms import BookingFilterSet, DayForm, RefundForm, ReportForm
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    PaymentProvider,
+    PaymentState,
+    PaymentStatus,
+    RefundKind,
+    RefundStatus,
+    Resource,
+)
 from cms.services import NETWORK_ADMINS
 from sites.errors import DomainError
 
@@ -165,8 +174,12 @@ def local_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     return f"{day} {start:%H:%M}–{end:%H:%M}"
 
 
+def admin_language() -> str:
+    return (translation.get_language() or "fr")[:2]
+
+
 def money(amount_minor: int, currency: str) -> str:
-    return pricing.format_money(amount_minor, currency, (translation.get_language() or "fr")[:2])
+    return pricing.format_money(amount_minor, currency, admin_language())
 
 
 def amount_label(booking) -> str:
@@ -411,13 +424,34 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
             {"url": "", "label": self.booking.reference},
         ]
 
+    @cached_property
+    def refundable_minor(self) -> int:
+        return ledger.refundable_minor(self.booking)
+
+    def refund_form(self, data=None) -> RefundForm | None:
+        """The refund form, while something is left to refund."""
+        if not self.refundable_minor:
+            return None
+        booking = self.booking
+        return RefundForm(
+            data,
+            currency=booking.currency,
+            refundable_minor=self.refundable_minor,
+            language=admin_language(),
+            prefix="refund",
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = self.booking
         tz = venue_zone(booking.resource.venue)
         actions = booking_actions(booking, timezone.now())
+        context.setdefault("refund_form", self.refund_form())
         context.update(
             booking=booking,
+            # Where actions come back to: the page's own URL, even when it is shown by the refund POST.
+            detail_url=booking_detail_url(booking),
+            payment=payment_panel(booking, tz, refundable_minor=self.refundable_minor),
             when=local_span(booking.start, booking.end, tz),
             tz_name=booking.resource.venue.timezone,
             booker=booker_label(booking.user),
@@ -448,6 +482,107 @@ def booking_time(at: datetime, tz: ZoneInfo) -> str:
     return f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M:%S}"
 
 
+# Payments: the detail page's panel, refunds, money taken at the venue -------------------------
+
+#: The engine's own reasons for the refunds it decides, as people read them.
+REFUND_REASONS = {
+    "paid twice": gettext_lazy("paid twice"),
+    "the time was taken meanwhile": gettext_lazy("the time was taken meanwhile"),
+    "the booking was cancelled before payment": gettext_lazy("the booking was cancelled before payment"),
+    "refunded in Stripe": gettext_lazy("refunded in Stripe"),
+}
+#: Where a booking with something to pay may still have it recorded as paid at the venue.
+PAYABLE_AT_VENUE = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
+
+
+def payment_method(booking: Booking, payments: list) -> str:
+    """How the booking is paid, or empty when there is nothing to pay."""
+    if any(p.provider == PaymentProvider.STRIPE for p in payments) or booking.payment_state == PaymentState.PENDING:
+        return _("Online (Stripe)")
+    if payments or booking.payment_state == PaymentState.DUE_AT_VENUE or booking.resource.pay_at_venue:
+        return _("At the venue")
+    return ""
+
+
+def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> dict:
+    """What the detail page's "Payment" panel shows: amounts in the admin's language, times in the venue's."""
+    payments = list(
+        selectors.booking_payments(booking=booking).select_related("recorded_by").prefetch_related("refunds__actor")
+    )
+    provider_labels, status_labels = dict(PaymentProvider.choices), dict(PaymentStatus.choices)
+    refund_status_labels, kind_labels = dict(RefundStatus.choices), dict(RefundKind.choices)
+    refunds = sorted((r for p in payments for r in p.refunds.all()), key=lambda r: (r.created_at, r.pk))
+    return {
+        "amount": money(booking.amount_minor, booking.currency),
+        "currency": booking.currency,
+        "state": booking.get_payment_state_display(),
+        "method": payment_method(booking, payments),
+        "payments": [
+            {
+                "provider": provider_labels.get(p.provider, p.provider),
+                "status": status_labels.get(p.status, p.status),
+                "amount": money(p.amount_minor, p.currency),
+                "paid_at": booking_time(p.paid_at, tz) if p.paid_at else "",
+                "recorded_by": booker_label(p.recorded_by) if p.recorded_by else "",
+                "session_id": p.session_id or "",
+                "payment_intent_id": p.payment_intent_id,
+                "receipt_url": p.receipt_url if p.receipt_url.startswith("https://") else "",
+            }
+            for p in payments
+        ],
+        "refunds": [
+            {
+                "amount": money(r.amount_minor, r.currency),
+                "status": refund_status_labels.get(r.status, r.status),
+                "failed": r.status == RefundStatus.FAILED,
+                "kind": kind_labels.get(r.kind, r.kind),
+                "reason": REFUND_REASONS.get(r.reason, r.reason),
+                "actor": booker_label(r.actor) if r.actor else _("the system"),
+                "at": booking_time(r.created_at, tz),
+                "failure": r.failure,
+            }
+            for r in refunds
+        ],
+        "paid": money(ledger.paid_minor(booking), booking.currency),
+        "refunded": money(ledger.refunded_minor(booking), booking.currency),  # pending ones included
+        "refund_pending": any(r.status == RefundStatus.PENDING for r in refunds),
+        "refundable": money(refundable_minor, booking.currency),
+        "has_money": bool(payments) or booking.payment_state != PaymentState.NONE,
+        "can_record_at_venue": booking.payment_state == PaymentState.DUE_AT_VENUE
+        and booking.status in PAYABLE_AT_VENUE,
+    }
+
+
+class BookingRefundView(BookingDetailView):
+    """POST a refund from the detail page: the form again with its errors, or the page with a message."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        booking = self.booking
+        form = self.refund_form(request.POST)
+        if form is None:
+            messages.error(request, _("Nothing is left to refund on this booking."))
+            return redirect(booking_detail_url(booking))
+        if form.is_valid():
+            amount_minor = form.cleaned_data["amount_minor"]
+            try:
+                payment_services.payment_refund(
+                    booking=booking, amount_minor=amount_minor, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(amount)s refunded on %(reference)s: the booker is told.")
+                    % {"amount": money(amount_minor, booking.currency), "reference": booking.reference},
+                )
+                return redirect(booking_detail_url(booking))
+        messages.error(request, _("The refund was not made: see the form below."))
+        return self.render_to_response(self.get_context_data(refund_form=form))
+
+
 class BookingActionView(ManagerRequiredMixin, View):
     """POST one action on a booking; the service's refusal is shown as it is."""
 
@@ -472,6 +607,10 @@ class BookingActionView(ManagerRequiredMixin, View):
         "cancel": (
             lambda booking, user, reason: services.booking_cancel(booking=booking, actor=user, reason=reason),
             gettext_lazy("%(reference)s cancelled: the booker is told."),
+        ),
+        "record-payment": (
+            lambda booking, user, reason: payment_services.payment_record_at_venue(booking=booking, actor=user),
+            gettext_lazy("%(reference)s: payment at the venue recorded."),
         ),
     }
 

@@ -186,6 +186,7 @@ class BookingViewSet(ManagerViewSet):
             path("", admin_views.BookingIndexView.as_view(**index), name="index"),
             path("results/", admin_views.BookingIndexView.as_view(**index, results_only=True), name="index_results"),
             path("<int:pk>/", admin_views.BookingDetailView.as_view(), name="detail"),
+            path("<int:pk>/refund/", admin_views.BookingRefundView.as_view(), name="refund"),
             path("<int:pk>/<slug:action>/", admin_views.BookingActionView.as_view(), name="action"),
         ]
 
