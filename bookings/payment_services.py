@@ -135,8 +135,8 @@ def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime |
                 "expires_at": expires_at,
             },
         )
-        if locked.status == BookingStatus.HELD and locked.expires_at < expires_at:
-            locked.expires_at = expires_at
+        if locked.status == BookingStatus.HELD and locked.expires_at != expires_at:
+            locked.expires_at = expires_at  # the hold ends with the session: neither outlives the other
             locked.save(update_fields=["expires_at", "updated_at"])
     return payment
 

@@ -242,3 +242,73 @@ def test_cancelling_a_held_booking_closes_its_checkout(alice, room, fake_stripe,
         services.booking_cancel(booking=booking, actor=alice)
     assert fake_stripe.sessions[payment.session_id]["status"] == "expired"
     assert StripeEvent.objects.count() == 0
+
+
+def test_an_approved_paid_request_is_held_until_paid(
+    client, alice, make_resource, make_user, fake_stripe, django_capture_on_commit_callbacks
+):
+    from venues.services import venue_manager_assign
+
+    room = make_resource(price_minor=4000, pricing_unit="booking", approval_required=True)
+    manager = make_user("gerante")
+    venue_manager_assign(venue=room.venue, user=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking, payment = payment_services.booking_place(
+            user=alice,
+            request=services.BookingRequest(room, parse_instant(TUESDAY_9), parse_instant(TUESDAY_10)),
+            return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
+        )
+    assert booking.status == BookingStatus.PENDING_APPROVAL and booking.payment_state == PaymentState.PENDING
+    assert payment is None and not fake_stripe.calls  # nothing to pay before the venue says yes
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_approve(booking=booking, actor=manager)
+    assert booking.status == BookingStatus.HELD
+    assert booking.expires_at == NOW + timedelta(hours=24)  # ESSAIM_APPROVED_PAY_HOURS, before the start
+    [message] = mail.outbox
+    assert reverse("bookings:detail", kwargs={"reference": booking.reference}) in message.body
+
+    client.force_login(alice)
+    page = client.get(reverse("bookings:detail", kwargs={"reference": booking.reference}))
+    assert reverse("bookings:pay", kwargs={"reference": booking.reference}) in page.content.decode()
+    to_stripe = client.post(reverse("bookings:pay", kwargs={"reference": booking.reference}))
+    payment = Payment.objects.get()
+    assert to_stripe.status_code == 302 and to_stripe["Location"] == payment.url
+    # The session lives at most Stripe's 24 hours, and the hold ends with it.
+    booking.refresh_from_db()
+    assert payment.expires_at == booking.expires_at == NOW + timedelta(hours=24, minutes=-1)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, fake_stripe.pay(payment.session_id))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.payment_state == PaymentState.PAID
+
+
+def test_paying_a_booking_that_is_not_held_is_refused(client, alice, room, fake_stripe, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    booking = book(api_for(alice), room)
+    reference = Booking.objects.get().reference
+    client.force_login(alice)
+    response = client.post(reverse("bookings:pay", kwargs={"reference": reference}), follow=True)
+    assert response.status_code == 200 and not Payment.objects.exists()
+    assert booking.status_code == 201
+
+
+def test_someone_elses_booking_cannot_be_paid_or_viewed(client, alice, make_user, room, fake_stripe):
+    book(api_for(alice), room)
+    reference = Booking.objects.get().reference
+    client.force_login(make_user("mallory"))
+    for name in ("bookings:pay", "bookings:payment-return", "bookings:payment-cancelled"):
+        method = client.post if name == "bookings:pay" else client.get
+        assert method(reverse(name, kwargs={"reference": reference})).status_code == 404
+    assert len(fake_stripe.created_sessions()) == 1  # only Alice's own
+
+
+def test_pay_requires_a_login_and_csrf(alice, room, fake_stripe):
+    book(api_for(alice), room)
+    reference = Booking.objects.get().reference
+    anonymous = Client().post(reverse("bookings:pay", kwargs={"reference": reference}))
+    assert anonymous.status_code == 302 and "session_id" not in anonymous["Location"]
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice)
+    assert strict.post(reverse("bookings:pay", kwargs={"reference": reference})).status_code == 403
