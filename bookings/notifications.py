@@ -269,6 +269,15 @@ def cancellation_terms(booking: Booking) -> str:
     return free + " " + _("After that you can still cancel, but the amount is not refunded.")
 
 
+def _reason(booking: Booking, event: str, refunds: list) -> str:
+    """The venue's words: why it cancelled, declined or refunded."""
+    if event == "refunded_venue":
+        return refunds[-1].reason if refunds else ""
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+        return booking.cancel_reason
+    return ""
+
+
 def _refund_line(refunds: list, language: str) -> str:
     """``12,00 € refunded (on its way)`` when the booking has refunds, else empty."""
     if not refunds:
@@ -312,8 +321,8 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "payment": ics.payment_line(entry),
         "refund_line": _refund_line(refunds, language),
         "receipt_url": next((p.receipt_url for p in booking.payments.all() if p.receipt_url), ""),
-        "reason": booking.cancel_reason if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED) else "",
-        "reason_by_venue": event in ("cancelled_by_venue", "rejected"),
+        "reason": _reason(booking, event, refunds),
+        "reason_by_venue": event in ("cancelled_by_venue", "rejected", "refunded_venue"),
         "terms": cancellation_terms(booking) if notice.terms else "",
         "booking_url": links.booking(booking),
         "venue_url": links.venue(venue.localized),  # the page in the booker's language, when published

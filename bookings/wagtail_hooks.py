@@ -72,7 +72,10 @@ class ResourceViewSet(ModelViewSet):
                 heading=_("Resource"),
             ),
             ObjectList(
-                [FieldRowPanel([FieldPanel("price"), FieldPanel("currency"), FieldPanel("pricing_unit")])],
+                [
+                    FieldRowPanel([FieldPanel("price"), FieldPanel("currency"), FieldPanel("pricing_unit")]),
+                    FieldPanel("pay_at_venue"),
+                ],
                 heading=_("Price"),
             ),
             ObjectList(
@@ -97,7 +100,15 @@ class ResourceViewSet(ModelViewSet):
                         heading=_("Who may book"),
                     ),
                     MultiFieldPanel(
-                        [FieldRowPanel([FieldPanel("free_cancel_hours"), FieldPanel("late_cancellation")])],
+                        [
+                            FieldRowPanel(
+                                [
+                                    FieldPanel("free_cancel_hours"),
+                                    FieldPanel("late_cancellation"),
+                                    FieldPanel("late_refund_percent"),
+                                ]
+                            )
+                        ],
                         heading=_("Cancellation"),
                     ),
                 ],

@@ -161,6 +161,7 @@ def test_partial_refund_at_the_venue_tells_the_booker(as_manager_a, world, djang
     booking.refresh_from_db()
     assert booking.payment_state == PaymentState.PARTIALLY_REFUNDED
     assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+    assert "Projecteur en panne" in mail.outbox[0].body and "5,50" in mail.outbox[0].body  # why, and how much
 
     page = as_manager_a.get(detail(booking))
     assert flashes(page) == [f"€5.50 refunded on {booking.reference}: the booker is told."]
