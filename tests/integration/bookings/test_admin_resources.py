@@ -35,6 +35,7 @@ def resource_data(venue, **overrides):
         "max_per_week": 3,
         "free_cancel_hours": 24,
         "late_cancellation": "allowed",
+        "late_refund_percent": 0,
         "hours": inline_formset([]),
     }
     data.update(overrides)
