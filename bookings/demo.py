@@ -40,7 +40,10 @@ from bookings.models import (
     BookingStatus,
     BookingTransition,
     BookingUnit,
+    Payment,
+    PaymentProvider,
     PaymentState,
+    PaymentStatus,
     PricingUnit,
     Resource,
     ResourceKind,
@@ -309,6 +312,7 @@ def _create_resources(venue, kind: str, language: str, currency: str, rng: rando
                 "horizon_days": 90,
                 "approval_required": big,
                 "free_cancel_hours": 24,
+                "late_refund_percent": 50,
             }
         )
     if kind == "totem":
@@ -580,7 +584,7 @@ def _write(planned: list[Planned]) -> int:
                 "expires_at": None,
                 "amount_minor": item.amount_minor,
                 "currency": resource.currency,
-                "payment_state": str(PaymentState.NONE if resource.is_free else PaymentState.DUE_AT_VENUE),
+                "payment_state": str(_payment_state(resource, final)),
                 "note": item.note,
                 "language": item.language,
                 "cancel_reason": final[4] if final[1] == BookingStatus.REJECTED else "",
@@ -606,7 +610,39 @@ def _write(planned: list[Planned]) -> int:
             for frm, to, actor, at, reason in item.transitions
         ],
     )
+    # Those who came paid at the door: the manager recorded it when checking them in.
+    _insert(
+        Payment,
+        [
+            {
+                "booking": ids[row["reference"]],
+                "provider": str(PaymentProvider.VENUE),
+                "status": str(PaymentStatus.PAID),
+                "amount_minor": row["amount_minor"],
+                "currency": row["currency"],
+                "session_id": None,
+                "payment_intent_id": "",
+                "charge_id": "",
+                "url": "",
+                "receipt_url": "",
+                "expires_at": None,
+                "paid_at": item.transitions[-1][3],
+                "recorded_by": item.transitions[-1][2].pk if item.transitions[-1][2] else None,
+                "created_at": item.transitions[-1][3],
+                "updated_at": item.transitions[-1][3],
+            }
+            for row, item in zip(rows, planned, strict=True)
+            if row["payment_state"] == PaymentState.PAID
+        ],
+    )
     return len(rows)
+
+
+def _payment_state(resource: Resource, final: tuple) -> str:
+    """Free; paid at the venue once checked in (the demo has no Stripe keys); else due at the venue."""
+    if resource.is_free:
+        return PaymentState.NONE
+    return PaymentState.PAID if final[1] == BookingStatus.CHECKED_IN else PaymentState.DUE_AT_VENUE
 
 
 def _insert(model, rows: list[dict], batch_size: int = 1000) -> None:

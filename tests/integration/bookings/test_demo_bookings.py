@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings import pricing, services
+from bookings import ledger, pricing, services
 from bookings.demo import ENTREPRENEUR_VENUES
 from bookings.models import (
     OCCUPYING,
@@ -28,6 +28,7 @@ from bookings.models import (
     BookingTransition,
     BookingUnit,
     Closure,
+    PaymentState,
     Resource,
     ResourceKind,
 )
@@ -231,6 +232,14 @@ def _check_audit_trail(bookings, now):
             assert booking.start - timedelta(hours=1) <= checked < booking.end
         if booking.status in (BookingStatus.NO_SHOW, BookingStatus.CHECKED_IN):
             assert booking.start <= now
+        # No Stripe keys in the demo: priced bookings are paid at the door, recorded at check-in.
+        paid = ledger.paid_minor(booking)
+        if booking.amount_minor == 0:
+            assert booking.payment_state == PaymentState.NONE and paid == 0
+        elif booking.status == BookingStatus.CHECKED_IN:
+            assert booking.payment_state == PaymentState.PAID and paid == booking.amount_minor, booking
+        else:
+            assert booking.payment_state == PaymentState.DUE_AT_VENUE and paid == 0, booking
         if booking.status == BookingStatus.PENDING_APPROVAL:
             assert booking.start > now, "requests nobody answered before they began are expired"
 
