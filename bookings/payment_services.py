@@ -120,7 +120,9 @@ def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime |
         success_url=success_url,
         cancel_url=cancel_url,
         expires_at=expires_at,
-        idempotency_key=f"essaim-checkout-{booking.reference}-{attempt}",
+        # A double click within the minute gets Stripe's first session back; a retry after an
+        # error a minute later is a new request (Stripe replays even its errors for a known key).
+        idempotency_key=f"essaim-checkout-{booking.reference}-{attempt}-{now:%Y%m%d%H%M}",
     )
     with transaction.atomic():
         locked = _locked(booking.pk)
@@ -222,6 +224,18 @@ def stripe_event_apply(*, event_id: int, now: datetime | None = None) -> str:
         record.save(update_fields=["processed_at", "outcome"])
     logger.info("stripe event %s (%s): %s", record.event_id, record.type, outcome)
     return outcome
+
+
+def stripe_events_reapply(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Apply again the events whose task never finished (a worker lost, a database error): Stripe
+    got its 200 and will not send them again."""
+    now = _now(now)
+    pending = StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=now - older_than)
+    count = 0
+    for event_id in list(pending.values_list("pk", flat=True)[:200]):
+        stripe_event_apply(event_id=event_id, now=now)
+        count += 1
+    return count
 
 
 def _payment_of_session(session: dict) -> Payment | None:

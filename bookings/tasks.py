@@ -57,6 +57,11 @@ def refunds_resend_task() -> int:
 
 
 @shared_task(acks_late=True)
+def stripe_events_reapply_task() -> int:
+    return payment_services.stripe_events_reapply()
+
+
+@shared_task(acks_late=True)
 def checkout_expire_task(payment_id: int) -> bool:
     try:
         payment_services.checkout_close(payment_id=payment_id)

@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
     # Refunds decided while Stripe was unreachable are sent again (same idempotency key, never twice).
     "refunds-resend": {"task": "bookings.tasks.refunds_resend_task", "schedule": 5 * 60.0},
+    # Stripe events stored but never applied (a worker lost mid-task) are applied again.
+    "stripe-events-reapply": {"task": "bookings.tasks.stripe_events_reapply_task", "schedule": 5 * 60.0},
     "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
 }
 

@@ -76,7 +76,7 @@ def test_checkout_webhook_confirm_cancel_refund(client, alice, room, fake_stripe
     # The session Stripe was asked for: one line at the booking's price, the booking in metadata.
     [(_method, _url, key, form)] = fake_stripe.created_sessions()
     booking = Booking.objects.get()
-    assert key == f"essaim-checkout-{booking.reference}-1"
+    assert key == f"essaim-checkout-{booking.reference}-1-202603020700"
     assert form["mode"] == "payment" and form["line_items[0][price_data][unit_amount]"] == "1250"
     assert form["line_items[0][price_data][currency]"] == "eur"
     assert form["metadata[booking]"] == str(booking.pk) and form["metadata[reference]"] == booking.reference

@@ -377,3 +377,35 @@ def test_the_event_body_is_kept_for_the_record(alice, room, fake_stripe, post, d
     assert stored.event_id == event["id"] and stored.type == "checkout.session.completed"
     assert json.loads(json.dumps(stored.payload))["data"]["object"]["id"] == payment.session_id
     assert stored.processed_at is not None and stored.outcome == "confirmed"
+
+
+def test_an_event_whose_task_was_lost_is_applied_by_the_periodic_run(
+    alice, room, fake_stripe, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    deliver(Client(), fake_stripe.pay(payment.session_id))  # stored, but its task never ran (no commit hook here)
+    assert StripeEvent.objects.get().processed_at is None
+    assert payment_services.stripe_events_reapply() == 0  # too fresh: its task may still be on its way
+    time_machine.move_to(NOW + timedelta(minutes=5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_services.stripe_events_reapply() == 1
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert payment_services.stripe_events_reapply() == 0
+
+
+def test_a_retry_after_a_stripe_error_is_a_new_request(client, alice, room, fake_stripe, time_machine, settings):
+    client.force_login(alice)
+    booking = services.booking_create(
+        user=alice, request=services.BookingRequest(room, START, START + timedelta(hours=1)), hold=True
+    )
+    pay = f"/reservations/{booking.reference}/payer/"
+    fake_stripe.down = 500
+    client.post(pay)
+    assert not Payment.objects.exists()
+    fake_stripe.down = None
+    time_machine.move_to(NOW + timedelta(minutes=1), tick=False)
+    again = client.post(pay)
+    assert again.status_code == 302 and again["Location"].startswith("https://checkout.stripe.com/")
+    first_key, second_key = (call[2] for call in fake_stripe.created_sessions())
+    assert first_key != second_key
