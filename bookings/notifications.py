@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -331,3 +332,36 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "node_url": settings.ESSAIM_NODE_URL,
         "has_invitation": bool(notice.method),
     }
+
+
+def refund_failed_notify(*, refund_id: int) -> bool:
+    """Tell the venue's team that Stripe refused or reversed a refund: the booker still waits for
+    that money, and only a person can settle it (another card, a bank transfer, cash)."""
+    refund = selectors.refund_for_notification(pk=refund_id)
+    if refund is None:
+        return False
+    booking = refund.payment.booking
+    venue = booking.resource.venue
+    recipients = selectors.venue_manager_emails(venue=venue)
+    if not recipients:
+        logger.warning("refund %s failed and venue %s has no address to tell", refund_id, venue.pk)
+        return False
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(ZoneInfo(venue.timezone)):
+        amount = pricing.format_money(refund.amount_minor, refund.currency, settings.LANGUAGE_CODE)
+        subject = f"[{settings.ESSAIM_NODE_NAME}] " + _("Refund failed: %(reference)s") % {
+            "reference": booking.reference
+        }
+        body = _(
+            "Stripe could not refund %(amount)s to %(who)s for booking %(reference)s (%(what)s): %(why)s.\n\n"
+            "The booker is still owed this money: refund it again from the booking's page in the admin, "
+            "or another way (bank transfer, cash). %(url)s"
+        ) % {
+            "amount": amount,
+            "who": booking.user.get_full_name() or booking.user.email or booking.user.get_username(),
+            "reference": booking.reference,
+            "what": local_span(booking.start, booking.end, ZoneInfo(venue.timezone)),
+            "why": refund.failure or _("no reason given"),
+            "url": ics.site_url(reverse("booking_list:detail", kwargs={"pk": booking.pk})),
+        }
+    message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+    return message.send() > 0

@@ -283,6 +283,13 @@ def _paid(payment: Payment, session: dict, now: datetime) -> str:
     transaction.on_commit(lambda: _queue_receipt(payment_id))
     if booking.payments.filter(status=PaymentStatus.PAID).exclude(pk=payment.pk).exists():
         return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate", payment=payment)
+    if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and booking.start <= now:
+        # A delayed payment that cleared after the booking began: too late to give the time.
+        if booking.status == BookingStatus.HELD:
+            booking = services.hold_release(
+                booking=booking, to_status=BookingStatus.EXPIRED, reason="paid after the start", now=now
+            )
+        return _give_back(booking, RefundKind.LATE_PAYMENT, "paid after the booking began", "refunded_too_late")
     if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
         try:
             booking = services.booking_confirm(booking=booking, reason="paid", now=now)
@@ -387,7 +394,15 @@ def _refund_status_apply(item: dict) -> int | None:
         ours.status = status
         ours.failure = str(item.get("failure_reason") or "")[:500]
         ours.save(update_fields=["status", "failure", "updated_at"])
+        if status == RefundStatus.FAILED:
+            _tell_venue_refund_failed(ours.pk)
     return ours.payment_id
+
+
+def _tell_venue_refund_failed(refund_id: int) -> None:
+    from bookings.tasks import refund_failed_notify_task  # tasks import services: late import breaks the cycle
+
+    transaction.on_commit(lambda: refund_failed_notify_task.delay(refund_id))
 
 
 HANDLERS = {
@@ -432,6 +447,8 @@ def refund_send(*, refund_id: int) -> None:
         refund.failure = str(answer.get("failure_reason") or "")[:500]
         refund.save(update_fields=["provider_id", "status", "failure", "updated_at"])
         ledger.settle(locked)
+        if refund.status == RefundStatus.FAILED:
+            _tell_venue_refund_failed(refund.pk)
 
 
 def refunds_resend(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=2)) -> int:

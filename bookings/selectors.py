@@ -11,6 +11,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -220,6 +221,14 @@ def user_manages_venue(user, venue_id: int) -> bool:
     return venues_managed_by(user).filter(pk=venue_id).exists()
 
 
+def venue_manager_emails(*, venue: VenuePage) -> list[str]:
+    """Where to write to a venue's team: the venue's own address and its managers' addresses."""
+    team = VenueTeam.objects.filter(translation_key=venue.translation_key).first()
+    users = get_user_model().objects.filter(groups=team.group, is_active=True) if team else []
+    addresses = [venue.email] + [user.email for user in users]
+    return sorted({address for address in addresses if address})
+
+
 def bookings_for_manager(*, user) -> QuerySet[Booking]:
     return Booking.objects.filter(resource__venue__in=venues_managed_by(user)).select_related("resource__venue", "user")
 
@@ -285,6 +294,14 @@ def resource_busy_blocks(*, resource: Resource, window: av.Interval) -> QuerySet
 def booking_for_notification(*, pk: int) -> Booking | None:
     bookings = Booking.objects.select_related("resource__venue", "user").filter(pk=pk)
     return _with_transition_count(bookings).first()
+
+
+def refund_for_notification(*, pk: int) -> Refund | None:
+    return (
+        Refund.objects.select_related("payment__booking__resource__venue", "payment__booking__user")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def booking_refunds(*, booking: Booking):

@@ -51,6 +51,11 @@ def refund_send_task(refund_id: int) -> bool:
     return True
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def refund_failed_notify_task(refund_id: int) -> bool:
+    return notifications.refund_failed_notify(refund_id=refund_id)
+
+
 @shared_task(acks_late=True)
 def refunds_resend_task() -> int:
     return payment_services.refunds_resend()

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from bookings import payment_services, services
+from bookings import ledger, payment_services, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -328,7 +328,12 @@ def test_a_refund_made_in_stripes_dashboard_is_recorded(
     assert Refund.objects.count() == 1
 
 
-def test_a_refund_that_fails_later_is_marked_failed(alice, room, fake_stripe, post, django_capture_on_commit_callbacks):
+def test_a_refund_that_fails_later_is_marked_failed(
+    alice, make_user, room, fake_stripe, post, django_capture_on_commit_callbacks
+):
+    from venues.services import venue_manager_assign
+
+    venue_manager_assign(venue=room.venue, user=make_user("gerante"))
     booking, payment = place(alice, room, django_capture_on_commit_callbacks)
     post(fake_stripe.pay(payment.session_id))
     with django_capture_on_commit_callbacks(execute=True):
@@ -343,7 +348,12 @@ def test_a_refund_that_fails_later_is_marked_failed(alice, room, fake_stripe, po
     refund.refresh_from_db()
     assert refund.status == RefundStatus.FAILED and refund.failure == "expired_or_canceled_card"
     booking.refresh_from_db()
-    assert booking.payment_state == PaymentState.PAID  # nothing came back after all: the manager sees it
+    assert booking.payment_state == PaymentState.PAID  # nothing came back after all
+    # The venue's team is told, with what failed and where to refund again.
+    [alert] = [m for m in mail.outbox if "gerante@example.org" in m.to]
+    assert booking.reference in alert.subject and "20,00" in alert.body and "expired_or_canceled_card" in alert.body
+    assert f"/admin/bookings/{booking.pk}/" in alert.body
+    assert ledger.refundable_minor(booking) == 2000  # a failed refund no longer counts: it can be made again
 
 
 def test_refunds_decided_during_an_outage_are_sent_later_once(
@@ -409,3 +419,16 @@ def test_a_retry_after_a_stripe_error_is_a_new_request(client, alice, room, fake
     assert again.status_code == 302 and again["Location"].startswith("https://checkout.stripe.com/")
     first_key, second_key = (call[2] for call in fake_stripe.created_sessions())
     assert first_key != second_key
+
+
+def test_a_delayed_payment_that_clears_after_the_start_is_refunded(
+    alice, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    post(fake_stripe.pay(payment.session_id, payment_status="unpaid"))
+    time_machine.move_to(START + timedelta(hours=2), tick=False)  # the bank took its time
+    session = {**fake_stripe.sessions[payment.session_id], "payment_status": "paid"}
+    post(FakeStripe.event("checkout.session.async_payment_succeeded", session))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.EXPIRED and booking.payment_state == PaymentState.REFUNDED
+    assert Refund.objects.get().kind == RefundKind.LATE_PAYMENT
