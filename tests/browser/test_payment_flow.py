@@ -150,3 +150,77 @@ def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network,
     expect(price).to_be_visible()
     _no_sideways_scroll(page, 375)
     shot(page, "my-bookings")
+
+
+FAKE_CHECKOUT = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stripe Checkout (test)</title></head>'
+    '<body><main><h1>Pay {amount}</h1><a id="pay" href="{success}">Pay</a> <a id="back" href="{cancel}">Back</a>'
+    "</main></body></html>"
+)
+
+
+def test_online_payment_through_checkout_then_cancel_and_refund(page, settings, network, entrepreneur, shot):
+    """Stripe on: the booking page sends the booker to Checkout (its page faked in the browser, its
+    API faked at the HTTP layer); Stripe's signed webhook confirms the booking; the booker comes
+    back to a confirmed booking with a receipt, cancels it in the free window and is refunded."""
+    import responses
+    from django.test import Client
+
+    from bookings.models import Booking, BookingStatus, PaymentState, Refund, RefundStatus
+    from tests.integration.payments.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, deliver
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = SECRET_KEY, WEBHOOK_SECRET
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    desk = _resource(
+        network["ruche"],
+        name="Bureau verrière",
+        kind="desk",
+        booking_unit="half_day",
+        pricing_unit="booking",
+        price_minor=1250,
+        free_cancel_hours=24,
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        stripe = FakeStripe(mock).install()
+
+        def checkout_page(route):
+            session = next(s for s in stripe.sessions.values() if s["id"] in route.request.url)
+            success = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+            html = FAKE_CHECKOUT.format(amount="12.50 EUR", success=success, cancel=session["cancel_url"])
+            route.fulfill(status=200, content_type="text/html", body=html)
+
+        page.route("https://checkout.stripe.com/**", checkout_page)
+        _log_in(page)
+        page.goto(f"{reverse('bookings:resource', args=[desk.pk])}?day={_weekday_ahead()}")
+        page.locator("input[name=preset][value=day]").check()
+        page.locator("#book-form button[type=submit]").click()
+        expect(page.locator("h1")).to_have_text("Pay 12.50 EUR")  # on "Stripe"
+        booking = Booking.objects.get(user=entrepreneur)
+        assert booking.status == BookingStatus.HELD and booking.payment_state == PaymentState.PENDING
+
+        # The booker pays; Stripe tells the server (signed), then sends the browser back.
+        [session_id] = stripe.sessions
+        assert deliver(Client(), stripe.pay(session_id)).status_code == 200
+        page.locator("#pay").click()
+        expect(page.locator(".confirmation h1")).to_be_visible()
+        with translation.override("fr"):
+            expect(page.locator(".messages, [role=status], body").first).to_contain_text(
+                translation.gettext("Payment received: your booking is confirmed.")
+            )
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CONFIRMED and booking.payment_state == PaymentState.PAID
+        expect(page.locator(".payment-facts a[href^='https://pay.stripe.com/receipts/']")).to_be_visible()
+        shot(page, "paid-online")
+
+        # Cancelling in the free window says what comes back, then refunds it through Stripe.
+        page.goto(reverse("bookings:cancel", args=[booking.reference]))
+        expect(page.locator(".terms")).to_contain_text("12,50\xa0€")
+        page.locator("main form button.button-danger").click()
+        expect(page).to_have_url(re.compile(re.escape(reverse("bookings:mine")) + "$"))
+        refund = Refund.objects.get()
+        assert refund.status == RefundStatus.SUCCEEDED and refund.amount_minor == 1250
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CANCELLED and booking.payment_state == PaymentState.REFUNDED
+        page.goto(reverse("bookings:detail", args=[booking.reference]))
+        expect(page.locator(".refunds")).to_contain_text("12,50\xa0€")
+        shot(page, "refunded")
