@@ -23,7 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings import availability as av
-from bookings import ledger, messages, payment_services, pricing, search, selectors, services
+from bookings import ledger, messages, pay_links, pricing, search, selectors, services
 from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from bookings.models import (
     Booking,
@@ -35,7 +35,6 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
-from bookings.payment_views import checkout_return_urls
 from sites.api import Pagination
 from sites.errors import InvalidInput, NotFound
 from venues import geo
@@ -382,11 +381,8 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_payment_url(self, booking: Booking) -> str | None:
-        """Stripe Checkout's page while the booking is held for payment."""
-        if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
-            return None
-        payment = ledger.payment_open(booking, timezone.now())
-        return payment.url if payment else None
+        """While the booking is held for payment: the link that opens Stripe Checkout for it."""
+        return pay_links.pay_url(booking) if pay_links.awaits_payment(booking, timezone.now()) else None
 
     def _charged(self, booking: Booking) -> bool:
         return booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
@@ -554,7 +550,7 @@ class BookingListApi(generics.ListAPIView):
     @extend_schema(
         request=BookingInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer, 503: ErrorSerializer},
+        responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
     )
     @idempotent
     def post(self, request):
@@ -564,10 +560,9 @@ class BookingListApi(generics.ListAPIView):
             raise InvalidInput(_("No resource with this id."), code="unknown_resource")
         if resource.kind not in BOOKABLE_KINDS:
             raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
-        booking, _payment = payment_services.booking_place(
+        booking = services.booking_create(
             user=request.user,
             request=services.BookingRequest(resource, data["start"], data["end"], data["quantity"]),
-            return_urls=checkout_return_urls(request),
             note=data["note"],
             language=translation.get_language() or "",
         )

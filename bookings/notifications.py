@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import ics, pricing, selectors
+from bookings import ics, pay_links, pricing, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
 
 logger = logging.getLogger(__name__)
@@ -326,6 +326,7 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "reason_by_venue": event in ("cancelled_by_venue", "rejected", "refunded_venue"),
         "terms": cancellation_terms(booking) if notice.terms else "",
         "booking_url": links.booking(booking),
+        "pay_url": pay_links.pay_url(booking) if pay_links.awaits_payment(booking, now) else "",
         "venue_url": links.venue(venue.localized),  # the page in the booker's language, when published
         "my_bookings_url": links.my_bookings(),
         "node_name": settings.ESSAIM_NODE_NAME,

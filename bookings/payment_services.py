@@ -62,33 +62,6 @@ def _description(booking: Booking) -> str:
 # Starting a payment ----------------------------------------------------------------------------
 
 
-def booking_place(
-    *,
-    user,
-    request: services.BookingRequest,
-    return_urls: ReturnUrls,
-    note: str = "",
-    language: str = "",
-    now: datetime | None = None,
-) -> tuple[Booking, Payment | None]:
-    """Book, and when the booking is to be paid online, open its Checkout Session at once.
-
-    If Stripe cannot be reached the hold is released before the error reaches the booker, so a
-    failed attempt leaves nothing behind: no booking, no hold, no charge.
-    """
-    booking = services.booking_create(user=user, request=request, note=note, language=language, now=now)
-    if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
-        return booking, None
-    try:
-        payment = checkout_start(booking=booking, return_urls=return_urls, now=now)
-    except (PaymentUnavailable, InvalidInput):
-        services.hold_release(
-            booking=booking, to_status=BookingStatus.CANCELLED, reason="online payment could not start", now=now
-        )
-        raise
-    return booking, payment
-
-
 def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime | None = None) -> Payment:
     """The Checkout Session for a held booking: the open one again, or a new one that lives as
     long as the hold (at least Stripe's 30 minutes, so the hold is stretched to match)."""

@@ -1,4 +1,4 @@
-"""Payment pages: pay a held booking, Stripe's return and cancel addresses, and the webhook.
+"""Payment pages: the pay link, Stripe's return and cancel addresses, and the webhook.
 
 The webhook answers as Stripe expects: 400 when the signature or body is wrong (Stripe retries,
 and the delivery shows as failed in its dashboard), 200 for everything it verified, including
@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from bookings import payment_services, selectors
+from bookings import pay_links, payment_services, selectors
 from bookings.models import Booking, BookingStatus, PaymentState
 from sites.errors import InvalidInput, Unavailable
 
@@ -48,16 +49,20 @@ def _detail(booking: Booking, *, new: bool = False):
     return redirect(url + ("?new=1" if new else ""))
 
 
-@login_required(login_url=LOGIN_URL)
-@require_POST
-def booking_pay(request, reference: str):
-    """The booking page's "Pay" button: to Stripe Checkout, in the same session while it is open."""
-    booking = _own_booking(request, reference)
+@require_GET
+def checkout_redirect(request, token: str):
+    """The pay link: open (or reopen) the booking's Checkout Session and go to Stripe. No login:
+    the signed link is enough to pay for that one booking, from an e-mail or an API client."""
+    reference = pay_links.reference_from_token(token)
+    booking = selectors.booking_by_reference(reference=reference) if reference else None
+    if booking is None:
+        raise Http404(_("This payment link is not valid."))
     try:
         payment = payment_services.checkout_start(booking=booking, return_urls=checkout_return_urls(request))
     except (InvalidInput, Unavailable) as error:
-        messages.error(request, str(error.message))
-        return _detail(booking)
+        context = {"booking": booking, "message": error.message, "retry": isinstance(error, Unavailable)}
+        status = 503 if isinstance(error, Unavailable) else 409
+        return TemplateResponse(request, "bookings/payment_problem.html", context, status=status)
     return HttpResponseRedirect(payment.url)
 
 

@@ -296,6 +296,10 @@ def booking_for_notification(*, pk: int) -> Booking | None:
     return _with_transition_count(bookings).first()
 
 
+def booking_by_reference(*, reference: str) -> Booking | None:
+    return Booking.objects.select_related("resource__venue", "user").filter(reference=reference).first()
+
+
 def refund_for_notification(*, pk: int) -> Refund | None:
     return (
         Refund.objects.select_related("payment__booking__resource__venue", "payment__booking__user")

@@ -37,7 +37,6 @@ urlpatterns = [
     ),
     path(format_lazy("{}<reference:reference>/", _("bookings/")), views.booking_detail, name="detail"),
     path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), views.booking_cancel, name="cancel"),
-    path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("pay/")), payment_views.booking_pay, name="pay"),
     path(
         format_lazy("{}<reference:reference>/{}", _("bookings/"), _("paid/")),
         payment_views.payment_return,

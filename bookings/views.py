@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse, reverse_lazy
@@ -29,19 +29,16 @@ from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
 from bookings import messages as rule_messages
-from bookings import payment_services, presentation, pricing, search, selectors, services
+from bookings import pay_links, presentation, pricing, search, selectors, services
 from bookings.forms import WHEN_CHOICES, BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
 from bookings.models import (
-    BookingStatus,
     BookingUnit,
     PaymentProvider,
-    PaymentState,
     PaymentStatus,
     RefundStatus,
     Resource,
 )
-from bookings.payment_views import checkout_return_urls
-from sites.errors import Conflict, InvalidInput, Unavailable
+from sites.errors import Conflict, InvalidInput
 from venues import geo, geocoding
 from venues.selectors import venues_localized
 
@@ -96,11 +93,10 @@ def resource_book(request, pk: int):
             back = request.path + (f"?{urlencode(chosen)}" if chosen else "") + "#book-form"
             return redirect_to_login(back, LOGIN_URL)
         form = BookingForm(request.POST, presets=uses_presets)
-        placed = _book(request, resource, form, now) if form.is_valid() else None
-        if placed is not None:
-            booking, payment = placed
-            if payment is not None:
-                return HttpResponseRedirect(payment.url)  # to Stripe Checkout; it sends the booker back
+        booking = _book(request, resource, form, now) if form.is_valid() else None
+        if booking is not None:
+            if pay_links.awaits_payment(booking, now):
+                return redirect(pay_links.pay_path(booking))  # to Stripe Checkout, which sends the booker back
             return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
         day, wanted_start, wanted_end = _posted_day(form, tz)
     else:
@@ -198,7 +194,7 @@ def _over_rate(request) -> bool:
 
 
 def _book(request, resource: Resource, form: BookingForm, now: datetime):
-    """Book the form's request (and open its payment); attach a refusal to the form."""
+    """Call ``booking_create`` with the form's request; attach a refusal to the form."""
     if _over_rate(request):
         form.add_error(None, ValidationError(_("Too many bookings in a short time: wait a minute."), code="throttled"))
         return None
@@ -213,15 +209,12 @@ def _book(request, resource: Resource, form: BookingForm, now: datetime):
     else:
         start, end = data["start"], data["end"]
     try:
-        return payment_services.booking_place(
+        return services.booking_create(
             user=request.user,
             request=services.BookingRequest(resource, start, end, data["quantity"]),
-            return_urls=checkout_return_urls(request),
             note=data.get("note", ""),
             language=_language(),
         )
-    except Unavailable as error:
-        form.add_error(None, ValidationError(str(error.message), code=error.code))
     except (InvalidInput, Conflict) as error:
         field = field_for_code(error.code, presets=form.presets)
         form.add_error(field, _field_error(error))
@@ -318,12 +311,12 @@ def booking_detail(request, reference: str):
 def _payment_context(booking, now: datetime) -> dict:
     """What the booking page says about money: the amount to pay and until when, the receipt, refunds."""
     language = _language()
-    payable = booking.status == BookingStatus.HELD and booking.payment_state == PaymentState.PENDING
-    payable = payable and booking.expires_at is not None and booking.expires_at > now
+    payable = pay_links.awaits_payment(booking, now)
     payments = list(selectors.booking_payments(booking=booking))
     refunds = [refund for payment in payments for refund in payment.refunds.all()]
     return {
         "payable": payable,
+        "pay_url": pay_links.pay_path(booking) if payable else "",
         "amount_due": pricing.format_money(booking.amount_minor, booking.currency, language),
         "hold_until": booking.expires_at,
         "receipt_url": next((p.receipt_url for p in payments if p.receipt_url), ""),

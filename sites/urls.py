@@ -34,6 +34,7 @@ urlpatterns = [
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
     path("feeds/", include(("bookings.feed_urls", "feeds"))),
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
+    path("payments/checkout/<str:token>/", payment_views.checkout_redirect, name="payment-checkout"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
 ]
 

@@ -270,3 +270,14 @@ def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int
     return client.post(
         "/payments/stripe/webhook/", data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
     )
+
+
+def place_and_checkout(*, user, request, return_urls=None, now=None):
+    """Book, then open the Checkout Session as following the pay link does: ``(booking, payment)``."""
+    from bookings import payment_services, services
+
+    booking = services.booking_create(user=user, request=request, now=now)
+    if booking.status != "held" or booking.payment_state != "pending":
+        return booking, None
+    urls = return_urls or (lambda booking: ("https://essaim.test/ok", "https://essaim.test/ko"))
+    return booking, payment_services.checkout_start(booking=booking, return_urls=urls, now=now)

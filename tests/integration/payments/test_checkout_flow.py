@@ -2,18 +2,19 @@
 Stripe's signed webhook confirms the booking, cancelling refunds it under the policy."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
-from bookings import payment_services, services
+from bookings import pay_links, services
 from bookings.api import parse_instant
 from bookings.models import (
-    OCCUPYING,
     Booking,
     BookingStatus,
     Payment,
@@ -25,7 +26,7 @@ from bookings.models import (
     StripeEvent,
 )
 from sites.services import auth_token_issue
-from tests.integration.payments.stripe_fake import deliver
+from tests.integration.payments.stripe_fake import deliver, place_and_checkout
 
 pytestmark = pytest.mark.django_db
 
@@ -64,18 +65,26 @@ def book(client, room, start=TUESDAY_9, end=TUESDAY_10, key="k1"):
     )
 
 
-def test_checkout_webhook_confirm_cancel_refund(client, alice, room, fake_stripe, django_capture_on_commit_callbacks):
+def test_checkout_webhook_confirm_cancel_refund(
+    client, alice, room, fake_stripe, django_capture_on_commit_callbacks, settings
+):
     api = api_for(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = book(api, room)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "held" and body["payment_state"] == "pending"
-    assert body["payment_url"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    booking = Booking.objects.get()
+    # Booking never waits on Stripe: the payment URL is ours, and opens Checkout when followed.
+    assert body["payment_url"] == settings.ESSAIM_NODE_URL + pay_links.pay_path(booking)
+    assert not fake_stripe.calls
+    assert book(api, room).json()["payment_url"] == body["payment_url"]  # a retry: the same link
+    to_stripe = client.get(urlsplit(body["payment_url"]).path)
+    assert to_stripe.status_code == 302 and to_stripe["Location"].startswith("https://checkout.stripe.com/c/pay/cs_")
+    assert client.get(urlsplit(body["payment_url"]).path)["Location"] == to_stripe["Location"]  # the open one again
 
     # The session Stripe was asked for: one line at the booking's price, the booking in metadata.
     [(_method, _url, key, form)] = fake_stripe.created_sessions()
-    booking = Booking.objects.get()
     assert key == f"essaim-checkout-{booking.reference}-1-202603020700"
     assert form["mode"] == "payment" and form["line_items[0][price_data][unit_amount]"] == "1250"
     assert form["line_items[0][price_data][currency]"] == "eur"
@@ -84,6 +93,7 @@ def test_checkout_webhook_confirm_cancel_refund(client, alice, room, fake_stripe
     assert form["success_url"] == f"http://testserver{back}?session_id={{CHECKOUT_SESSION_ID}}"
     assert int(form["expires_at"]) - int(NOW.timestamp()) >= 30 * 60  # Stripe's minimum
     # The hold lasts as long as the session.
+    booking.refresh_from_db()
     assert int(booking.expires_at.timestamp()) == int(form["expires_at"])
 
     payment = Payment.objects.get()
@@ -144,7 +154,7 @@ def test_late_cancellation_without_share_refunds_nothing(alice, room, fake_strip
 
 def _paid_booking(user, room, fake_stripe, capture, start=TUESDAY_9, end=TUESDAY_10):
     with capture(execute=True):
-        booking, payment = payment_services.booking_place(
+        booking, payment = place_and_checkout(
             user=user,
             request=services.BookingRequest(room, parse_instant(start), parse_instant(end)),
             return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
@@ -182,20 +192,21 @@ def test_free_resources_skip_payment(alice, make_resource, fake_stripe):
 
 
 @pytest.mark.parametrize("outage", [503, "connection"])
-@pytest.mark.parametrize("key", ["down", None])
-def test_stripe_down_at_checkout_answers_503_and_leaves_nothing_held(alice, room, fake_stripe, outage, key):
+def test_stripe_down_keeps_the_hold_and_the_link_works_once_it_is_back(client, alice, room, fake_stripe, outage):
     fake_stripe.down = outage
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    payload = {"resource": room.pk, "start": TUESDAY_9, "end": TUESDAY_10}
-    response = api_for(alice).post("/api/v1/bookings/", payload, format="json", **headers)
-    assert response.status_code == 503
-    assert response.json()["code"] == "payment_unavailable"
-    # With a key the whole request rolled back; without one the hold was released: either way the slot is free.
-    assert not Booking.objects.filter(status__in=OCCUPYING).exists()
-    assert not Payment.objects.exists()
+    body = book(api_for(alice), room).json()
+    assert body["status"] == "held"  # booking does not need Stripe
+    link = urlsplit(body["payment_url"]).path
+    page = client.get(link)
+    assert page.status_code == 503
+    with translation.override("fr"):
+        expected = translation.gettext(
+            "Online payment is unavailable right now. Nothing was charged; please try again in a moment."
+        )
+    assert escape(expected) in page.content.decode() and link in page.content.decode()  # says so, offers to try again
+    assert not Payment.objects.exists() and Booking.objects.get().status == BookingStatus.HELD
     fake_stripe.down = None
-    retry = api_for(alice).post("/api/v1/bookings/", payload, format="json", **headers)  # a key runs afresh
-    assert retry.status_code == 201 and retry.json()["status"] == "held"
+    assert client.get(link)["Location"].startswith("https://checkout.stripe.com/")
 
 
 def test_returning_before_the_webhook_confirms_from_stripe(client, alice, room, fake_stripe):
@@ -204,7 +215,8 @@ def test_returning_before_the_webhook_confirms_from_stripe(client, alice, room, 
         reverse("bookings:resource", kwargs={"pk": room.pk}),
         {"day": "2026-03-03", "start": TUESDAY_9, "end": TUESDAY_10, "quantity": 1},
     )
-    assert response.status_code == 302 and response["Location"].startswith("https://checkout.stripe.com/")
+    assert response.status_code == 302 and response["Location"] == pay_links.pay_path(Booking.objects.get())
+    assert client.get(response["Location"])["Location"].startswith("https://checkout.stripe.com/")
     payment = Payment.objects.get()
     fake_stripe.pay(payment.session_id)  # paid, but the webhook has not arrived yet
     url = reverse("bookings:payment-return", kwargs={"reference": payment.booking.reference})
@@ -218,22 +230,20 @@ def test_returning_before_the_webhook_confirms_from_stripe(client, alice, room, 
 
 def test_leaving_checkout_keeps_the_hold_and_offers_to_pay(client, alice, room, fake_stripe):
     client.force_login(alice)
-    client.post(
-        reverse("bookings:resource", kwargs={"pk": room.pk}),
-        {"day": "2026-03-03", "start": TUESDAY_9, "end": TUESDAY_10, "quantity": 1},
-    )
+    form = {"day": "2026-03-03", "start": TUESDAY_9, "end": TUESDAY_10, "quantity": 1}
+    client.get(client.post(reverse("bookings:resource", kwargs={"pk": room.pk}), form)["Location"])
     booking = Booking.objects.get()
     page = client.get(reverse("bookings:payment-cancelled", kwargs={"reference": booking.reference}), follow=True)
-    pay = reverse("bookings:pay", kwargs={"reference": booking.reference})
+    pay = pay_links.pay_path(booking)
     assert booking.status == BookingStatus.HELD and pay in page.content.decode()
-    again = client.post(pay)
+    again = client.get(pay)
     assert again.status_code == 302 and again["Location"] == Payment.objects.get().url  # the same open session
     assert len(fake_stripe.created_sessions()) == 1
 
 
 def test_cancelling_a_held_booking_closes_its_checkout(alice, room, fake_stripe, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        booking, payment = payment_services.booking_place(
+        booking, payment = place_and_checkout(
             user=alice,
             request=services.BookingRequest(room, NOW + timedelta(days=1, hours=2), NOW + timedelta(days=1, hours=3)),
             return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
@@ -253,7 +263,7 @@ def test_an_approved_paid_request_is_held_until_paid(
     manager = make_user("gerante")
     venue_manager_assign(venue=room.venue, user=manager)
     with django_capture_on_commit_callbacks(execute=True):
-        booking, payment = payment_services.booking_place(
+        booking, payment = place_and_checkout(
             user=alice,
             request=services.BookingRequest(room, parse_instant(TUESDAY_9), parse_instant(TUESDAY_10)),
             return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
@@ -271,8 +281,9 @@ def test_an_approved_paid_request_is_held_until_paid(
 
     client.force_login(alice)
     page = client.get(reverse("bookings:detail", kwargs={"reference": booking.reference}))
-    assert reverse("bookings:pay", kwargs={"reference": booking.reference}) in page.content.decode()
-    to_stripe = client.post(reverse("bookings:pay", kwargs={"reference": booking.reference}))
+    assert pay_links.pay_path(booking) in page.content.decode()
+    assert pay_links.pay_url(booking) in message.body  # the e-mail carries the pay link
+    to_stripe = client.get(pay_links.pay_path(booking))
     payment = Payment.objects.get()
     assert to_stripe.status_code == 302 and to_stripe["Location"] == payment.url
     # The session lives at most Stripe's 24 hours, and the hold ends with it.
@@ -284,31 +295,28 @@ def test_an_approved_paid_request_is_held_until_paid(
     assert booking.status == BookingStatus.CONFIRMED and booking.payment_state == PaymentState.PAID
 
 
-def test_paying_a_booking_that_is_not_held_is_refused(client, alice, room, fake_stripe, settings):
+def test_the_pay_link_of_a_booking_not_awaiting_payment_says_why(client, alice, room, fake_stripe, settings):
     settings.STRIPE_SECRET_KEY = ""
-    booking = book(api_for(alice), room)
-    reference = Booking.objects.get().reference
-    client.force_login(alice)
-    response = client.post(reverse("bookings:pay", kwargs={"reference": reference}), follow=True)
-    assert response.status_code == 200 and not Payment.objects.exists()
-    assert booking.status_code == 201
+    book(api_for(alice), room)  # confirmed, to pay at the venue
+    booking = Booking.objects.get()
+    settings.STRIPE_SECRET_KEY = "sk_test_essaim"
+    page = client.get(pay_links.pay_path(booking))
+    assert page.status_code == 409 and not Payment.objects.exists() and not fake_stripe.calls
 
 
-def test_someone_elses_booking_cannot_be_paid_or_viewed(client, alice, make_user, room, fake_stripe):
+def test_a_forged_or_altered_pay_link_is_a_404(client, alice, room, fake_stripe):
+    book(api_for(alice), room)
+    booking = Booking.objects.get()
+    good = pay_links.pay_token(booking.reference)
+    for token in (booking.reference, good[:-1] + ("A" if good[-1] != "A" else "B"), "0123ABCD:forged"):
+        assert client.get(reverse("payment-checkout", kwargs={"token": token})).status_code == 404
+    assert not fake_stripe.calls
+
+
+def test_someone_elses_return_pages_are_404(client, alice, make_user, room, fake_stripe):
     book(api_for(alice), room)
     reference = Booking.objects.get().reference
     client.force_login(make_user("mallory"))
-    for name in ("bookings:pay", "bookings:payment-return", "bookings:payment-cancelled"):
-        method = client.post if name == "bookings:pay" else client.get
-        assert method(reverse(name, kwargs={"reference": reference})).status_code == 404
-    assert len(fake_stripe.created_sessions()) == 1  # only Alice's own
-
-
-def test_pay_requires_a_login_and_csrf(alice, room, fake_stripe):
-    book(api_for(alice), room)
-    reference = Booking.objects.get().reference
-    anonymous = Client().post(reverse("bookings:pay", kwargs={"reference": reference}))
-    assert anonymous.status_code == 302 and "session_id" not in anonymous["Location"]
-    strict = Client(enforce_csrf_checks=True)
-    strict.force_login(alice)
-    assert strict.post(reverse("bookings:pay", kwargs={"reference": reference})).status_code == 403
+    for name in ("bookings:payment-return", "bookings:payment-cancelled"):
+        assert client.get(reverse(name, kwargs={"reference": reference})).status_code == 404
+    assert not fake_stripe.calls

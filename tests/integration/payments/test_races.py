@@ -15,10 +15,10 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from bookings import payment_services, services
+from bookings import services
 from bookings.models import OCCUPYING, Booking, BookingStatus, BookingTransition, PaymentState, Refund, StripeEvent
 from sites.errors import Conflict
-from tests.integration.payments.stripe_fake import deliver
+from tests.integration.payments.stripe_fake import deliver, place_and_checkout
 
 pytestmark = [
     pytest.mark.postgres,
@@ -66,12 +66,12 @@ def test_a_late_payment_and_a_new_booking_never_both_get_the_hour(make_resource,
     for round_ in range(ROUNDS):
         start = _monday_9(round_ // 5) + timedelta(days=round_ % 5)
         request = services.BookingRequest(room, start, start + timedelta(hours=1))
-        held, payment = payment_services.booking_place(user=alice, request=request, return_urls=urls)
+        held, payment = place_and_checkout(user=alice, request=request, return_urls=urls)
         Booking.objects.filter(pk=held.pk).update(expires_at=timezone.now() - timedelta(seconds=1))  # just lapsed
         event = fake_stripe.pay(payment.session_id)
         webhook, rival = _in_threads(
             lambda event=event: deliver(Client(), event).status_code,
-            lambda request=request: payment_services.booking_place(user=bob, request=request, return_urls=urls)[0],
+            lambda request=request: place_and_checkout(user=bob, request=request, return_urls=urls)[0],
         )
         assert webhook == 200
         occupying = Booking.objects.filter(resource=room, start=start, status__in=OCCUPYING)
@@ -93,7 +93,7 @@ def test_one_event_delivered_to_eight_workers_at_once_is_applied_once(make_resou
     room = make_resource(price_minor=1500, pricing_unit="booking")
     alice = make_user("alice")
     start = _monday_9(1)
-    booking, payment = payment_services.booking_place(
+    booking, payment = place_and_checkout(
         user=alice,
         request=services.BookingRequest(room, start, start + timedelta(hours=1)),
         return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from bookings import ledger, payment_services, services
+from bookings import ledger, pay_links, payment_services, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -23,7 +23,7 @@ from bookings.models import (
     RefundStatus,
     StripeEvent,
 )
-from tests.integration.payments.stripe_fake import FakeStripe, deliver, sign
+from tests.integration.payments.stripe_fake import FakeStripe, deliver, place_and_checkout, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def post(django_capture_on_commit_callbacks):
 
 def place(user, room, django_capture_on_commit_callbacks, start=START, hours=1):
     with django_capture_on_commit_callbacks(execute=True):
-        return payment_services.booking_place(
+        return place_and_checkout(
             user=user,
             request=services.BookingRequest(room, start, start + timedelta(hours=hours)),
             return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
@@ -409,13 +409,13 @@ def test_a_retry_after_a_stripe_error_is_a_new_request(client, alice, room, fake
     booking = services.booking_create(
         user=alice, request=services.BookingRequest(room, START, START + timedelta(hours=1)), hold=True
     )
-    pay = f"/reservations/{booking.reference}/payer/"
+    pay = pay_links.pay_path(booking)
     fake_stripe.down = 500
-    client.post(pay)
+    assert client.get(pay).status_code == 503
     assert not Payment.objects.exists()
     fake_stripe.down = None
     time_machine.move_to(NOW + timedelta(minutes=1), tick=False)
-    again = client.post(pay)
+    again = client.get(pay)
     assert again.status_code == 302 and again["Location"].startswith("https://checkout.stripe.com/")
     first_key, second_key = (call[2] for call in fake_stripe.created_sessions())
     assert first_key != second_key

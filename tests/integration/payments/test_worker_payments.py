@@ -8,11 +8,11 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from bookings import payment_services, services
+from bookings import services
 from bookings.models import Booking, BookingStatus, Payment, PaymentState, Refund, RefundStatus, StripeEvent
 from tests.integration.bookings.test_worker import next_weekday_at, worker  # noqa: F401 — the fixture
 from tests.integration.bookings.test_worker import wait_for as _wait_for
-from tests.integration.payments.stripe_fake import deliver
+from tests.integration.payments.stripe_fake import deliver, place_and_checkout
 
 
 def wait_for(predicate, seconds=30):
@@ -33,7 +33,7 @@ def test_webhook_receipt_and_refund_run_on_a_worker(make_resource, make_user, fa
     room = make_resource(price_minor=1800, pricing_unit="booking")
     alice = make_user()
     start = next_weekday_at(10)
-    booking, payment = payment_services.booking_place(
+    booking, payment = place_and_checkout(
         user=alice,
         request=services.BookingRequest(room, start, start + timedelta(hours=1)),
         return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
