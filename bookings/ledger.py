@@ -84,6 +84,8 @@ def refund_record(
             break
         already = paid.refunds.filter(status__in=REFUND_COUNTED).aggregate(total=Sum("amount_minor"))["total"] or 0
         part = min(amount_minor, paid.amount_minor - already)
+        if pricing.exponent(paid.currency) == 3:
+            part -= part % 10  # Stripe moves the three-decimal currencies by tens: never round up
         if part <= 0:
             continue
         on_stripe = paid.provider == PaymentProvider.STRIPE

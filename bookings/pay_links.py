@@ -7,32 +7,38 @@ call returns the same link, and the link works wherever the booker opens it. The
 stops guessing: all the link can do is let someone pay for that booking.
 """
 
+from datetime import timedelta
+
 from django.core import signing
 from django.urls import reverse
 
 from bookings import ics
-from bookings.models import Booking, BookingStatus, PaymentState
+from bookings.models import Booking, BookingStatus, PaymentState, PaymentStatus
 
 SALT = "essaim.bookings.pay"
+#: Longer than any wait for payment (a hold, or a day to pay an approved request), no longer.
+LIFETIME = timedelta(days=2)
 
 
 def pay_token(reference: str) -> str:
-    return signing.Signer(salt=SALT).sign(reference)
+    return signing.TimestampSigner(salt=SALT).sign(reference)
 
 
 def reference_from_token(token: str) -> str | None:
     try:
-        return signing.Signer(salt=SALT).unsign(token)
-    except signing.BadSignature:
+        return signing.TimestampSigner(salt=SALT).unsign(token, max_age=LIFETIME)
+    except signing.BadSignature:  # altered, forged or expired
         return None
 
 
 def awaits_payment(booking: Booking, now) -> bool:
+    """Held for a payment nobody has started clearing yet (a bank debit in progress is not paid twice)."""
     return (
         booking.status == BookingStatus.HELD
         and booking.payment_state == PaymentState.PENDING
         and booking.expires_at is not None
         and booking.expires_at > now
+        and not booking.payments.filter(status=PaymentStatus.PROCESSING).exists()
     )
 
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from bookings import ledger, services, stripe_gateway
+from bookings import ledger, pricing, services, stripe_gateway
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -63,20 +64,36 @@ def _description(booking: Booking) -> str:
 
 
 def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime | None = None) -> Payment:
-    """The Checkout Session for a held booking: the open one again, or a new one that lives as
-    long as the hold (at least Stripe's 30 minutes, so the hold is stretched to match)."""
+    """The Checkout Session for a held booking: the open one again, or a new one.
+
+    The first session lives as long as the hold, stretched to Stripe's 30-minute minimum when
+    the hold is shorter; a later one (the booker closed the first, or it failed) must end with
+    the hold, so following the pay link again and again never keeps the time held longer.
+    """
     now = _now(now)
     booking = Booking.objects.select_related("resource__venue", "user").get(pk=booking.pk)
     if booking.status != BookingStatus.HELD or booking.payment_state != PaymentState.PENDING:
         raise InvalidInput(_("This booking is not waiting for payment."), code="not_payable")
     if booking.expires_at is None or booking.expires_at <= now:
         raise InvalidInput(_("The time held for this booking has run out: book again."), code="hold_expired")
-    current = ledger.payment_open(booking, now + timedelta(minutes=1))
+    if booking.payments.filter(status=PaymentStatus.PROCESSING).exists():
+        raise InvalidInput(
+            _("Your payment is being processed. We will e-mail you as soon as it clears."), code="payment_processing"
+        )
+    current = ledger.payment_open(booking, now)
     if current is not None:
         return current
-    shortest = now + timedelta(seconds=stripe_gateway.SESSION_MIN_SECONDS + 60)
-    longest = now + timedelta(seconds=stripe_gateway.SESSION_MAX_SECONDS - 60)
-    expires_at = min(max(booking.expires_at, shortest), longest)
+    # Whole minutes: two clicks within a minute send Stripe the same request under the same key.
+    minute = now.replace(second=0, microsecond=0)
+    shortest = minute + timedelta(seconds=stripe_gateway.SESSION_MIN_SECONDS + 120)
+    longest = minute + timedelta(seconds=stripe_gateway.SESSION_MAX_SECONDS - 60)
+    first = not booking.payments.exists()
+    expires_at = min(max(booking.expires_at, shortest) if first else booking.expires_at, longest)
+    if expires_at < shortest:
+        raise InvalidInput(
+            _("Less than 30 minutes are left on the time held for this booking, too little to pay online: book again."),
+            code="hold_too_short",
+        )
     success_url, cancel_url = return_urls(booking)
     attempt = booking.payments.count() + 1
     charged = stripe_gateway.from_stripe_amount(
@@ -95,7 +112,7 @@ def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime |
         expires_at=expires_at,
         # A double click within the minute gets Stripe's first session back; a retry after an
         # error a minute later is a new request (Stripe replays even its errors for a known key).
-        idempotency_key=f"essaim-checkout-{booking.reference}-{attempt}-{now:%Y%m%d%H%M}",
+        idempotency_key=f"essaim-checkout-{booking.reference}-{attempt}-{minute:%Y%m%d%H%M}",
     )
     with transaction.atomic():
         locked = _locked(booking.pk)
@@ -110,8 +127,9 @@ def checkout_start(*, booking: Booking, return_urls: ReturnUrls, now: datetime |
                 "expires_at": expires_at,
             },
         )
-        if locked.status == BookingStatus.HELD and locked.expires_at != expires_at:
-            locked.expires_at = expires_at  # the hold ends with the session: neither outlives the other
+        # The hold lasts as long as its first session; a later one never stretches it.
+        if locked.status == BookingStatus.HELD and first and locked.expires_at != expires_at:
+            locked.expires_at = expires_at
             locked.save(update_fields=["expires_at", "updated_at"])
     return payment
 
@@ -129,12 +147,13 @@ def checkout_sync(*, booking: Booking, now: datetime | None = None) -> Booking:
     except PaymentUnavailable:
         logger.warning("booking %s: Stripe unreachable on return; the webhook will settle it", booking.reference)
         return booking
+    ctx = _Context(now=_now(now), happened_at=_now(now))
     if session.get("status") == "complete":
         with transaction.atomic():
-            _session_completed(session, _now(now))
+            _session_completed(session, ctx)
     elif session.get("status") == "expired":
         with transaction.atomic():
-            _session_expired(session, _now(now))
+            _session_expired(session, ctx)
     booking.refresh_from_db()
     return booking
 
@@ -183,15 +202,28 @@ def webhook_receive(*, payload: bytes, signature: str, now: datetime | None = No
 
 
 def stripe_event_apply(*, event_id: int, now: datetime | None = None) -> str:
-    """Apply one stored event, once: the outcome is recorded with it in the same transaction."""
+    """Apply one stored event, once: the outcome is recorded with it in the same transaction.
+
+    An event about a payment we cannot place yet (a refund reported before the payment itself)
+    is deferred: left unprocessed for ``stripe_events_reapply``, for as long as Stripe itself
+    would retry it (three days)."""
     now = _now(now)
     with transaction.atomic():
         record = StripeEvent.objects.select_for_update().get(pk=event_id)
         if record.processed_at is not None:
             return record.outcome
         handler = HANDLERS.get(record.type)
-        obj = (record.payload.get("data") or {}).get("object") or {}
-        outcome = handler(obj, now) if handler else "ignored"
+        obj = (record.payload.get("data") or {}).get("object") if isinstance(record.payload, dict) else None
+        if handler is None:
+            outcome = "ignored"
+        elif not isinstance(obj, dict):
+            outcome = "malformed"
+        else:
+            outcome = handler(obj, _Context(now=now, happened_at=_happened_at(record.payload, now)))
+        if outcome == DEFERRED and record.received_at > now - DEFER_FOR:
+            record.outcome = outcome
+            record.save(update_fields=["outcome"])
+            return outcome
         record.processed_at = now
         record.outcome = outcome
         record.save(update_fields=["processed_at", "outcome"])
@@ -199,64 +231,98 @@ def stripe_event_apply(*, event_id: int, now: datetime | None = None) -> str:
     return outcome
 
 
+#: An event left for later; Stripe retries a delivery for three days, and so do we.
+DEFERRED = "deferred"
+DEFER_FOR = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class _Context:
+    now: datetime
+    #: When Stripe says it happened (the event's ``created``): a payment made in time is not
+    #: refused because our worker applied it late.
+    happened_at: datetime
+
+
+def _happened_at(payload: dict, now: datetime) -> datetime:
+    created = payload.get("created")
+    if isinstance(created, int) and created > 0:
+        return min(datetime.fromtimestamp(created, tz=UTC), now)
+    return now
+
+
 def stripe_events_reapply(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Apply again the events whose task never finished (a worker lost, a database error): Stripe
-    got its 200 and will not send them again."""
+    """Apply again the events whose task never finished (a worker lost, a database error) or that
+    were deferred: Stripe got its 200 and will not send them again. One event that fails is
+    logged and skipped, so it never holds up the others."""
     now = _now(now)
     pending = StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=now - older_than)
     count = 0
-    for event_id in list(pending.values_list("pk", flat=True)[:200]):
-        stripe_event_apply(event_id=event_id, now=now)
+    for event_id in list(pending.order_by("received_at").values_list("pk", flat=True)[:200]):
+        try:
+            stripe_event_apply(event_id=event_id, now=now)
+        except Exception:
+            logger.exception("stripe event %s could not be applied; it stays for the next run", event_id)
+            continue
         count += 1
     return count
 
 
+def _lock_payment(payment: Payment) -> tuple[Booking, Payment]:
+    """Lock in the engine's order: a pooled resource, then the booking, then the payment."""
+    booking = services.lock_pool_then_booking(Booking(pk=payment.booking_id, resource_id=payment.booking.resource_id))
+    return booking, Payment.objects.select_for_update().get(pk=payment.pk)
+
+
 def _payment_of_session(session: dict) -> Payment | None:
     session_id = session.get("id")
-    if not session_id:
+    if not isinstance(session_id, str) or not session_id:
         return None
-    return Payment.objects.select_for_update().filter(session_id=session_id).first()
+    return Payment.objects.select_related("booking").filter(session_id=session_id).first()
 
 
-def _session_completed(session: dict, now: datetime) -> str:
-    payment = _payment_of_session(session)
-    if payment is None:
+def _session_completed(session: dict, ctx: _Context) -> str:
+    found = _payment_of_session(session)
+    if found is None:
         return "unknown_session"
+    booking, payment = _lock_payment(found)
     if session.get("payment_status") in ("paid", "no_payment_required"):
-        return _paid(payment, session, now)
+        return _paid(booking, payment, session, ctx)
     # Paid by a delayed method (a bank debit): keep the units until it clears or fails.
     if payment.status == PaymentStatus.OPEN:
         payment.status = PaymentStatus.PROCESSING
-        payment.payment_intent_id = session.get("payment_intent") or ""
+        payment.payment_intent_id = str(session.get("payment_intent") or "")
         payment.save(update_fields=["status", "payment_intent_id", "updated_at"])
-        booking = _locked(payment.booking_id)
         if booking.status == BookingStatus.HELD and booking.expires_at < booking.start:
             booking.expires_at = booking.start
             booking.save(update_fields=["expires_at", "updated_at"])
     return "processing"
 
 
-def _session_async_succeeded(session: dict, now: datetime) -> str:
-    payment = _payment_of_session(session)
-    return "unknown_session" if payment is None else _paid(payment, session, now)
+def _session_async_succeeded(session: dict, ctx: _Context) -> str:
+    found = _payment_of_session(session)
+    if found is None:
+        return "unknown_session"
+    booking, payment = _lock_payment(found)
+    return _paid(booking, payment, session, ctx)
 
 
-def _paid(payment: Payment, session: dict, now: datetime) -> str:
+def _paid(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> str:
     """Money arrived: confirm the booking, or give the money back when it can no longer be had."""
     if payment.status == PaymentStatus.PAID:
         return "already_paid"
-    booking = _locked(payment.booking_id)
+    now = ctx.now
     payment.status = PaymentStatus.PAID
-    payment.paid_at = now
-    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
-    if session.get("amount_total") is not None:
-        payment.amount_minor = stripe_gateway.from_stripe_amount(int(session["amount_total"]), payment.currency)
+    payment.paid_at = ctx.happened_at
+    payment.payment_intent_id = str(session.get("payment_intent") or payment.payment_intent_id)
+    if isinstance(session.get("amount_total"), int):
+        payment.amount_minor = stripe_gateway.from_stripe_amount(session["amount_total"], payment.currency)
     payment.save(update_fields=["status", "paid_at", "payment_intent_id", "amount_minor", "updated_at"])
     payment_id = payment.pk
     transaction.on_commit(lambda: _queue_receipt(payment_id))
     if booking.payments.filter(status=PaymentStatus.PAID).exclude(pk=payment.pk).exists():
         return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate", payment=payment)
-    if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and booking.start <= now:
+    if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and booking.start <= ctx.happened_at:
         # A delayed payment that cleared after the booking began: too late to give the time.
         if booking.status == BookingStatus.HELD:
             booking = services.hold_release(
@@ -289,49 +355,52 @@ def _give_back(booking: Booking, kind: str, reason: str, outcome: str, payment: 
     return outcome
 
 
-def _session_expired(session: dict, now: datetime) -> str:
-    payment = _payment_of_session(session)
-    if payment is None:
+def _session_expired(session: dict, ctx: _Context) -> str:
+    found = _payment_of_session(session)
+    if found is None:
         return "unknown_session"
+    booking, payment = _lock_payment(found)
     if payment.status != PaymentStatus.OPEN:
         return "already_" + payment.status  # paid or failed first: an expiry that comes late changes nothing
     payment.status = PaymentStatus.EXPIRED
     payment.save(update_fields=["status", "updated_at"])
-    if ledger.payment_open(payment.booking, now) is not None:
+    if ledger.payment_open(booking, ctx.now) is not None:
         return "expired_other_open"
-    booking = _locked(payment.booking_id)
-    if booking.status == BookingStatus.HELD:
-        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="checkout expired", now=now)
+    if booking.status == BookingStatus.HELD and not booking.payments.filter(status=PaymentStatus.PROCESSING).exists():
+        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="checkout expired", now=ctx.now)
         return "hold_released"
     return "expired"
 
 
-def _session_async_failed(session: dict, now: datetime) -> str:
-    payment = _payment_of_session(session)
-    if payment is None:
+def _session_async_failed(session: dict, ctx: _Context) -> str:
+    found = _payment_of_session(session)
+    if found is None:
         return "unknown_session"
+    booking, payment = _lock_payment(found)
     if payment.status == PaymentStatus.PAID:
         return "already_paid"
     payment.status = PaymentStatus.FAILED
     payment.save(update_fields=["status", "updated_at"])
-    booking = _locked(payment.booking_id)
     if booking.status == BookingStatus.HELD:
-        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="payment failed", now=now)
+        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="payment failed", now=ctx.now)
         booking.payment_state = PaymentState.FAILED
         booking.save(update_fields=["payment_state", "updated_at"])
         services.notify(booking, "payment_failed")
     return "failed"
 
 
-def _charge_refunded(charge: dict, now: datetime) -> str:
+def _charge_refunded(charge: dict, ctx: _Context) -> str:
     """A refund went through, ours or one made in Stripe's dashboard: record what we did not know."""
     intent = charge.get("payment_intent")
-    payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first() if intent else None
-    if payment is None:
-        return "unknown_payment"
-    booking = _locked(payment.booking_id)
+    found = Payment.objects.select_related("booking").filter(payment_intent_id=intent).first() if intent else None
+    if found is None:
+        metadata = charge.get("metadata") if isinstance(charge.get("metadata"), dict) else {}
+        ours = Booking.objects.filter(reference=str(metadata.get("reference", ""))).exists()
+        return DEFERRED if ours else "unknown_payment"  # ours but not yet paid here: its payment comes first
+    booking, payment = _lock_payment(found)
     for item in (charge.get("refunds") or {}).get("data") or []:
-        _refund_status_apply(item)
+        if isinstance(item, dict):
+            _refund_status_apply(item)
     known = sum(r.amount_minor for r in payment.refunds.exclude(status=RefundStatus.FAILED))
     on_stripe = stripe_gateway.from_stripe_amount(int(charge.get("amount_refunded") or 0), payment.currency)
     if on_stripe > known:
@@ -347,16 +416,18 @@ def _charge_refunded(charge: dict, now: datetime) -> str:
     return "refund_recorded"
 
 
-def _refund_updated(refund: dict, now: datetime) -> str:
-    payment_id = _refund_status_apply(refund)
-    if payment_id is None:
+def _refund_updated(refund: dict, ctx: _Context) -> str:
+    ours = Refund.objects.select_related("payment__booking").filter(provider_id=refund.get("id")).first()
+    if ours is None or not refund.get("id"):
         return "unknown_refund"
-    ledger.settle(_locked(Payment.objects.get(pk=payment_id).booking_id))
+    booking, _payment = _lock_payment(ours.payment)
+    _refund_status_apply(refund)
+    ledger.settle(booking)
     return "refund_" + str(refund.get("status"))
 
 
 def _refund_status_apply(item: dict) -> int | None:
-    """Mirror one Stripe refund's status on ours; returns our refund's payment id, if it is ours."""
+    """Mirror one Stripe refund's status on ours (its booking already locked by the caller)."""
     ours = Refund.objects.select_for_update().filter(provider_id=item.get("id")).first() if item.get("id") else None
     if ours is None:
         return None
@@ -445,6 +516,12 @@ def payment_refund(*, booking: Booking, amount_minor: int, actor, reason: str, n
     services.require_manager(actor, booking)
     if amount_minor <= 0:
         raise InvalidInput(_("Enter an amount above zero."), code="refund_amount")
+    if pricing.exponent(booking.currency) == 3 and amount_minor % 10:
+        raise InvalidInput(
+            _("In %(currency)s, refund a multiple of %(step)s.")
+            % {"currency": booking.currency, "step": pricing.format_money(10, booking.currency)},
+            code="refund_amount_step",
+        )
     with transaction.atomic():
         booking = _locked(booking.pk)
         refundable = ledger.refundable_minor(booking)

@@ -15,6 +15,7 @@ ZERO_DECIMAL = {
     "JPY",
     "KMF",
     "KRW",
+    "MGA",  # ISO gives it 2 decimals (iraimbilanja) nobody uses; Stripe and price lists count whole ariary
     "PYG",
     "RWF",
     "UGX",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings import availability as av
 from bookings import ledger, messages, pricing, selectors, stripe_gateway
 from bookings.models import (
+    EXCLUSIVE_KINDS,
     OPEN,
     Booking,
     BookingStatus,
@@ -297,19 +298,27 @@ def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("resource__venue", "user").get(pk=booking.pk)
 
 
+def lock_pool_then_booking(booking: Booking) -> Booking:
+    """Lock a pooled resource's row, then the booking: the order ``booking_create`` takes them in
+    (person, resource, then the holds in the way), so two writers never wait on each other."""
+    resource_id = booking.resource_id
+    kind = Resource.objects.filter(pk=resource_id).values_list("kind", flat=True).first()
+    if kind not in EXCLUSIVE_KINDS:
+        Resource.objects.select_for_update().filter(pk=resource_id).first()
+    return _locked(booking)
+
+
 def booking_confirm(*, booking: Booking, actor=None, reason: str = "paid", now: datetime | None = None) -> Booking:
     """A held booking is paid: confirm it. A hold that ran out is confirmed only if its units are still free."""
     now = _now(now)
     try:
         with transaction.atomic():
-            booking = _locked(booking)
+            booking = lock_pool_then_booking(booking)
             if booking.status == BookingStatus.CONFIRMED:
                 return booking
             if booking.status == BookingStatus.EXPIRED or (
                 booking.status == BookingStatus.HELD and booking.expires_at and booking.expires_at <= now
             ):
-                if not booking.resource.is_exclusive:
-                    Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
                 _expire_stale_holds(booking.resource, av.Interval(booking.start, booking.end), now)
                 booking.refresh_from_db()
                 _check_capacity(booking.resource, av.Interval(booking.start, booking.end), booking.quantity, now)
@@ -329,13 +338,11 @@ def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> 
     require_manager(actor, booking)
     try:
         with transaction.atomic():
-            booking = _locked(booking)
+            booking = lock_pool_then_booking(booking)
             if booking.status != BookingStatus.PENDING_APPROVAL:
                 raise InvalidInput(messages.transition_message(booking.status, "confirmed"), code="invalid_transition")
             if booking.start <= now:
                 raise InvalidInput(messages.rule_message("in_past"), code="in_past")
-            if not booking.resource.is_exclusive:
-                Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
             interval = av.Interval(booking.start, booking.end)
             _expire_stale_holds(booking.resource, interval, now)
             _check_capacity(booking.resource, interval, booking.quantity, now)

@@ -155,6 +155,8 @@ def payment_intent_charge(payment_intent_id: str) -> dict:
 
 def refund_create(*, payment_intent_id: str, amount_minor: int, currency: str, idempotency_key: str, metadata: dict):
     """Refund part or all of a PaymentIntent's charge. Stripe itself refuses more than was charged."""
+    if pricing.exponent(currency) == 3 and amount_minor % 10:
+        raise PaymentRefused(_("Refunds in this currency go by tens of its smallest unit."), code="refund_amount_step")
     params = {
         "payment_intent": payment_intent_id,
         "amount": to_stripe_amount(amount_minor, currency),

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from bookings import ledger, pricing
 from bookings.stripe_gateway import from_stripe_amount, to_stripe_amount
 
-CURRENCIES = ["EUR", "CAD", "USD", "MAD", "XOF", "XAF", "TND", "KWD", "ISK", "JPY"]
+CURRENCIES = ["EUR", "CAD", "USD", "MAD", "XOF", "XAF", "TND", "KWD", "ISK", "JPY", "MGA"]
 
 
 def test_stripe_amounts_of_our_currencies():
@@ -15,6 +15,7 @@ def test_stripe_amounts_of_our_currencies():
     assert to_stripe_amount(12345, "TND") == 12350  # three decimals, the last one 0 on Stripe: rounded up
     assert to_stripe_amount(1500, "ISK") == 150000  # zero-decimal, but Stripe wants two zero decimals
     assert from_stripe_amount(150000, "ISK") == 1500
+    assert pricing.exponent("MGA") == 0 and to_stripe_amount(20000, "MGA") == 20000  # whole ariary, as Stripe
 
 
 @given(amount=st.integers(min_value=0, max_value=10**9), currency=st.sampled_from(CURRENCIES))

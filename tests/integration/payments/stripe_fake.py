@@ -81,7 +81,14 @@ class FakeStripe:
             return _error(int(self.down), "Stripe is having trouble", kind="api_error")
         key = request.headers.get("Idempotency-Key")
         if key and key in self.idempotent:
-            status, body = self.idempotent[key]
+            status, body, params = self.idempotent[key]
+            if params != (request.method, request.url.split("?")[0], _form(request)):
+                # Stripe refuses a key reused with other parameters.
+                return _error(
+                    400,
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                    kind="idempotency_error",
+                )
             return status, {"Idempotent-Replayed": "true"}, body
         return None
 
@@ -89,7 +96,7 @@ class FakeStripe:
         text = json.dumps(body)
         key = request.headers.get("Idempotency-Key")
         if key:
-            self.idempotent[key] = (status, text)
+            self.idempotent[key] = (status, text, (request.method, request.url.split("?")[0], _form(request)))
         return status, {"Request-Id": _id("req")}, text
 
     def _session_create(self, request):

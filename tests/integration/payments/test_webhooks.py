@@ -209,6 +209,7 @@ def test_payment_after_the_hold_lapsed_confirms_when_the_time_is_still_free(
     alice, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine
 ):
     booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    booking.refresh_from_db()
     time_machine.move_to(booking.expires_at + timedelta(minutes=5), tick=False)
     services.hold_expire_all()
     booking.refresh_from_db()
@@ -224,6 +225,7 @@ def test_payment_after_the_time_was_taken_is_refunded_never_overbooked(
     alice, bob, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine, marked_expired
 ):
     booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    booking.refresh_from_db()  # the hold was stretched to the session's 30-minute minimum
     time_machine.move_to(booking.expires_at + timedelta(minutes=1), tick=False)
     if marked_expired:
         services.hold_expire_all()
@@ -432,3 +434,143 @@ def test_a_delayed_payment_that_clears_after_the_start_is_refunded(
     booking.refresh_from_db()
     assert booking.status == BookingStatus.EXPIRED and booking.payment_state == PaymentState.REFUNDED
     assert Refund.objects.get().kind == RefundKind.LATE_PAYMENT
+
+
+# What a review found ----------------------------------------------------------------------------
+
+
+def test_while_a_bank_debit_clears_the_link_is_refused_and_the_hold_kept(
+    client, alice, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    post(fake_stripe.pay(payment.session_id, payment_status="unpaid"))
+    booking.refresh_from_db()
+    assert booking.expires_at == booking.start and not pay_links.awaits_payment(booking, NOW)
+    assert client.get(pay_links.pay_path(booking)).status_code == 409  # no second session, no shorter hold
+    assert len(fake_stripe.created_sessions()) == 1
+    time_machine.move_to(NOW + timedelta(hours=1), tick=False)  # the session's own end passes
+    post(FakeStripe.event("checkout.session.expired", {**fake_stripe.sessions[payment.session_id]}))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.HELD and booking.expires_at == booking.start
+
+
+def test_following_the_link_again_never_stretches_the_hold(
+    client, alice, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    booking.refresh_from_db()
+    hold_end = booking.expires_at
+    time_machine.move_to(hold_end - timedelta(seconds=30), tick=False)
+    assert client.get(pay_links.pay_path(booking))["Location"] == payment.url  # the open session, to its end
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.EXPIRED)  # say it was closed early
+    assert client.get(pay_links.pay_path(booking)).status_code == 409  # too little time left for a new one
+    booking.refresh_from_db()
+    assert booking.expires_at == hold_end and len(fake_stripe.created_sessions()) == 1
+
+
+def test_two_clicks_in_the_same_minute_get_one_session(client, alice, room, fake_stripe, time_machine):
+    booking = services.booking_create(
+        user=alice, request=services.BookingRequest(room, START, START + timedelta(hours=1)), hold=True
+    )
+    link = pay_links.pay_path(booking)
+    time_machine.move_to(NOW + timedelta(seconds=5), tick=False)
+    first = client.get(link)
+    Payment.objects.all().delete()  # as if the second click ran before the first one's answer was saved
+    time_machine.move_to(NOW + timedelta(seconds=40), tick=False)
+    second = client.get(link)
+    assert first["Location"] == second["Location"]  # Stripe replayed the same request's answer
+    assert len(fake_stripe.sessions) == 1
+
+
+def test_a_pay_link_expires(client, alice, room, fake_stripe, time_machine):
+    booking = services.booking_create(
+        user=alice, request=services.BookingRequest(room, START, START + timedelta(hours=1)), hold=True
+    )
+    link = pay_links.pay_path(booking)
+    time_machine.move_to(NOW + pay_links.LIFETIME + timedelta(minutes=1), tick=False)
+    assert client.get(link).status_code == 404
+
+
+@pytest.mark.parametrize("obj", [[], "cs_test_1", None, 42])
+def test_an_event_whose_object_is_not_an_object_is_recorded_as_malformed(stripe_on, post, obj):
+    event = FakeStripe.event("checkout.session.completed", {})
+    event["data"]["object"] = obj
+    assert post(event).status_code == 200
+    assert StripeEvent.objects.get().outcome == "malformed"
+
+
+def test_one_event_that_fails_does_not_hold_up_the_others(
+    alice, room, fake_stripe, django_capture_on_commit_callbacks, time_machine, monkeypatch
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    broken = StripeEvent.objects.create(
+        event_id="evt_broken",
+        type="charge.refunded",
+        payload={"data": {"object": {"payment_intent": 1}}},
+        received_at=NOW,
+    )
+    monkeypatch.setitem(payment_services.HANDLERS, "charge.refunded", lambda obj, ctx: 1 / 0)
+    deliver(Client(), fake_stripe.pay(payment.session_id))  # stored; its task lost
+    time_machine.move_to(NOW + timedelta(minutes=5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_services.stripe_events_reapply() == 1
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    broken.refresh_from_db()
+    assert broken.processed_at is None  # left for the next run, logged
+
+
+def test_a_refund_reported_before_the_payment_waits_for_it(
+    alice, room, fake_stripe, post, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    completed = fake_stripe.pay(payment.session_id)
+    charge = {**fake_stripe.refund_in_dashboard(payment.session_id, 500)["data"]["object"]}
+    charge["metadata"] = {"booking": str(booking.pk), "reference": booking.reference}
+    early = FakeStripe.event("charge.refunded", charge)
+    post(early)  # Stripe's retries come in any order after an outage
+    assert StripeEvent.objects.get(event_id=early["id"]).processed_at is None
+    post(completed)
+    time_machine.move_to(NOW + timedelta(minutes=5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.stripe_events_reapply()
+    assert StripeEvent.objects.get(event_id=early["id"]).outcome == "refund_recorded"
+    booking.refresh_from_db()
+    assert booking.payment_state == PaymentState.PARTIALLY_REFUNDED
+    assert Refund.objects.get().amount_minor == 500
+
+
+def test_a_payment_made_before_the_start_but_applied_after_stands(
+    alice, room, fake_stripe, django_capture_on_commit_callbacks, time_machine
+):
+    booking, payment = place(alice, room, django_capture_on_commit_callbacks)
+    completed = fake_stripe.pay(payment.session_id)  # paid now, hours before the start
+    deliver(Client(), completed)  # stored; the worker is down until after the start
+    time_machine.move_to(START + timedelta(minutes=10), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.stripe_events_reapply()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and not Refund.objects.exists()
+
+
+def test_three_decimal_refunds_go_by_tens_never_rounded_up(
+    make_resource, make_user, fake_stripe, post, django_capture_on_commit_callbacks
+):
+    from sites.errors import InvalidInput
+    from venues.services import venue_manager_assign
+
+    room = make_resource(price_minor=12345, pricing_unit="booking", currency="KWD")
+    manager = make_user("gerant")
+    venue_manager_assign(venue=room.venue, user=manager)
+    booking, payment = place(make_user("alice"), room, django_capture_on_commit_callbacks)
+    assert fake_stripe.created_sessions()[0][3]["line_items[0][price_data][unit_amount]"] == "12350"
+    post(fake_stripe.pay(payment.session_id))
+    payment.refresh_from_db()
+    assert payment.amount_minor == 12350  # what Stripe charged, recorded as such
+    with pytest.raises(InvalidInput) as refused:
+        payment_services.payment_refund(booking=booking, amount_minor=1005, actor=manager, reason="geste")
+    assert refused.value.code == "refund_amount_step"
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.payment_refund(booking=booking, amount_minor=1010, actor=manager, reason="geste")
+    assert [call[3]["amount"] for call in fake_stripe.refund_calls()] == ["1010"]
+    assert ledger.refundable_minor(booking) == 12350 - 1010
