@@ -15,7 +15,13 @@ $(VENV)/.installed: requirements.lock
 	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# ical.js (Thunderbird's iCalendar parser) for the feed interoperability tests, from package-lock.json.
+# Without npm the install goes on and those tests are skipped (.ci/run makes them required).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the ical.js interoperability tests will be skipped"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput

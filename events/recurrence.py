@@ -152,6 +152,10 @@ def starts(series: Series, *, horizon: datetime) -> list[datetime]:
             rule = rrulestr(text, dtstart=first.replace(tzinfo=None))
         except (ValueError, TypeError) as error:
             raise RecurrenceError("rule_syntax", str(error)) from None
+        if next(iter(rule), None) != first.replace(tzinfo=None):
+            # RFC 5545 leaves a first start the rule does not produce undefined, and readers
+            # disagree (ical.js drops it, others keep it): such a series is refused.
+            raise RecurrenceError("start_not_in_rule", first.strftime("%Y-%m-%d %H:%M"))
         limit = horizon.astimezone(tz).replace(tzinfo=None)
         for count, naive in enumerate(rule):
             if naive > limit or count >= MAX_OCCURRENCES:
@@ -175,7 +179,7 @@ def occurrences(series: Series, *, window_start: datetime, window_end: datetime,
         begin, end = start, _end(start, series.duration, series.tz)
         if change is not None:
             begin = change.start or begin
-            end = change.end or (begin + (end - start) if change.start else end)
+            end = change.end or (_end(begin, series.duration, series.tz) if change.start else end)
         if begin < window_end and end > window_start:
             found.append(
                 Occurrence(
@@ -190,10 +194,9 @@ def occurrences(series: Series, *, window_start: datetime, window_end: datetime,
 
 
 def _end(start: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
-    """An occurrence lasts ``duration`` of wall-clock time, as ``DTEND - DTSTART`` does in iCalendar
-    for a local start: 18:30–20:30 stays 18:30–20:30 on the DST day."""
-    local = start.astimezone(tz).replace(tzinfo=None) + duration
-    return wall(local, tz)
+    """Every occurrence lasts the same exact time as the first (RFC 5545 3.8.5.3, for a series
+    given with DTEND): an evening across the autumn DST change ends an hour earlier on the clock."""
+    return (start.astimezone(UTC) + duration).astimezone(tz)
 
 
 def bounded_rule(rule: str, *, start: datetime, horizon: datetime) -> str:

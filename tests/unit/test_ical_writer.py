@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from events import recurrence
 from events.ical_writer import FeedEvent, calendar, escape_text, fold
+from tests.unit.test_recurrence import synchronised
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
@@ -135,8 +136,8 @@ ZONES = ["Europe/Paris", "America/New_York", "Africa/Dakar", "Indian/Reunion"]
 )
 def test_written_series_expand_like_our_recurrence(zone, first, minutes, weekly, count, skip):
     tz = ZoneInfo(zone)
-    start = recurrence.wall(first.replace(second=0, microsecond=0), tz)
     rule = f"FREQ=WEEKLY;BYDAY={','.join(weekly)};COUNT={count}"
+    start = synchronised(rule, first.replace(second=0, microsecond=0), tz)
     plain = recurrence.Series(start=start, duration=timedelta(minutes=minutes), tz=tz, rule=rule)
     every = recurrence.starts(plain, horizon=datetime(2030, 1, 1, tzinfo=UTC))
     exdates = frozenset(every[i] for i in skip if i < len(every))
