@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings import pay_links, payment_services, selectors
 from bookings.models import Booking, BookingStatus, PaymentState
+from bookings.views import BookingRate
 from sites.errors import InvalidInput, Unavailable
 
 LOGIN_URL = "bookings:login"
@@ -57,6 +58,9 @@ def checkout_redirect(request, token: str):
     booking = selectors.booking_by_reference(reference=reference) if reference else None
     if booking is None:
         raise Http404(_("This payment link is not valid."))
+    if not BookingRate().allow_request(request, None):  # each visit may call Stripe
+        context = {"booking": booking, "message": _("Too many bookings in a short time: wait a minute."), "retry": True}
+        return TemplateResponse(request, "bookings/payment_problem.html", context, status=429)
     try:
         payment = payment_services.checkout_start(booking=booking, return_urls=checkout_return_urls(request))
     except (InvalidInput, Unavailable) as error:
@@ -69,7 +73,9 @@ def checkout_redirect(request, token: str):
 @login_required(login_url=LOGIN_URL)
 def payment_return(request, reference: str):
     """Back from Checkout: settle the payment now if the webhook has not yet, and say how it went."""
-    booking = payment_services.checkout_sync(booking=_own_booking(request, reference))
+    booking = _own_booking(request, reference)
+    if BookingRate().allow_request(request, None):  # asking Stripe is a courtesy: the webhook settles it anyway
+        booking = payment_services.checkout_sync(booking=booking)
     if booking.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN) and booking.payment_state != (
         PaymentState.PENDING
     ):

@@ -320,3 +320,14 @@ def test_someone_elses_return_pages_are_404(client, alice, make_user, room, fake
     for name in ("bookings:payment-return", "bookings:payment-cancelled"):
         assert client.get(reverse(name, kwargs={"reference": reference})).status_code == 404
     assert not fake_stripe.calls
+
+
+def test_the_pay_link_is_rate_limited_like_booking(client, alice, room, fake_stripe, monkeypatch):
+    from bookings.views import BookingRate
+
+    monkeypatch.setattr(BookingRate, "THROTTLE_RATES", {"booking": "3/min"})
+    book(api_for(alice), room)
+    link = pay_links.pay_path(Booking.objects.get())
+    answers = [client.get(link).status_code for _ in range(5)]
+    assert answers[:3] == [302, 302, 302] and answers[3:] == [429, 429]
+    assert len(fake_stripe.created_sessions()) == 1  # and the allowed ones reused the open session
