@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -25,11 +25,13 @@ LOGIN_URL = "bookings:login"
 
 
 def checkout_return_urls(request):
-    """Where Stripe sends the booker back: absolute URLs on the host they booked through."""
+    """Where Stripe sends the booker back: absolute URLs on the host they paid through, in the
+    language they booked in."""
 
     def urls(booking: Booking) -> tuple[str, str]:
-        success = reverse("bookings:payment-return", kwargs={"reference": booking.reference})
-        cancel = reverse("bookings:payment-cancelled", kwargs={"reference": booking.reference})
+        with translation.override(booking.language or None):  # back in the language they booked in
+            success = reverse("bookings:payment-return", kwargs={"reference": booking.reference})
+            cancel = reverse("bookings:payment-cancelled", kwargs={"reference": booking.reference})
         return (
             request.build_absolute_uri(success) + "?session_id={CHECKOUT_SESSION_ID}",
             request.build_absolute_uri(cancel),

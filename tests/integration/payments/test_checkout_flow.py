@@ -331,3 +331,15 @@ def test_the_pay_link_is_rate_limited_like_booking(client, alice, room, fake_str
     answers = [client.get(link).status_code for _ in range(5)]
     assert answers[:3] == [302, 302, 302] and answers[3:] == [429, 429]
     assert len(fake_stripe.created_sessions()) == 1  # and the allowed ones reused the open session
+
+
+def test_stripe_sends_the_booker_back_in_the_language_they_booked_in(client, alice, room, fake_stripe):
+    booking = services.booking_create(
+        user=alice,
+        request=services.BookingRequest(room, parse_instant(TUESDAY_9), parse_instant(TUESDAY_10)),
+        language="en",  # booked on the English pages
+    )
+    client.get(pay_links.pay_path(booking))  # the link carries no language of its own
+    [(_m, _u, _key, form)] = fake_stripe.created_sessions()
+    assert "/en/bookings/" in form["success_url"] and "/en/bookings/" in form["cancel_url"]
+    assert form["locale"] == "en"
