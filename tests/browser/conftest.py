@@ -317,3 +317,12 @@ def shot(request):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def entrepreneur(settings, django_user_model):
+    """Camille, who books in the browser tests (``support.log_in``); a fast hasher for the logins."""
+    from tests.browser.support import ENTREPRENEUR, PASSWORD
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return django_user_model.objects.create_user(ENTREPRENEUR, f"{ENTREPRENEUR}@example.org", PASSWORD)

@@ -7,51 +7,17 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser.support import assert_no_sideways_scroll, log_in, resource_at, weekday_ahead
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
-PASSWORD = "entrepreneur-pass-5b2e"
-
-
-@pytest.fixture
-def entrepreneur(settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return django_user_model.objects.create_user("camille", "camille@example.org", PASSWORD)
-
-
-def _resource(venue, **fields):
-    from bookings.services import resource_create
-
-    return resource_create(venue=venue, horizon_days=60, **fields)
-
-
-def _log_in(page):
-    page.locator("#id_username").fill("camille")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_load_state()
-
-
-def _weekday_ahead():
-    """A weekday at least two days ahead in Paris: wholly bookable whatever the time of the run."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=2)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
-
-
-def _no_sideways_scroll(page):
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 391, f"the page is {width} px wide on a 390 px screen"
 
 
 def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
     from bookings.models import Booking, BookingStatus
 
-    _resource(
+    resource_at(
         network["ruche"],
         name="Bureau fenêtre",
         kind="desk",
@@ -65,7 +31,7 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
     shot(page, "venue")
     card.locator("a.button").click()
     expect(page.locator("h1")).to_have_text("Bureau fenêtre")
-    page.locator("#day-input").fill(_weekday_ahead())
+    page.locator("#day-input").fill(weekday_ahead())
     page.locator("form.day-picker button").click()
 
     # The day's parts in local time; choose the whole day and book.
@@ -77,7 +43,7 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
 
     # Not logged in yet: log in, and come back with the whole day still chosen.
     expect(page).to_have_url(re.compile(re.escape(reverse("bookings:login")) + r"\?next="))
-    _log_in(page)
+    log_in(page)
     expect(page.locator("input[name=preset][value=day]")).to_be_checked()
     page.locator("#book-form button[type=submit]").click()
 
@@ -109,11 +75,11 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
 
 @pytest.mark.browser_context_args(**PHONE)
 def test_book_a_room_on_a_phone_with_the_keyboard(page, network, entrepreneur, shot):
-    room = _resource(network["ruche"], name="Salle Canut", kind="room", max_minutes=120, price_minor=0)
+    room = resource_at(network["ruche"], name="Salle Canut", kind="room", max_minutes=120, price_minor=0)
     page.goto(reverse("bookings:login"))
-    _log_in(page)
-    page.goto(f"{reverse('bookings:resource', args=[room.pk])}?day={_weekday_ahead()}")
-    _no_sideways_scroll(page)
+    log_in(page)
+    page.goto(f"{reverse('bookings:resource', args=[room.pk])}?day={weekday_ahead()}")
+    assert_no_sideways_scroll(page, 390)
     free = page.locator(".slot-grid .slot-free a")
     expect(free.first).to_be_visible()
     # Choosing a slot in the grid selects it as the start; the ends offered follow the rules.
@@ -130,8 +96,8 @@ def test_book_a_room_on_a_phone_with_the_keyboard(page, network, entrepreneur, s
     page.locator("#book-form button[type=submit]").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".confirmation")).to_be_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
     page.goto(reverse("bookings:mine"))
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
     expect(page.locator("[data-testid=upcoming] tbody tr")).to_have_count(1)
     shot(page, "my-bookings")

@@ -3,25 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import assert_no_sideways_scroll
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 MIN_TAP_PX = 40
-
-
-def _no_sideways_scroll(page):
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
-    )
-    assert widths["scroll"] <= 390 + 1, f"the page is {widths['scroll']} px wide on a 390 px screen"
-    # Name the culprits if any element sticks out (helps whoever fixes it).
-    wide = page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .filter(e => !e.closest('.leaflet-container'))
-            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
-    )
-    assert wide == []
 
 
 def _tall_enough(locator, what):
@@ -33,7 +20,7 @@ def _tall_enough(locator, what):
 @pytest.mark.browser_context_args(**PHONE)
 def test_phone_home_and_directory(page, network, shot):
     page.goto("/")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
     expect(page.locator("#hero-place")).to_be_visible()
     _tall_enough(page.locator("#hero-place"), "the home search field")
     _tall_enough(page.locator(".hero-search button[type=submit]"), "the home search button")
@@ -45,11 +32,11 @@ def test_phone_home_and_directory(page, network, shot):
     page.locator("#hero-place").fill("Lyon")
     page.locator(".hero-search button[type=submit]").tap()
     page.wait_for_url("**/lieux/?place=Lyon")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
     expect(page.get_by_test_id("distance").first).to_be_visible()
 
     page.goto("/lieux/")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
     form = page.get_by_role("search", name="Filtrer les lieux")
     expect(form).to_be_visible()
     for label in ("Ville ou adresse", "Type de lieu", "Dans un rayon de"):
@@ -70,7 +57,7 @@ def test_phone_home_and_directory(page, network, shot):
     form.get_by_role("button", name="Afficher les lieux").tap()
     page.wait_for_url("**kind=totem**")
     expect(page.get_by_test_id("venue-card")).to_have_count(1)
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page, 390)
 
 
 def test_keyboard_skip_link_comes_first(page, network):

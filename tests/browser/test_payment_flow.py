@@ -10,60 +10,24 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from tests.browser.support import assert_no_sideways_scroll, log_in, resource_at, weekday_ahead
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
-PASSWORD = "entrepreneur-pass-7c4d"
 SCREENSHOT = "/tmp/pay_at_venue.png"
 
 
-@pytest.fixture
-def entrepreneur(settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return django_user_model.objects.create_user("camille", "camille@example.org", PASSWORD)
-
-
-def _resource(venue, **fields):
-    from bookings.services import resource_create
-
-    return resource_create(venue=venue, horizon_days=60, **fields)
-
-
-def _log_in(page):
+def _open_and_log_in(page):
     page.goto(reverse("bookings:login"))
-    page.locator("#id_username").fill("camille")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_load_state()
-
-
-def _weekday_ahead():
-    """A weekday at least two days ahead in Paris: wholly bookable whatever the time of the run."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=2)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
+    log_in(page)
 
 
 def _book_whole_day(page, resource):
-    page.goto(f"{reverse('bookings:resource', args=[resource.pk])}?day={_weekday_ahead()}")
+    page.goto(f"{reverse('bookings:resource', args=[resource.pk])}?day={weekday_ahead()}")
     page.locator("input[name=preset][value=day]").check()
     page.locator("#book-form button[type=submit]").click()
     expect(page.locator(".confirmation")).to_be_visible()
-
-
-def _no_sideways_scroll(page, width):
-    scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll <= width + 1, f"the page is {scroll} px wide on a {width} px screen"
-    wide = page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
-    )
-    assert wide == []
 
 
 def _amount_label(booking):
@@ -78,7 +42,7 @@ def test_pay_at_venue_without_stripe(page, settings, network, entrepreneur, shot
     from bookings.models import Booking, BookingStatus, PaymentState
 
     settings.STRIPE_SECRET_KEY = ""
-    desk = _resource(
+    desk = resource_at(
         network["ruche"],
         name="Bureau verrière",
         kind="desk",
@@ -86,7 +50,7 @@ def test_pay_at_venue_without_stripe(page, settings, network, entrepreneur, shot
         pricing_unit="booking",
         price_minor=1250,
     )
-    _log_in(page)
+    _open_and_log_in(page)
     _book_whole_day(page, desk)
 
     booking = Booking.objects.get(user=entrepreneur)
@@ -117,7 +81,7 @@ def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network,
     # server (pytest-socket would refuse a call to Stripe, Chromium may only reach the live server).
     settings.STRIPE_SECRET_KEY = "sk_test_not_used"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_not_used"
-    desk = _resource(
+    desk = resource_at(
         network["dakar"],
         name="Poste corniche",
         kind="desk",
@@ -127,7 +91,7 @@ def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network,
         currency="XOF",
         pay_at_venue=True,
     )
-    _log_in(page)
+    _open_and_log_in(page)
     _book_whole_day(page, desk)
 
     booking = Booking.objects.get(user=entrepreneur)
@@ -140,7 +104,7 @@ def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network,
     amount.scroll_into_view_if_needed()
     box = amount.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
-    _no_sideways_scroll(page, 375)
+    assert_no_sideways_scroll(page, 375)
     shot(page, "confirmation")
 
     page.goto(reverse("bookings:mine"))
@@ -148,7 +112,7 @@ def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network,
     price = row.locator("td[data-label]").nth(1)
     expect(price).to_have_text(_amount_label(booking))
     expect(price).to_be_visible()
-    _no_sideways_scroll(page, 375)
+    assert_no_sideways_scroll(page, 375)
     shot(page, "my-bookings")
 
 
@@ -171,7 +135,7 @@ def test_online_payment_through_checkout_then_cancel_and_refund(page, settings, 
 
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = SECRET_KEY, WEBHOOK_SECRET
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    desk = _resource(
+    desk = resource_at(
         network["ruche"],
         name="Bureau verrière",
         kind="desk",
@@ -190,8 +154,8 @@ def test_online_payment_through_checkout_then_cancel_and_refund(page, settings, 
             route.fulfill(status=200, content_type="text/html", body=html)
 
         page.route("https://checkout.stripe.com/**", checkout_page)
-        _log_in(page)
-        page.goto(f"{reverse('bookings:resource', args=[desk.pk])}?day={_weekday_ahead()}")
+        _open_and_log_in(page)
+        page.goto(f"{reverse('bookings:resource', args=[desk.pk])}?day={weekday_ahead()}")
         page.locator("input[name=preset][value=day]").check()
         page.locator("#book-form button[type=submit]").click()
         expect(page.locator("h1")).to_have_text("Pay 12.50 EUR")  # on "Stripe"
@@ -204,7 +168,7 @@ def test_online_payment_through_checkout_then_cancel_and_refund(page, settings, 
         page.locator("#pay").click()
         expect(page.locator(".confirmation h1")).to_be_visible()
         with translation.override("fr"):
-            expect(page.locator(".messages, [role=status], body").first).to_contain_text(
+            expect(page.locator("ul.messages")).to_contain_text(
                 translation.gettext("Payment received: your booking is confirmed.")
             )
         booking.refresh_from_db()
