@@ -426,7 +426,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
 
     @cached_property
     def refundable_minor(self) -> int:
-        return ledger.refundable_minor(self.booking)
+        return ledger.totals(self.booking).refundable
 
     def refund_form(self, data=None) -> RefundForm | None:
         """The refund form, while something is left to refund."""
@@ -512,6 +512,7 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
     provider_labels, status_labels = dict(PaymentProvider.choices), dict(PaymentStatus.choices)
     refund_status_labels, kind_labels = dict(RefundStatus.choices), dict(RefundKind.choices)
     refunds = sorted((r for p in payments for r in p.refunds.all()), key=lambda r: (r.created_at, r.pk))
+    totals = ledger.totals(booking)
     return {
         "amount": money(booking.amount_minor, booking.currency),
         "currency": booking.currency,
@@ -543,8 +544,8 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
             }
             for r in refunds
         ],
-        "paid": money(ledger.paid_minor(booking), booking.currency),
-        "refunded": money(ledger.refunded_minor(booking), booking.currency),  # pending ones included
+        "paid": money(totals.paid, booking.currency),
+        "refunded": money(totals.committed, booking.currency),  # pending ones included
         "refund_pending": any(r.status == RefundStatus.PENDING for r in refunds),
         "refundable": money(refundable_minor, booking.currency),
         "has_money": bool(payments) or booking.payment_state != PaymentState.NONE,

@@ -388,18 +388,18 @@ class BookingOutputSerializer(serializers.Serializer):
         return booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
 
     def get_amount_paid(self, booking: Booking) -> str:
-        paid = ledger.paid_minor(booking) if self._charged(booking) else 0
+        paid = ledger.totals(booking).paid if self._charged(booking) else 0
         return str(pricing.to_decimal(paid, booking.currency))
 
     def get_amount_refunded(self, booking: Booking) -> str:
-        refunded = ledger.refunded_minor(booking) if self._charged(booking) else 0
+        refunded = ledger.totals(booking).committed if self._charged(booking) else 0
         return str(pricing.to_decimal(refunded, booking.currency))
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_receipt_url(self, booking: Booking) -> str | None:
         if not self._charged(booking):
             return None
-        return next((p.receipt_url for p in selectors.booking_payments(booking=booking) if p.receipt_url), None)
+        return ledger.totals(booking).receipt_url or None
 
     @extend_schema_field(CancellationSerializer)
     def get_cancellation(self, booking: Booking) -> dict:

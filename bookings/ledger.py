@@ -10,10 +10,12 @@ idempotency key. Callers hold the booking's row lock, so two refunds cannot both
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from bookings import pricing
 from bookings.models import (
@@ -28,18 +30,50 @@ from bookings.models import (
 )
 
 
-def paid_minor(booking: Booking) -> int:
-    return booking.payments.filter(status=PaymentStatus.PAID).aggregate(total=Sum("amount_minor"))["total"] or 0
+@dataclass(frozen=True)
+class Totals:
+    """A booking's money at a glance: paid, refunded (went through), committed to refunds (went
+    through or may still), and the first receipt link."""
+
+    paid: int
+    refunded: int
+    committed: int
+    receipt_url: str = ""
+
+    @property
+    def refundable(self) -> int:
+        return max(0, self.paid - self.committed)
 
 
-def refunded_minor(booking: Booking, *, statuses=REFUND_COUNTED) -> int:
-    refunds = Refund.objects.filter(payment__booking=booking, status__in=statuses)
-    return refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
+def with_totals(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Annotate every booking of a list with its totals in the list's own query, so a page of
+    bookings costs no query per row (``totals`` reads the annotations)."""
+
+    def summed(rows, key: str):
+        return Coalesce(Subquery(rows.order_by().values(key).annotate(total=Sum("amount_minor")).values("total")), 0)
+
+    refunds = Refund.objects.filter(payment__booking=OuterRef("pk"))
+    receipts = Payment.objects.filter(booking=OuterRef("pk")).exclude(receipt_url="").order_by("created_at", "id")
+    return bookings.annotate(
+        ledger_paid=summed(Payment.objects.filter(booking=OuterRef("pk"), status=PaymentStatus.PAID), "booking"),
+        ledger_refunded=summed(refunds.filter(status=RefundStatus.SUCCEEDED), "payment__booking"),
+        ledger_committed=summed(refunds.filter(status__in=REFUND_COUNTED), "payment__booking"),
+        ledger_receipt=Subquery(receipts.values("receipt_url")[:1]),
+    )
 
 
-def refundable_minor(booking: Booking) -> int:
-    """What can still be given back: paid, less every refund that succeeded or may still succeed."""
-    return max(0, paid_minor(booking) - refunded_minor(booking))
+_ANNOTATIONS = ("ledger_paid", "ledger_refunded", "ledger_committed", "ledger_receipt")
+
+
+def totals(booking: Booking) -> Totals:
+    """From ``with_totals``' annotations when the booking came in a list, else counted now (under
+    the booking's lock in the services, so the figures cannot change meanwhile)."""
+    if hasattr(booking, "ledger_paid"):
+        paid, refunded, committed, receipt = (getattr(booking, name) for name in _ANNOTATIONS)
+    else:
+        row = with_totals(Booking.objects.filter(pk=booking.pk)).values(*_ANNOTATIONS).first()
+        paid, refunded, committed, receipt = (row[name] for name in _ANNOTATIONS) if row else (0, 0, 0, "")
+    return Totals(paid=paid, refunded=refunded, committed=committed, receipt_url=receipt or "")
 
 
 def share_minor(amount_minor: int, percent: int, currency: str) -> int:
@@ -53,10 +87,10 @@ def share_minor(amount_minor: int, percent: int, currency: str) -> int:
 
 def settle(booking: Booking) -> None:
     """Derive the booking's ``payment_state`` from its payments and refunds that went through."""
-    paid = paid_minor(booking)
+    money = totals(booking)
+    paid, refunded = money.paid, money.refunded
     if not paid:
         return
-    refunded = refunded_minor(booking, statuses=(RefundStatus.SUCCEEDED,))
     if refunded >= paid:
         state = PaymentState.REFUNDED
     elif refunded:
@@ -74,7 +108,7 @@ def refund_record(
     """Give back ``amount_minor`` (at most what is refundable), from ``payment`` or from the
     latest payments first. Stripe refunds are sent after the commit; money taken at the venue is
     given back there, so its refund is recorded as done."""
-    amount_minor = min(amount_minor, refundable_minor(booking))
+    amount_minor = min(amount_minor, totals(booking).refundable)
     refunds = []
     payments = booking.payments.filter(status=PaymentStatus.PAID).order_by("-paid_at", "-id")
     if payment is not None:

@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import ics, pay_links, pricing, selectors
+from bookings import ics, ledger, pay_links, pricing, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
 
 logger = logging.getLogger(__name__)
@@ -321,7 +321,7 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "status_label": dict(BookingStatus.choices).get(booking.status, booking.status),
         "payment": ics.payment_line(entry),
         "refund_line": _refund_line(refunds, language),
-        "receipt_url": next((p.receipt_url for p in booking.payments.all() if p.receipt_url), ""),
+        "receipt_url": ledger.totals(booking).receipt_url,
         "reason": _reason(booking, event, refunds),
         "reason_by_venue": event in ("cancelled_by_venue", "rejected", "refunded_venue"),
         "terms": cancellation_terms(booking) if notice.terms else "",

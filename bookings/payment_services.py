@@ -15,6 +15,7 @@ events can arrive twice, late or out of order and still leave one consistent boo
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -270,7 +271,7 @@ def stripe_events_reapply(*, now: datetime | None = None, older_than: timedelta 
 
 def _lock_payment(payment: Payment) -> tuple[Booking, Payment]:
     """Lock in the engine's order: a pooled resource, then the booking, then the payment."""
-    booking = services.lock_pool_then_booking(Booking(pk=payment.booking_id, resource_id=payment.booking.resource_id))
+    booking = services.lock_pool_then_booking(payment.booking)
     return booking, Payment.objects.select_for_update().get(pk=payment.pk)
 
 
@@ -281,11 +282,23 @@ def _payment_of_session(session: dict) -> Payment | None:
     return Payment.objects.select_related("booking").filter(session_id=session_id).first()
 
 
-def _session_completed(session: dict, ctx: _Context) -> str:
-    found = _payment_of_session(session)
-    if found is None:
-        return "unknown_session"
-    booking, payment = _lock_payment(found)
+def _on_session_payment(handler):
+    """A session event's handler, run on the session's payment and booking, locked; an event
+    about a session we never opened is ``unknown_session`` and changes nothing."""
+
+    @functools.wraps(handler)
+    def apply(session: dict, ctx: _Context) -> str:
+        found = _payment_of_session(session)
+        if found is None:
+            return "unknown_session"
+        booking, payment = _lock_payment(found)
+        return handler(booking, payment, session, ctx)
+
+    return apply
+
+
+@_on_session_payment
+def _session_completed(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> str:
     if session.get("payment_status") in ("paid", "no_payment_required"):
         return _paid(booking, payment, session, ctx)
     # Paid by a delayed method (a bank debit): keep the units until it clears or fails.
@@ -297,14 +310,6 @@ def _session_completed(session: dict, ctx: _Context) -> str:
             booking.expires_at = booking.start
             booking.save(update_fields=["expires_at", "updated_at"])
     return "processing"
-
-
-def _session_async_succeeded(session: dict, ctx: _Context) -> str:
-    found = _payment_of_session(session)
-    if found is None:
-        return "unknown_session"
-    booking, payment = _lock_payment(found)
-    return _paid(booking, payment, session, ctx)
 
 
 def _paid(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> str:
@@ -349,17 +354,14 @@ def _paid(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> s
 def _give_back(booking: Booking, kind: str, reason: str, outcome: str, payment: Payment | None = None) -> str:
     """Refund ``payment`` (or all that is refundable) in full and tell the booker why."""
     ledger.settle(booking)
-    amount = payment.amount_minor if payment is not None else ledger.refundable_minor(booking)
+    amount = payment.amount_minor if payment is not None else ledger.totals(booking).refundable
     ledger.refund_record(booking=booking, amount_minor=amount, kind=kind, reason=reason, payment=payment)
     services.notify(booking, "refunded_" + kind)
     return outcome
 
 
-def _session_expired(session: dict, ctx: _Context) -> str:
-    found = _payment_of_session(session)
-    if found is None:
-        return "unknown_session"
-    booking, payment = _lock_payment(found)
+@_on_session_payment
+def _session_expired(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> str:
     if payment.status != PaymentStatus.OPEN:
         return "already_" + payment.status  # paid or failed first: an expiry that comes late changes nothing
     payment.status = PaymentStatus.EXPIRED
@@ -372,11 +374,8 @@ def _session_expired(session: dict, ctx: _Context) -> str:
     return "expired"
 
 
-def _session_async_failed(session: dict, ctx: _Context) -> str:
-    found = _payment_of_session(session)
-    if found is None:
-        return "unknown_session"
-    booking, payment = _lock_payment(found)
+@_on_session_payment
+def _session_async_failed(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> str:
     if payment.status == PaymentStatus.PAID:
         return "already_paid"
     payment.status = PaymentStatus.FAILED
@@ -451,7 +450,7 @@ def _tell_venue_refund_failed(refund_id: int) -> None:
 
 HANDLERS = {
     "checkout.session.completed": _session_completed,
-    "checkout.session.async_payment_succeeded": _session_async_succeeded,
+    "checkout.session.async_payment_succeeded": _on_session_payment(_paid),
     "checkout.session.async_payment_failed": _session_async_failed,
     "checkout.session.expired": _session_expired,
     "charge.refunded": _charge_refunded,
@@ -524,7 +523,7 @@ def payment_refund(*, booking: Booking, amount_minor: int, actor, reason: str, n
         )
     with transaction.atomic():
         booking = _locked(booking.pk)
-        refundable = ledger.refundable_minor(booking)
+        refundable = ledger.totals(booking).refundable
         if not refundable:
             raise InvalidInput(_("Nothing is left to refund on this booking."), code="nothing_to_refund")
         if amount_minor > refundable:

@@ -78,9 +78,7 @@ def payment_return(request, reference: str):
     booking = _own_booking(request, reference)
     if BookingRate().allow_request(request, None):  # asking Stripe is a courtesy: the webhook settles it anyway
         booking = payment_services.checkout_sync(booking=booking)
-    if booking.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN) and booking.payment_state != (
-        PaymentState.PENDING
-    ):
+    if booking.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
         messages.success(request, _("Payment received: your booking is confirmed."))
         return _detail(booking, new=True)
     if booking.status == BookingStatus.HELD:

@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from bookings import availability as av
-from bookings import selectors
+from bookings import ledger, selectors
 from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
 from venues import geo
 from venues.models import OpeningHours, VenuePage
@@ -68,7 +68,7 @@ def resource_bookable_get(*, pk: int) -> Resource | None:
 def bookings_search(*, user: AbstractBaseUser, when: str = "", status: str = "", now: datetime) -> QuerySet[Booking]:
     """The person's bookings: ``upcoming`` (not yet ended) soonest first, ``past`` latest first,
     or all latest first; optionally of one status."""
-    bookings = Booking.objects.filter(user=user).select_related("resource__venue")
+    bookings = ledger.with_totals(Booking.objects.filter(user=user).select_related("resource__venue"))
     if status:
         bookings = bookings.filter(status=status)
     if when == "upcoming":
@@ -82,7 +82,7 @@ def booking_of_user_get(*, user: AbstractBaseUser, pk: int) -> Booking | None:
     """The person's own booking, ``None`` for anyone else's (managers use the admin)."""
     if not 0 < pk < 2**63:
         return None
-    return Booking.objects.select_related("resource__venue").filter(user=user, pk=pk).first()
+    return ledger.with_totals(Booking.objects.select_related("resource__venue").filter(user=user, pk=pk)).first()
 
 
 # Free resources across the network -------------------------------------------------------------

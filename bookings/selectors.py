@@ -17,6 +17,7 @@ from django.db.models import BigIntegerField, Count, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from bookings import availability as av
+from bookings import ledger
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -416,7 +417,7 @@ def booking_of_user_by_reference(*, user: AbstractBaseUser, reference: str) -> B
     if not reference or len(reference) > 12:
         return None
     return (
-        Booking.objects.select_related("resource__venue", "resource__photo")
+        ledger.with_totals(Booking.objects.select_related("resource__venue", "resource__photo"))
         .filter(user=user, reference=reference.upper())
         .first()
     )

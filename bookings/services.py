@@ -384,7 +384,7 @@ def cancellation_terms(booking: Booking, now: datetime) -> dict:
         return {"allowed": False, "free": False, "code": "already_started", "refund_minor": 0}
     free_until = booking.start - timedelta(hours=resource.free_cancel_hours)
     paid = booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED)
-    refundable = ledger.refundable_minor(booking) if paid else 0
+    refundable = ledger.totals(booking).refundable if paid else 0
     if now <= free_until or booking.status != BookingStatus.CONFIRMED or booking.payment_state in UNCHARGED:
         return {"allowed": True, "free": True, "code": "free", "free_until": free_until, "refund_minor": refundable}
     if resource.late_cancellation == LateCancellation.REFUSED:
@@ -417,7 +417,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now: datetime |
                 raise InvalidInput(_("Give the booker a reason for cancelling."), code="reason_required")
             if booking.status not in OPEN:
                 raise InvalidInput(messages.rule_message("not_cancellable"), code="not_cancellable")
-            refund = ledger.refundable_minor(booking)
+            refund = ledger.totals(booking).refundable
         else:
             terms = cancellation_terms(booking, now)
             if not terms["allowed"]:

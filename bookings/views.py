@@ -28,8 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
+from bookings import ledger, pay_links, presentation, pricing, search, selectors, services
 from bookings import messages as rule_messages
-from bookings import pay_links, presentation, pricing, search, selectors, services
 from bookings.forms import WHEN_CHOICES, BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
 from bookings.models import (
     BookingUnit,
@@ -319,7 +319,7 @@ def _payment_context(booking, now: datetime) -> dict:
         "pay_url": pay_links.pay_path(booking) if payable else "",
         "amount_due": pricing.format_money(booking.amount_minor, booking.currency, language),
         "hold_until": booking.expires_at,
-        "receipt_url": next((p.receipt_url for p in payments if p.receipt_url), ""),
+        "receipt_url": ledger.totals(booking).receipt_url,
         "paid_at_venue": any(p.provider == PaymentProvider.VENUE and p.status == PaymentStatus.PAID for p in payments),
         "refunds": [
             {

@@ -7,7 +7,18 @@ import pytest
 from rest_framework.test import APIClient
 
 from bookings import services
-from bookings.models import Booking, BookingStatus, BookingTransition
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    BookingTransition,
+    Payment,
+    PaymentProvider,
+    PaymentState,
+    PaymentStatus,
+    Refund,
+    RefundKind,
+    RefundStatus,
+)
 from sites.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 
@@ -379,6 +390,35 @@ def test_the_list_is_paginated(api, history):
 def test_the_list_costs_the_same_for_many_bookings(api, history, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):  # the token, the count, the page
         assert len(ids(api.get(BOOKINGS))) == 4
+
+
+def test_paid_bookings_cost_no_query_per_row(api, history, django_assert_max_num_queries):
+    """Amounts paid and refunded, receipts and refund terms come with the page's own query."""
+    for key in ("past", "sooner", "later"):
+        booking = history[key]
+        Booking.objects.filter(pk=booking.pk).update(amount_minor=2000, payment_state=PaymentState.PAID)
+        Payment.objects.create(
+            booking=booking,
+            provider=PaymentProvider.STRIPE,
+            status=PaymentStatus.PAID,
+            amount_minor=2000,
+            currency="EUR",
+            session_id=f"cs_{key}",
+            receipt_url=f"https://pay.stripe.com/receipts/{key}",
+        )
+    Refund.objects.create(
+        payment=Payment.objects.get(booking=history["later"]),
+        amount_minor=500,
+        currency="EUR",
+        status=RefundStatus.SUCCEEDED,
+        kind=RefundKind.VENUE,
+    )
+    with django_assert_max_num_queries(4):  # the token, the count, the page
+        rows = {row["id"]: row for row in api.get(BOOKINGS).json()["results"]}
+    later = rows[history["later"].pk]
+    assert (later["amount_paid"], later["amount_refunded"]) == ("20.00", "5.00")
+    assert later["receipt_url"] == "https://pay.stripe.com/receipts/later"
+    assert later["cancellation"]["refund"] == "15.00"  # free window: what is left of the payment
 
 
 def test_one_booking_of_mine(api, history):

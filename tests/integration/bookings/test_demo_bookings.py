@@ -233,7 +233,7 @@ def _check_audit_trail(bookings, now):
         if booking.status in (BookingStatus.NO_SHOW, BookingStatus.CHECKED_IN):
             assert booking.start <= now
         # No Stripe keys in the demo: priced bookings are paid at the door, recorded at check-in.
-        paid = ledger.paid_minor(booking)
+        paid = ledger.totals(booking).paid
         if booking.amount_minor == 0:
             assert booking.payment_state == PaymentState.NONE and paid == 0
         elif booking.status == BookingStatus.CHECKED_IN:

@@ -355,7 +355,7 @@ def test_a_refund_that_fails_later_is_marked_failed(
     [alert] = [m for m in mail.outbox if "gerante@example.org" in m.to]
     assert booking.reference in alert.subject and "20,00" in alert.body and "expired_or_canceled_card" in alert.body
     assert f"/admin/bookings/{booking.pk}/" in alert.body
-    assert ledger.refundable_minor(booking) == 2000  # a failed refund no longer counts: it can be made again
+    assert ledger.totals(booking).refundable == 2000  # a failed refund no longer counts: it can be made again
 
 
 def test_refunds_decided_during_an_outage_are_sent_later_once(
@@ -573,4 +573,4 @@ def test_three_decimal_refunds_go_by_tens_never_rounded_up(
     with django_capture_on_commit_callbacks(execute=True):
         payment_services.payment_refund(booking=booking, amount_minor=1010, actor=manager, reason="geste")
     assert [call[3]["amount"] for call in fake_stripe.refund_calls()] == ["1010"]
-    assert ledger.refundable_minor(booking) == 12350 - 1010
+    assert ledger.totals(booking).refundable == 12350 - 1010
