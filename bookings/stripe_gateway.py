@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 
 import stripe
 from django.conf import settings
@@ -44,11 +45,13 @@ def enabled() -> bool:
 
 
 def _client() -> stripe.StripeClient:
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        http_client=stripe.RequestsClient(timeout=20),
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-    )
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_MAX_NETWORK_RETRIES)
+
+
+@lru_cache(maxsize=4)
+def _client_for(key: str, retries: int) -> stripe.StripeClient:
+    """One client per key: its HTTP session keeps the connection to Stripe open between calls."""
+    return stripe.StripeClient(key, http_client=stripe.RequestsClient(timeout=20), max_network_retries=retries)
 
 
 def to_stripe_amount(amount_minor: int, currency: str) -> int:

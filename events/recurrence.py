@@ -130,11 +130,6 @@ def _until_local(value: str, tz: ZoneInfo) -> str:
         raise RecurrenceError("rule_syntax", f"UNTIL={value}") from None
 
 
-def has_end(rule: str) -> bool:
-    parts = rule_parts(rule)
-    return "UNTIL" in parts or "COUNT" in parts
-
-
 def starts(series: Series, *, horizon: datetime) -> list[datetime]:
     """Every start the series' rule and dates give up to ``horizon`` (and at most
     ``MAX_OCCURRENCES``), before exclusions and changes; aware, in the series' zone."""
@@ -199,7 +194,7 @@ def _end(start: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
     return (start.astimezone(UTC) + duration).astimezone(tz)
 
 
-def bounded_rule(rule: str, *, start: datetime, horizon: datetime) -> str:
+def bounded_rule(rule: str, *, horizon: datetime) -> str:
     """The rule as published: one without an end gets ``UNTIL`` at the horizon (in UTC)."""
     parts = rule_parts(rule)
     if "UNTIL" not in parts and "COUNT" not in parts:

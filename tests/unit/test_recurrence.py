@@ -72,10 +72,8 @@ def test_a_rule_without_end_stops_at_the_horizon_and_is_published_bounded():
     horizon = datetime(2026, 5, 1, tzinfo=UTC)
     found = starts(series, horizon=horizon)
     assert found[-1] < horizon and len(found) == 9
-    assert (
-        bounded_rule(series.rule, start=series.start, horizon=horizon) == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260501T000000Z"
-    )
-    assert bounded_rule("FREQ=DAILY;COUNT=3", start=series.start, horizon=horizon) == "FREQ=DAILY;COUNT=3"
+    assert bounded_rule(series.rule, horizon=horizon) == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260501T000000Z"
+    assert bounded_rule("FREQ=DAILY;COUNT=3", horizon=horizon) == "FREQ=DAILY;COUNT=3"
 
 
 def test_no_rule_expands_beyond_the_cap():
