@@ -150,6 +150,23 @@ NOTICES = {
         statuses=frozenset(BookingStatus.values),
         terms=False,
     ),
+    "rescheduled": Notice(
+        subject=gettext_lazy("New time: %(what)s"),
+        headline=gettext_lazy("The event has moved"),
+        intro=gettext_lazy("The organisers have changed the time; your seat moves with it. Check the new time below."),
+        statuses=frozenset({*STANDING, BookingStatus.HELD}),
+        method="REQUEST",
+    ),
+    "waitlist_offer": Notice(
+        subject=gettext_lazy("A seat is free for you: %(what)s"),
+        headline=gettext_lazy("A seat has come free"),
+        intro=gettext_lazy(
+            "You were on the waitlist and a seat is now held for you. Confirm it from the booking's page "
+            "before %(expires)s; after that it goes to the next person waiting."
+        ),
+        statuses=frozenset({BookingStatus.HELD}),
+        terms=False,
+    ),
     "reminder": Notice(
         subject=gettext_lazy("Reminder: %(what)s"),
         headline=gettext_lazy("Your booking is coming up"),

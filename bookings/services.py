@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings import availability as av
-from bookings import ledger, messages, pricing, selectors, stripe_gateway
+from bookings import ledger, messages, pricing, selectors, signals, stripe_gateway
 from bookings.models import (
     EXCLUSIVE_KINDS,
+    OCCUPYING,
     OPEN,
     Booking,
     BookingStatus,
@@ -85,6 +86,16 @@ def _transition(booking: Booking, to_status: str, *, actor=None, reason: str = "
     booking.status = to_status
     BookingTransition.objects.create(
         booking=booking, from_status=from_status or "", to_status=to_status, actor=actor, at=now, reason=reason[:500]
+    )
+    if from_status in OCCUPYING and to_status not in OCCUPYING:
+        _announce_release(booking)
+
+
+def _announce_release(booking: Booking) -> None:
+    """Units came free: tell whoever waits for them (an event's waitlist) once the change is committed."""
+    booking_id, resource_id, start = booking.pk, booking.resource_id, booking.start
+    transaction.on_commit(
+        lambda: signals.units_released.send(sender=Booking, booking_id=booking_id, resource_id=resource_id, start=start)
     )
 
 
@@ -243,10 +254,83 @@ def booking_create(
     if hold and status == BookingStatus.CONFIRMED:
         status = BookingStatus.HELD
         payment = PaymentState.PENDING if amount else PaymentState.NONE
+    return _place(
+        user=user,
+        request=request,
+        status=status,
+        payment=payment,
+        amount=amount,
+        note=note,
+        language=language,
+        expires_at=_hold_expiry(now) if status == BookingStatus.HELD else None,
+        now=now,
+    )
+
+
+def booking_place_seats(
+    *,
+    user,
+    request: BookingRequest,
+    hold_until: datetime | None = None,
+    announce: str = "",
+    language: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
+    one registration per person); this takes the seats under the same locks and capacity check as
+    any pooled booking. ``hold_until`` holds them (a waitlist offer to confirm) instead of booking,
+    and ``announce`` names the e-mail sent instead of the status's own.
+
+    Raises ``Conflict`` (``no_room``) when the occurrence is full.
+    """
+    now = _now(now)
+    resource = request.resource
+    if not resource.is_active:
+        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+    amount = resource.price_minor * request.quantity
+    status, payment = _initial_status(resource)
+    if not amount:
+        status, payment = BookingStatus.CONFIRMED, PaymentState.NONE
+    expires_at = _hold_expiry(now) if status == BookingStatus.HELD else None
+    if hold_until is not None:
+        status, expires_at = BookingStatus.HELD, hold_until
+    return _place(
+        user=user,
+        request=request,
+        status=status,
+        payment=payment,
+        amount=amount,
+        note=note,
+        language=language,
+        expires_at=expires_at,
+        now=now,
+        limit_holds=hold_until is None,
+        announce=announce,
+    )
+
+
+def _place(
+    *,
+    user,
+    request: BookingRequest,
+    status: str,
+    payment: str,
+    amount: int,
+    note: str,
+    language: str,
+    expires_at: datetime | None,
+    now: datetime,
+    limit_holds: bool = True,
+    announce: str = "",
+) -> Booking:
+    """Lock, check capacity and write the booking with its first transition, or raise ``Conflict``."""
+    resource = request.resource
+    interval = av.Interval(request.start, request.end)
     try:
         with transaction.atomic():
             _lock(user, resource)
-            if status == BookingStatus.HELD:
+            if status == BookingStatus.HELD and limit_holds:
                 existing = _same_open_hold(user, request, now)
                 if existing is not None:
                     return existing  # the timer does not restart for the same request
@@ -267,7 +351,7 @@ def booking_create(
                 quantity=request.quantity,
                 exclusive=resource.is_exclusive,
                 status=status,
-                expires_at=_hold_expiry(now) if status == BookingStatus.HELD else None,
+                expires_at=expires_at,
                 amount_minor=amount,
                 currency=resource.currency,
                 payment_state=payment,
@@ -276,7 +360,7 @@ def booking_create(
             )
             booking.save()
             BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
-            notify(booking, "requested" if status == BookingStatus.PENDING_APPROVAL else status)
+            notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))
     except IntegrityError:
         raise Conflict(messages.rule_message("no_room", remaining=0), code="no_room", extra={"remaining": 0}) from None
     return booking
@@ -431,6 +515,45 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now: datetime |
             ledger.refund_record(booking=booking, amount_minor=refund, kind=kind, reason=reason, actor=actor)
         _close_checkout(booking, now)
         notify(booking, "cancelled_by_venue" if by_manager else "cancelled")
+    return booking
+
+
+def booking_cancel_for_event(*, booking: Booking, reason: str, actor=None, now: datetime | None = None) -> Booking:
+    """The event (or this occurrence) is cancelled: cancel the seats, refund all that was paid and
+    tell the booker why. The caller (``events.services``) has checked the actor's rights on the event."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = lock_pool_then_booking(booking)
+        if booking.status not in OPEN:
+            return booking
+        _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "event cancelled", now=now)
+        booking.cancel_reason = reason[:500]
+        booking.save(update_fields=["status", "cancel_reason", "updated_at"])
+        refund = ledger.totals(booking).refundable
+        if refund:
+            ledger.refund_record(
+                booking=booking, amount_minor=refund, kind=RefundKind.VENUE, reason=reason, actor=actor
+            )
+        _close_checkout(booking, now)
+        notify(booking, "cancelled_by_venue")
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, start: datetime, end: datetime, now: datetime | None = None) -> Booking:
+    """The event's occurrence moved: its seats move with it (every booking of the occurrence moves
+    together, so the capacity still holds). The booker gets the new time and an updated invitation."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = lock_pool_then_booking(booking)
+        if booking.status not in OPEN or (booking.start, booking.end) == (start, end):
+            return booking
+        booking.start, booking.end, booking.blocked_until = start, end, end
+        booking.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+        # A transition to the same status: the audit trail keeps the move, and the invitation's SEQUENCE grows.
+        BookingTransition.objects.create(
+            booking=booking, from_status=booking.status, to_status=booking.status, at=now, reason="rescheduled"
+        )
+        notify(booking, "rescheduled")
     return booking
 
 

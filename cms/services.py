@@ -101,6 +101,7 @@ def network_admins_ensure(*, directory: VenueIndexPage) -> Group:
         ("auth", "view_group"),
         ("venues", "change_venueteam"),
         ("venues", "view_venueteam"),
+        ("events", "publish_programme"),
     ]
     for app_label, codename in codenames:
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cms",
     "venues",
     "bookings",
+    "events",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -160,6 +161,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Correctness never waits for these: availability ignores expired holds by itself.
     "expire-holds": {"task": "bookings.tasks.hold_expire_all_task", "schedule": 60.0},
+    "events-extend-horizon": {"task": "events.tasks.events_extend_horizon_task", "schedule": 24 * 3600.0},
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
     # Refunds decided while Stripe was unreachable are sent again (same idempotency key, never twice).
     "refunds-resend": {"task": "bookings.tasks.refunds_resend_task", "schedule": 5 * 60.0},
@@ -249,6 +251,10 @@ ESSAIM_GEOCODING = os.environ.get("ESSAIM_GEOCODING", "on")
 # ESSAIM_GEOCODER_USER_AGENT: Nominatim's usage policy asks for an identifying user agent.
 ESSAIM_GEOCODER_USER_AGENT = os.environ.get("ESSAIM_GEOCODER_USER_AGENT", f"essaim ({ESSAIM_NODE_URL})")
 ESSAIM_GEOCODER_TIMEOUT = float(os.environ.get("ESSAIM_GEOCODER_TIMEOUT", "4"))
+# ESSAIM_EVENT_HORIZON_DAYS: how far ahead a repeating event without an end is expanded and published.
+ESSAIM_EVENT_HORIZON_DAYS = int(os.environ.get("ESSAIM_EVENT_HORIZON_DAYS", "365"))
+# ESSAIM_WAITLIST_OFFER_HOURS: how long a seat offered to the next person waiting stays held for them.
+ESSAIM_WAITLIST_OFFER_HOURS = int(os.environ.get("ESSAIM_WAITLIST_OFFER_HOURS", "12"))
 # ESSAIM_HOLD_MINUTES: how long a hold awaiting payment keeps its slot.
 ESSAIM_HOLD_MINUTES = int(os.environ.get("ESSAIM_HOLD_MINUTES", "30"))
 # ESSAIM_MAX_OPEN_HOLDS: open holds one person may have at once, so nobody can hoard slots.

@@ -319,7 +319,7 @@ class TiersLieuPage(VenuePage):
 
     edit_handler = venue_edit_handler([FieldPanel("category"), FieldPanel("ecosystem"), FieldPanel("operator")])
     parent_page_types = ["venues.VenueIndexPage"]
-    subpage_types: list[str] = []
+    subpage_types = ["events.EventPage"]
     template = "venues/venue_page.html"
 
     class Meta:
@@ -337,7 +337,7 @@ class TotemPage(VenuePage):
 
     edit_handler = venue_edit_handler([FieldPanel("french_tech_community"), FieldPanel("startups_hosted")])
     parent_page_types = ["venues.VenueIndexPage"]
-    subpage_types: list[str] = []
+    subpage_types = ["events.EventPage"]
     template = "venues/venue_page.html"
 
     class Meta:
@@ -361,7 +361,7 @@ class SocialBusinessCenterPage(VenuePage):
         [FieldPanel("host_organisation"), FieldPanel("working_languages"), FieldPanel("partner_networks")]
     )
     parent_page_types = ["venues.VenueIndexPage"]
-    subpage_types: list[str] = []
+    subpage_types = ["events.EventPage", "events.ProgrammePage"]
     template = "venues/venue_page.html"
 
     class Meta:

@@ -22,8 +22,8 @@ from venues.tasks import venue_geocode_task
 
 logger = logging.getLogger(__name__)
 
-#: Page permissions a venue team holds on its venue (and the venue's translations).
-TEAM_PAGE_PERMISSIONS = ("change_page", "publish_page")
+#: Page permissions a venue team holds on its venue and its events (and their translations).
+TEAM_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 #: Image permissions a venue team holds on its own collection.
 TEAM_IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
 
