@@ -10,11 +10,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bookings import feed_urls as bookings_feed_urls
 from bookings import payment_views
 from cms.sitemap import NetworkSitemap
+from events import feed_urls as events_feed_urls
 from sites.auth import TokenApi
 from venues import api as venues_api
 from venues import views as venues_views
+
+feed_urls = bookings_feed_urls.urlpatterns + events_feed_urls.urlpatterns
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -23,6 +27,7 @@ api_v1 = [
     path("venues/", venues_api.VenueListApi.as_view(), name="venue-list"),
     path("venues/<int:pk>/", venues_api.VenueDetailApi.as_view(), name="venue-detail"),
     path("", include("bookings.api_urls")),
+    path("", include("events.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,7 +37,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("open-data/venues.<str:fmt>", venues_views.open_data, name="open-data"),
     path("open-data/schema.json", venues_views.open_data, {"fmt": "schema.json"}, name="open-data-schema"),
-    path("feeds/", include(("bookings.feed_urls", "feeds"))),
+    path("feeds/", include((feed_urls, "feeds"))),
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("payments/checkout/<str:token>/", payment_views.checkout_redirect, name="payment-checkout"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
@@ -46,6 +51,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("open-data/", venues_views.open_data_page, name="open-data-page"),
     path("", include(("bookings.urls", "bookings"))),
+    path("", include(("events.urls", "events"))),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
