@@ -37,6 +37,7 @@ from bookings.models import (
     RefundKind,
     Resource,
     ResourceHours,
+    ResourceKind,
     new_feed_secret,
 )
 from sites.errors import Conflict, InvalidInput, PermissionDenied
@@ -92,8 +93,14 @@ def _transition(booking: Booking, to_status: str, *, actor=None, reason: str = "
 
 
 def _announce_release(booking: Booking) -> None:
-    """Units came free: tell whoever waits for them (an event's waitlist) once the change is committed."""
+    """Seats came free: tell whoever waits for them (an event's waitlist) once the change is committed."""
     booking_id, resource_id, start = booking.pk, booking.resource_id, booking.start
+    if Booking.resource.is_cached(booking):
+        kind = booking.resource.kind
+    else:
+        kind = Resource.objects.filter(pk=resource_id).values_list("kind", flat=True).first()
+    if kind != ResourceKind.EVENT_SEATS:
+        return
     transaction.on_commit(
         lambda: signals.units_released.send(sender=Booking, booking_id=booking_id, resource_id=resource_id, start=start)
     )
