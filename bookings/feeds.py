@@ -21,9 +21,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from wagtail.models import Page
 
 from bookings import availability as av
 from bookings import ics, selectors
+from bookings.models import Resource, ResourceKind
 
 #: How far back a person's feed reaches; cancelled bookings in that range stay, marked CANCELLED.
 PERSON_PAST = timedelta(days=90)
@@ -35,7 +37,7 @@ MAX_AGE = 300
 CACHE_SECONDS = 6 * 3600
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 #: Bump when the builders' output changes for the same rows, so that clients fetch it again.
-FORMAT = 1
+FORMAT = 2
 
 
 def _language(code: str | None) -> str:
@@ -49,9 +51,11 @@ def _version(*parts) -> str:
     return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40]
 
 
-def _calendar_response(
+def calendar_response(
     request, *, version: str, render: Callable[[], bytes], last_modified: datetime, filename: str, private: bool
 ) -> HttpResponse:
+    """The conditional answer every feed gives (the events feeds too): a 304 when the client holds
+    ``version``, else the bytes cached under it, rendered on the first request."""
     etag = quote_etag(version)
     # HTTP dates have whole seconds: a fractional timestamp would never compare equal to
     # If-Modified-Since, and the client would never get its 304.
@@ -81,6 +85,34 @@ def _venue_changed(venue) -> datetime | None:
     return venue.last_published_at or venue.latest_revision_created_at
 
 
+def _registered_events(bookings, language: str) -> dict[int, tuple[str, str | None, datetime]]:
+    """For each event-seats resource booked (a registration): the event's title in ``language``,
+    its page's URL in that language (the canonical page's without a translation) and when it last
+    changed, in two queries. The event is read through the seats' reverse one-to-one
+    (``Resource.event``), so the booking engine needs no import of the events app."""
+    seat_ids = {booking.resource_id for booking in bookings if booking.resource.kind == ResourceKind.EVENT_SEATS}
+    if not seat_ids:
+        return {}
+    resources = [
+        resource
+        for resource in Resource.objects.filter(pk__in=seat_ids).select_related("event__page")
+        if getattr(resource, "event", None) is not None
+    ]
+    keys = {resource.event.page.translation_key for resource in resources}
+    paths = dict(
+        Page.objects.filter(translation_key__in=keys, locale__language_code=language, live=True).values_list(
+            "translation_key", "url_path"
+        )
+    )
+    urls = ics.page_urls({*paths.values(), *(resource.event.page.url_path for resource in resources)})
+    found = {}
+    for resource in resources:
+        event = resource.event
+        path = paths.get(event.page.translation_key, event.page.url_path)
+        found[resource.pk] = (event.title(language), urls.get(path), event.updated_at)
+    return found
+
+
 @require_safe
 def person_feed(request, secret: str) -> HttpResponse:
     """``/feeds/me/<secret>.ics``: the person's bookings from 90 days ago on, in the language
@@ -92,12 +124,20 @@ def person_feed(request, secret: str) -> HttpResponse:
     bookings = selectors.bookings_for_person_feed(user_id=feed.user_id, since=now - PERSON_PAST)
     latest = max(bookings, key=lambda booking: booking.created_at, default=None)
     language = _language(latest.language if latest else None)
+    events = _registered_events(bookings, language)
     with translation.override(language):
         links = ics.Links()
-        entries = [
-            ics.booking_entry(booking, url=links.booking(booking), address=links.address(booking.resource.venue))
-            for booking in bookings
-        ]
+        entries = []
+        for booking in bookings:
+            title, url, _changed = events.get(booking.resource_id, ("", None, None))
+            entries.append(
+                ics.booking_entry(
+                    booking,
+                    url=url or links.booking(booking),
+                    address=links.address(booking.resource.venue),
+                    title=title,
+                )
+            )
         name = _("My bookings (%(node)s)") % {"node": settings.ESSAIM_NODE_NAME}
         version = _version("person", name, entries)
 
@@ -105,10 +145,10 @@ def person_feed(request, secret: str) -> HttpResponse:
         with translation.override(language):
             return ics.person_calendar(entries, name=name)
 
-    changes = [feed.created_at]
+    changes = [feed.created_at, *(changed for _title, _url, changed in events.values())]
     for booking in bookings:
         changes += [booking.updated_at, booking.resource.updated_at, _venue_changed(booking.resource.venue)]
-    return _calendar_response(
+    return calendar_response(
         request,
         version=version,
         render=render,
@@ -152,7 +192,7 @@ def resource_feed(request, pk: int) -> HttpResponse:
     if blocks:
         # Busy blocks record no time of change: only the ETag can tell whether they did.
         last_modified = now
-    return _calendar_response(
+    return calendar_response(
         request,
         version=version,
         render=render,

@@ -10,6 +10,9 @@ The output is deterministic for the same rows: ``DTSTAMP`` is the booking's last
 clock) unless a ``stamp`` is given, and time zones are emitted in sorted order, so a hash of the
 bytes is a strong ETag that every web process computes alike.
 
+A registration for an event is a booking on the event's seats: its entry reads as the event
+(the event's title, a link to its page) and keeps the booking's ``UID`` and ``SEQUENCE``.
+
 The resource feed is public (a screen by a door, a janitor's calendar): it says "Booked" or
 "Held" and nothing about who. Its UIDs are keyed hashes of the booking references, which cannot
 be traced back to a booking or a person.
@@ -21,19 +24,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
+from wagtail.models import Site
 
 from bookings import pricing
-from bookings.models import Booking, BookingStatus, PaymentState
+from bookings.models import Booking, BookingStatus, PaymentState, ResourceKind
 
 PRODID = "-//Essaim//Essaim bookings//EN"
 #: How often subscribed clients should poll (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
@@ -105,6 +110,8 @@ class BookingEntry:
     quantity: int
     last_modified: datetime
     cancel_reason: str = ""
+    #: An event's title, for a registration (a booking on event seats): the summary says it.
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,9 +134,19 @@ def venue_address(venue) -> str:
     return ", ".join(part for part in (venue.street_address, place, country) if part)
 
 
-def booking_entry(booking: Booking, *, url: str, address: str | None = None) -> BookingEntry:
+def event_title(resource) -> str:
+    """The title of the event whose seats ``resource`` is, or ``""`` (reads the reverse one-to-one
+    ``resource.event``, cached when the caller loaded it)."""
+    if resource.kind != ResourceKind.EVENT_SEATS:
+        return ""
+    event = getattr(resource, "event", None)  # RelatedObjectDoesNotExist is an AttributeError
+    return event.title() if event is not None else ""
+
+
+def booking_entry(booking: Booking, *, url: str, address: str | None = None, title: str | None = None) -> BookingEntry:
     """A ``Booking`` (with ``resource__venue`` loaded and ``transition_count`` annotated) as a row;
-    give the venue's ``address`` when it is already known."""
+    give the venue's ``address`` when it is already known, and the event's ``title`` for a
+    registration when the caller has it (otherwise it is read from the seats' event)."""
     venue = booking.resource.venue
     return BookingEntry(
         reference=booking.reference,
@@ -150,6 +167,7 @@ def booking_entry(booking: Booking, *, url: str, address: str | None = None) -> 
         quantity=booking.quantity,
         last_modified=booking.updated_at,
         cancel_reason=booking.cancel_reason,
+        title=event_title(booking.resource) if title is None else title,
     )
 
 
@@ -188,8 +206,11 @@ def _language() -> str:
 
 
 def booking_summary(entry: BookingEntry) -> str:
-    what = f"{entry.quantity} × {entry.resource_name}" if entry.quantity > 1 else entry.resource_name
-    summary = f"{what} @ {entry.venue_name}"
+    if entry.title:  # a registration: the event's title, as in the agenda
+        summary = f"{entry.title} × {entry.quantity}" if entry.quantity > 1 else entry.title
+    else:
+        what = f"{entry.quantity} × {entry.resource_name}" if entry.quantity > 1 else entry.resource_name
+        summary = f"{what} @ {entry.venue_name}"
     if ical_status(entry.status) == "CANCELLED":
         return _("Cancelled: %(summary)s") % {"summary": summary}
     return summary
@@ -375,6 +396,30 @@ def named_url(name: str, **kwargs) -> str | None:
         return site_url(reverse(name, kwargs=kwargs or None))
     except NoReverseMatch:
         return None
+
+
+def page_urls(url_paths: Iterable[str]) -> dict[str, str]:
+    """Absolute URLs of Wagtail pages from their ``url_path``, as ``Page.get_url_parts`` makes
+    them (the site root that holds the page, its language's prefix), but with one ``reverse`` per
+    root and language instead of one per page: a feed of thousands of events links them all."""
+    roots = Site.get_site_root_paths()  # most specific first, cached by Wagtail
+    prefixes: dict[tuple[str, str], str | None] = {}
+    found = {}
+    for url_path in url_paths:
+        root = next((r for r in roots if url_path.startswith(r.root_path)), None)
+        if root is None:
+            continue
+        key = (root.root_path, root.language_code)
+        if key not in prefixes:
+            try:
+                with translation.override(root.language_code):
+                    prefixes[key] = reverse("wagtail_serve", args=("",))
+            except NoReverseMatch:
+                prefixes[key] = None
+        if prefixes[key] is not None:
+            rest = quote(url_path[len(root.root_path) :], safe=RFC3986_SUBDELIMS + "/~:@")
+            found[url_path] = site_url(prefixes[key] + rest)
+    return found
 
 
 class Links:

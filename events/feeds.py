@@ -1,0 +1,447 @@
+"""Public iCalendar feeds of the published schedule: every event (with the agenda's filters), a
+venue's events, a programme's sessions.
+
+Each ``Event`` row is one master ``VEVENT`` (its ``RRULE`` as published, already bounded) plus one
+override per changed date (``RECURRENCE-ID``: moved, or ``STATUS:CANCELLED``), in the venue's
+zone with a ``VTIMEZONE`` per zone used, written by ``events.ical_writer`` (a feed of ten
+thousand events renders in well under a second).
+
+As with the booking feeds (``bookings.feeds``), a cheap version key comes first: one aggregate
+query over the feed's rows (how many, the latest change, the highest ``SEQUENCE``, the venues'
+latest publication) with the request's filters and language. It is the ETag, it answers
+``If-None-Match`` / ``If-Modified-Since`` with a 304 before anything is rendered, and the
+rendered bytes are cached under it, so clients polling the same feed share one rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from wagtail.models import Page
+
+from bookings import feeds as booking_feeds
+from bookings import ics
+from events import ical_writer, selectors
+from events.ical_writer import FeedEvent
+from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
+from venues import vocabulary
+from venues.models import VenuePage
+from venues.selectors import kind_content_type_ids, venue_kind_for_content_type
+
+#: How far back the feeds reach: last month's events stay in subscribed calendars.
+PAST = timedelta(days=30)
+#: The longest date range a request may ask for.
+MAX_RANGE = timedelta(days=2 * 366)
+#: Bump when the output changes for the same rows, so that clients fetch the feeds again.
+FORMAT = 1
+
+#: Only the columns a feed writes (a feed of 10,000 rows reads no page body or JSON it ignores).
+EVENT_FIELDS = (
+    "uid",
+    "page_id",
+    "programme_id",
+    "venue_id",
+    "titles",
+    "summaries",
+    "timezone",
+    "start",
+    "end",
+    "rule",
+    "changes",
+    "last_end",
+    "online_url",
+    "status",
+    "cancel_reason",
+    "sequence",
+    "updated_at",
+)
+VENUE_FIELDS = (
+    "title",
+    "content_type_id",
+    "street_address",
+    "postcode",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "email",
+)
+
+
+class BadRequest(ValueError):
+    """A query parameter we cannot read; its message is the 400's plain-text body."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The agenda's filters, parsed (ids are canonical pages' ids)."""
+
+    venue_id: int | None = None
+    kind: str = ""
+    city: str = ""
+    programme_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    price: str = ""  # "free" | "paid" | ""
+
+    def key(self) -> tuple:
+        return (self.venue_id, self.kind, self.city.casefold(), self.programme_id, self.start, self.end, self.price)
+
+
+def _canonical_id(model, value: str, *, by_id: bool = True) -> int | None:
+    """A venue or programme by id or by the slug of any of its translations: the canonical page's id."""
+    by_id = by_id and value.isdigit() and len(value) < 19
+    pages = model.objects.filter(pk=int(value)) if by_id else model.objects.filter(slug=value)
+    page = pages.only("translation_key").first()
+    if page is None:
+        return None
+    canonical = (
+        Page.objects.filter(translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return canonical or page.pk
+
+
+def _date(params, name: str) -> date | None:
+    text = params.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(
+            _("%(name)s must be a date written YYYY-MM-DD, not “%(value)s”.") % {"name": name, "value": text[:40]}
+        ) from None
+
+
+def parse_filters(params) -> Filters:
+    """The query string's filters; raises ``BadRequest`` with a reason a person can read."""
+    kind = params.get("kind", "").strip()
+    if kind and kind not in dict(vocabulary.KINDS):
+        raise BadRequest(
+            _("kind must be one of %(kinds)s.") % {"kinds": ", ".join(code for code, _label in vocabulary.KINDS)}
+        )
+    venue_id = programme_id = None
+    if venue := params.get("venue", "").strip():
+        venue_id = _canonical_id(VenuePage, venue)
+        if venue_id is None:
+            raise BadRequest(_("No venue has the id or slug “%(value)s”.") % {"value": venue[:80]})
+    if programme := params.get("programme", "").strip():
+        programme_id = _canonical_id(ProgrammePage, programme)
+        if programme_id is None:
+            raise BadRequest(_("No programme has the id or slug “%(value)s”.") % {"value": programme[:80]})
+    price = params.get("price", "").strip()
+    if price not in ("", "free", "paid"):
+        raise BadRequest(_("price must be free or paid."))
+    start, end = _date(params, "start"), _date(params, "end")
+    if start and end:
+        if end < start:
+            raise BadRequest(_("end must not be before start."))
+        if end - start > MAX_RANGE:
+            raise BadRequest(_("Ask for two years at most between start and end."))
+    return Filters(
+        venue_id=venue_id,
+        kind=kind,
+        city=params.get("city", "").strip()[:120],
+        programme_id=programme_id,
+        start=start,
+        end=end,
+        price=price,
+    )
+
+
+def parse_language(params) -> str:
+    language = params.get("lang", "").strip() or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise BadRequest(
+            _("lang must be one of %(languages)s.") % {"languages": ", ".join(code for code, _n in settings.LANGUAGES)}
+        )
+    return language
+
+
+def _filtered(queryset: QuerySet[Event], filters: Filters) -> QuerySet[Event]:
+    if filters.venue_id:
+        queryset = queryset.filter(venue_id=filters.venue_id)
+    if filters.kind:
+        queryset = queryset.filter(venue__content_type_id=kind_content_type_ids()[filters.kind])
+    if filters.city:
+        queryset = queryset.filter(venue__city__iexact=filters.city)
+    if filters.programme_id:
+        queryset = queryset.filter(programme_id=filters.programme_id)
+    if filters.price == "free":
+        queryset = queryset.filter(price_minor=0)
+    elif filters.price == "paid":
+        queryset = queryset.filter(price_minor__gt=0)
+    return queryset
+
+
+def _window(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
+    """From 30 days ago to the horizon, or the dates asked for (whole days, in the site's zone)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = datetime.combine(filters.start, time(), zone) if filters.start else now - PAST
+    end = datetime.combine(filters.end + timedelta(days=1), time(), zone) if filters.end else selectors.horizon(now)
+    return start, end
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows to FeedEvents
+# ---------------------------------------------------------------------------------------------
+
+
+class _Context:
+    """What the rows share, loaded once per feed: venues and page URLs in the feed's language."""
+
+    def __init__(self, events: list[Event], language: str):
+        self.language = language
+        self.host = ics.node_host()
+        venue_ids = {event.venue_id for event in events}
+        self.venues = VenuePage.objects.only(*VENUE_FIELDS).in_bulk(venue_ids) if venue_ids else {}
+        self._venue_facts: dict[int, tuple] = {}
+        self.urls = _page_urls({event.page_id for event in events}, language)
+
+    def venue(self, venue_id: int) -> tuple[str, str, tuple[float, float] | None, tuple[str, ...], str]:
+        """Name, location line, GEO, categories and e-mail of a venue (computed once per venue)."""
+        if venue_id not in self._venue_facts:
+            venue = self.venues.get(venue_id)
+            if venue is None:
+                self._venue_facts[venue_id] = ("", "", None, (), "")
+            else:
+                address = ics.venue_address(venue)
+                kind = dict(vocabulary.KINDS).get(venue_kind_for_content_type(venue.content_type_id), "")
+                geo = (venue.latitude, venue.longitude) if venue.has_coordinates else None
+                self._venue_facts[venue_id] = (
+                    venue.title,
+                    f"{venue.title}, {address}" if address else venue.title,
+                    geo,
+                    (str(kind),) if kind else (),
+                    venue.email,
+                )
+        return self._venue_facts[venue_id]
+
+
+def _page_urls(page_ids: set[int], language: str) -> dict[int, str]:
+    """The public URL of each (canonical) page in ``language`` (the canonical page's when it has no
+    live translation), in one query and without a ``reverse`` per page."""
+    if not page_ids:
+        return {}
+    rows = list(
+        Page.objects.filter(
+            translation_key__in=Page.objects.filter(pk__in=page_ids).values("translation_key"),
+        )
+        .filter(Q(pk__in=page_ids) | Q(live=True, locale__language_code=language))
+        .values_list("pk", "translation_key", "locale__language_code", "url_path")
+    )
+    canonical = {key: (pk, path) for pk, key, _lang, path in rows if pk in page_ids}
+    translated = {key: path for pk, key, lang, path in rows if lang == language and pk not in page_ids}
+    paths = {pk: translated.get(key, path) for key, (pk, path) in canonical.items()}
+    urls = ics.page_urls(set(paths.values()))
+    return {pk: urls[path] for pk, path in paths.items() if path in urls}
+
+
+def _description(event: Event, language: str) -> str:
+    lines = [event.summary(language)]
+    if event.status == EventStatus.CANCELLED and event.cancel_reason:
+        lines.append(_("Cancelled: %(reason)s") % {"reason": event.cancel_reason})
+    if event.online_url:
+        lines.append(_("Online: %(url)s") % {"url": event.online_url})
+    return "\n".join(line for line in lines if line)
+
+
+def feed_events(event: Event, context: _Context) -> list[FeedEvent]:
+    """One event's master ``VEVENT`` and its overrides (moved or cancelled dates)."""
+    name, location, geo, categories, email = context.venue(event.venue_id)
+    cancelled = event.status == EventStatus.CANCELLED
+    master = FeedEvent(
+        uid=f"{event.uid}@{context.host}",
+        sequence=event.sequence,
+        summary=event.title(context.language),
+        start=event.start,
+        end=event.end,
+        tz=event.timezone,
+        stamp=event.updated_at,
+        description=_description(event, context.language),
+        location=location,
+        url=context.urls.get(event.page_id, ""),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        rule=event.rule,
+        categories=categories,
+        geo=geo,
+        organizer=name,
+        organizer_email=email,
+    )
+    duration = event.end - event.start
+    changes = []
+    for key, change in sorted((event.changes or {}).items()):
+        original = parse_occurrence_key(key)
+        if original is None:
+            continue
+        if change.get("cancelled"):
+            start, end, status = original, original + duration, "CANCELLED"
+        else:
+            start = datetime.fromisoformat(change["start"]) if change.get("start") else original
+            end = datetime.fromisoformat(change["end"]) if change.get("end") else start + duration
+            status = master.status
+        changes.append((original, start, end, status))
+    if not event.rule:
+        # A one-off event whose only date changed: the master itself says so (readers ignore a
+        # RECURRENCE-ID override of an event that does not repeat).
+        for original, start, end, status in changes:
+            if original == event.start:
+                master = replace(master, start=start, end=end, status=status)
+        return [master]
+    return [master] + [
+        replace(master, start=start, end=end, status=status, recurrence_id=original, rule="")
+        for original, start, end, status in changes
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving
+# ---------------------------------------------------------------------------------------------
+
+
+def _version_of(rows: QuerySet[Event], *parts) -> tuple[str, datetime | None]:
+    """The feed's version key and Last-Modified from one aggregate over its rows (live or not:
+    an event that left the feed changed it too)."""
+    found = rows.aggregate(
+        count=Count("pk", filter=Q(live=True)),
+        changed=Max("updated_at"),
+        sequence=Max("sequence", filter=Q(live=True)),
+        venues=Max("venue__last_published_at", filter=Q(live=True)),
+    )
+    changed = max((value for value in (found["changed"], found["venues"]) if value is not None), default=None)
+    inputs = (
+        FORMAT,
+        settings.ESSAIM_NODE_URL,
+        ical_writer.PRODID,
+        found["count"],
+        found["changed"],
+        found["sequence"],
+        found["venues"],
+        parts,
+    )
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40], changed
+
+
+def _serve(
+    request, *, rows: QuerySet[Event], window: tuple[datetime, datetime] | None, language: str, name, filename, parts
+) -> HttpResponse:
+    """Answer with the calendar of the live ``rows`` (within ``window`` if given): 304 when the
+    client holds this version, the cached bytes when another client asked first, else render."""
+    now = timezone.now()
+    if window is not None:
+        rows = rows.filter(start__lt=window[1], last_end__gt=window[0])
+    with translation.override(language):
+        wording = (
+            str(name),
+            _("Online: %(url)s"),
+            _("Cancelled: %(reason)s"),
+            tuple(map(str, dict(vocabulary.KINDS).values())),
+        )
+    version, changed = _version_of(rows, language, wording, now.date() if window else None, parts)
+
+    def render() -> bytes:
+        events = list(rows.filter(live=True).only(*EVENT_FIELDS).order_by("start", "id"))
+        with translation.override(language):
+            context = _Context(events, language)
+            feed = [entry for event in events for entry in feed_events(event, context)]
+            first = min((event.start for event in events), default=now)
+            last = max((event.last_end for event in events), default=now)
+            return ical_writer.calendar(
+                feed, name=str(name), first_year=first.year, last_year=max(last.year, first.year)
+            ).encode("utf-8")
+
+    return booking_feeds.calendar_response(
+        request,
+        version=version,
+        render=render,
+        last_modified=changed or datetime.combine(now.date(), time(), ZoneInfo("UTC")),
+        filename=filename,
+        private=False,
+    )
+
+
+def _bad_request(error: BadRequest) -> HttpResponse:
+    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def events_feed(request) -> HttpResponse:
+    """``/feeds/events.ics``: every live event, with the agenda's filters (``venue``, ``kind``,
+    ``city``, ``programme``, ``start``/``end`` dates, ``price=free|paid``) and ``lang``."""
+    try:
+        filters, language = parse_filters(request.GET), parse_language(request.GET)
+    except BadRequest as error:
+        return _bad_request(error)
+    now = timezone.now()
+    with translation.override(language):
+        name = _("Events — %(node)s") % {"node": settings.ESSAIM_NODE_NAME}
+    return _serve(
+        request,
+        rows=_filtered(Event.objects.all(), filters),
+        window=_window(filters, now),
+        language=language,
+        name=name,
+        filename="events.ics",
+        parts=("events", filters.key()),
+    )
+
+
+@require_safe
+def venue_feed(request, slug: str) -> HttpResponse:
+    """``/feeds/venues/<slug>.ics``: a venue's events (the slug of any of its translations)."""
+    try:
+        language = parse_language(request.GET)
+    except BadRequest as error:
+        return _bad_request(error)
+    venue_id = _canonical_id(VenuePage, slug, by_id=False)
+    venue = VenuePage.objects.live().filter(pk=venue_id).only("title").first() if venue_id else None
+    if venue is None:
+        raise Http404
+    now = timezone.now()
+    return _serve(
+        request,
+        rows=Event.objects.filter(venue_id=venue.pk),
+        window=(now - PAST, selectors.horizon(now)),
+        language=language,
+        name=venue.title,
+        filename=f"{slug}.ics",
+        parts=("venue", venue.pk),
+    )
+
+
+@require_safe
+def programme_feed(request, slug: str) -> HttpResponse:
+    """``/feeds/programmes/<slug>.ics``: every session of a programme, each at its own venue."""
+    try:
+        language = parse_language(request.GET)
+    except BadRequest as error:
+        return _bad_request(error)
+    programme_id = _canonical_id(ProgrammePage, slug, by_id=False)
+    programme = ProgrammePage.objects.live().filter(pk=programme_id).first() if programme_id else None
+    if programme is None:
+        raise Http404
+    translated = (
+        Page.objects.filter(translation_key=programme.translation_key, locale__language_code=language, live=True)
+        .values_list("title", flat=True)
+        .first()
+    )
+    return _serve(
+        request,
+        rows=Event.objects.filter(programme_id=programme.pk),
+        window=None,
+        language=language,
+        name=translated or programme.title,
+        filename=f"{slug}.ics",
+        parts=("programme", programme.pk),
+    )
