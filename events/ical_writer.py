@@ -7,18 +7,32 @@ from plain data: escaping (3.3.11), line folding at 75 octets without splitting 
 per zone and period by icalendar, which knows the rules). Parsers written by others read the
 result in the tests (icalendar, recurring-ical-events; ical.js and vobject come with the feeds).
 
+Around a DST change, readers do not agree with RFC 5545 or with each other (measured with
+ical.js and vobject): ical.js takes a local time that happens twice for the second one (RFC 5545
+3.3.5 says the first), and both add an occurrence's duration on the wall clock (3.8.5.3 says the
+exact duration), so an occurrence at a time that repeats or does not exist, or that spans the
+change, would be read an hour off. Such occurrences are written exactly instead: an event that
+does not repeat gets ``DTSTART``/``DTEND`` in UTC when either is such a local time, and a
+repeating one gets an override (``RECURRENCE-ID``) per such occurrence, found by expanding only
+the series whose time of day comes near a change of its zone (rare: a night event).
+icalendar's VTIMEZONE writes the spring change at 03:00 (the new offset's wall time); that makes
+ical.js read a time in the gap with the offset from before the gap, as RFC 5545 does, and every
+time that exists alike, so it is kept.
+
 Pure: no Django. Callers pass ``FeedEvent`` values and the period the time zones must cover.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
+
+from events import recurrence
 
 STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
 PRODID = "-//Essaim//Essaim events//FR"
@@ -99,8 +113,103 @@ def vtimezone(tz: str, first_year: int, last_year: int) -> str:
     return component.to_ical().decode("utf-8").replace("\r\n", "\n").strip().replace("\n", "\r\n")
 
 
+def awkward(moment: datetime, tz: str) -> bool:
+    """Whether ``moment``'s wall-clock time in ``tz`` happens twice or not at all (a DST change)."""
+    if tz == "UTC":
+        return False
+    zone = _zone(tz)
+    naive = moment.astimezone(zone).replace(tzinfo=None) if moment.tzinfo is not zone else moment.replace(tzinfo=None)
+    return naive.replace(tzinfo=zone, fold=0).utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+@lru_cache(maxsize=256)
+def _change_clocks(tz: str, first_year: int, last_year: int) -> tuple[tuple[float, float], ...]:
+    """The wall-clock spans (minutes of the day) that the zone's offset changes cover in those
+    years: ``(120, 180)`` for Paris, whose clocks go from 2:00 to 3:00 and back."""
+    if tz == "UTC":
+        return ()
+    zone = _zone(tz)
+    moment, end = datetime(first_year, 1, 1, tzinfo=UTC), datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    spans = set()
+    while moment < end:
+        following = moment + timedelta(days=1)
+        before, after = moment.astimezone(zone).utcoffset(), following.astimezone(zone).utcoffset()
+        if before != after:
+            low, high = moment, following
+            while high - low > timedelta(minutes=1):  # the change, to the minute
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if middle.astimezone(zone).utcoffset() == before else (low, middle)
+            clocks = [(high + offset).hour * 60 + (high + offset).minute for offset in (before, after)]
+            spans.add((float(min(clocks)), float(max(clocks))))
+        moment = following
+    return tuple(sorted(spans))
+
+
+def _may_meet_a_change(event: FeedEvent, clocks: tuple[tuple[float, float], ...]) -> bool:
+    """Whether an occurrence of this series could start, end or run at a change's wall time
+    (occurrences keep the first one's time of day unless the rule picks hours itself)."""
+    if not clocks:
+        return False
+    if any(part in event.rule for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+        return True
+    local = event.start.astimezone(_zone(event.tz))
+    start = local.hour * 60 + local.minute + local.second / 60
+    span = (event.end - event.start).total_seconds() / 60 + 60  # the wall clock may run an hour more
+    if span >= 24 * 60:
+        return True
+    return any(
+        start <= high + shift and start + span >= low + shift for low, high in clocks for shift in (-1440, 0, 1440)
+    )
+
+
+def exact_around_changes(events: list[FeedEvent], first_year: int, last_year: int) -> list[FeedEvent]:
+    """``events`` plus an override for every occurrence of a repeating event that readers would
+    misplace around a DST change (see the module's docstring); a given override of such an
+    occurrence gets the rule's own wall time as ``RECURRENCE-ID`` (a time in the gap written
+    from UTC would name another wall time than the rule gives, and readers would not match it)."""
+    given = {(e.uid, e.recurrence_id.astimezone(UTC)): i for i, e in enumerate(events) if e.recurrence_id}
+    out = list(events)
+    horizon = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    for event in events:
+        if not event.rule or event.recurrence_id is not None or event.tz == "UTC":
+            continue
+        if not _may_meet_a_change(event, _change_clocks(event.tz, first_year, last_year)):
+            continue
+        zone = _zone(event.tz)
+        duration = event.end - event.start
+        series = recurrence.Series(
+            start=event.start.astimezone(zone),
+            duration=duration,
+            tz=zone,
+            rule=event.rule,
+            rdates=frozenset(event.rdates),
+        )
+        try:
+            found = recurrence.starts(series, horizon=horizon)
+        except recurrence.RecurrenceError:
+            continue
+        excluded = {moment.astimezone(UTC) for moment in event.exdates}
+        for start in found:
+            key = (event.uid, start.astimezone(UTC))
+            if key in given:
+                out[given[key]] = replace(out[given[key]], recurrence_id=start)
+                continue
+            end = (start.astimezone(UTC) + duration).astimezone(zone)
+            if key[1] in excluded:
+                continue
+            if awkward(start, event.tz) or awkward(end, event.tz) or start.utcoffset() != end.utcoffset():
+                out.append(replace(event, start=start, end=end, recurrence_id=start, rule="", exdates=(), rdates=()))
+    return out
+
+
+def _when_exact(name: str, moment: datetime, tz: str, exact: bool) -> str:
+    return f"{name}:{_stamp(moment)}" if exact else _when(name, [moment], tz)
+
+
 def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     status = event.status if event.status in STATUSES else "CONFIRMED"
+    # A single occurrence at a wall time that repeats or does not exist is written in UTC.
+    exact = not event.rule and (awkward(event.start, event.tz) or awkward(event.end, event.tz))
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape_text(event.uid)}",
@@ -110,8 +219,8 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     if event.recurrence_id is not None:
         lines.append(_when("RECURRENCE-ID", [event.recurrence_id], event.tz))
     lines += [
-        _when("DTSTART", [event.start], event.tz),
-        _when("DTEND", [event.end], event.tz),
+        _when_exact("DTSTART", event.start, event.tz, exact),
+        _when_exact("DTEND", event.end, event.tz, exact),
         f"SUMMARY:{escape_text(event.summary)}",
         f"STATUS:{status}",
     ]
@@ -152,7 +261,7 @@ def calendar(
     refresh_hours: int = 6,
 ) -> str:
     """A whole VCALENDAR: its name, one VTIMEZONE per zone used, then the events, CRLF-ended."""
-    events = list(events)
+    events = exact_around_changes(list(events), first_year, last_year)
     zones = sorted({event.tz for event in events if event.tz != "UTC"})
     head = [
         "BEGIN:VCALENDAR",

@@ -104,7 +104,7 @@ def feed(series_list) -> str:
                 sequence=0,
                 summary=uid,
                 start=s.start,
-                end=s.start + s.duration,
+                end=s.start.astimezone(UTC) + s.duration,  # the exact duration, not the wall clock's
                 tz=s.tz.key,
                 stamp=STAMP,
                 rule=s.rule,
@@ -118,7 +118,7 @@ def feed(series_list) -> str:
                     sequence=1,
                     summary=uid,
                     start=change.start or original,
-                    end=change.end or original + s.duration,
+                    end=change.end or original.astimezone(UTC) + s.duration,
                     tz=s.tz.key,
                     stamp=STAMP,
                     recurrence_id=original,
@@ -205,3 +205,69 @@ def test_random_series_read_alike_by_all_three(zone, first, minutes, rule, skip,
     assert with_vobject(text) == expected
     if _icaljs_available():
         assert icaljs(text) == expected
+
+
+def _night_cases():
+    """Events at the wall times a DST change repeats or skips, or running across it: one-offs at
+    every half hour around the changes, daily series through them, a changed and a cancelled
+    occurrence at such times, and an evening that spans the change."""
+    cases = []
+    changes = {"Europe/Paris": [(2026, 3, 29), (2026, 10, 25)], "America/Montreal": [(2026, 3, 8), (2026, 11, 1)]}
+    for name, days in changes.items():
+        tz = ZoneInfo(name)
+        for day in days:
+            tag = f"{name}-{day[1]:02d}"
+            for hour, minute in [(0, 30), (1, 30), (2, 0), (2, 30), (3, 0), (3, 30)]:
+                start = recurrence.wall(datetime(*day, hour, minute), tz)
+                series = recurrence.Series(start=start, duration=timedelta(hours=1), tz=tz)
+                cases.append((f"{tag}-{hour:02d}{minute:02d}@essaim.test", series))
+            first = recurrence.wall(datetime(*day, 2, 30) - timedelta(days=2), tz)
+            cases.append(
+                (
+                    f"{tag}-daily@essaim.test",
+                    recurrence.Series(start=first, duration=timedelta(hours=1), tz=tz, rule="FREQ=DAILY;COUNT=5"),
+                )
+            )
+            first = recurrence.wall(datetime(*day, 1, 45) - timedelta(days=3), tz)
+            rule_starts = recurrence.starts(
+                recurrence.Series(start=first, duration=timedelta(hours=2), tz=tz, rule="FREQ=DAILY;COUNT=6"),
+                horizon=WINDOW[1],
+            )
+            cases.append(
+                (
+                    f"{tag}-changed@essaim.test",
+                    recurrence.Series(
+                        start=first,
+                        duration=timedelta(hours=2),
+                        tz=tz,
+                        rule="FREQ=DAILY;COUNT=6",
+                        changes={
+                            rule_starts[3]: recurrence.Change(cancelled=True),
+                            rule_starts[4]: recurrence.Change(
+                                start=recurrence.wall(datetime(*day, 2, 15) + timedelta(days=1), tz),
+                                end=recurrence.wall(datetime(*day, 4, 15) + timedelta(days=1), tz),
+                            ),
+                        },
+                    ),
+                )
+            )
+            first = recurrence.wall(datetime(*day, 22, 0) - timedelta(days=3), tz)
+            cases.append(
+                (
+                    f"{tag}-overnight@essaim.test",
+                    recurrence.Series(start=first, duration=timedelta(hours=8), tz=tz, rule="FREQ=DAILY;COUNT=5"),
+                )
+            )
+    return cases
+
+
+def test_around_dst_changes_all_three_agree():
+    """ical.js and vobject misread such times without help (see ``events.ical_writer``): the
+    writer's exact dates and overrides make them read what we mean."""
+    cases = _night_cases()
+    text = feed(cases)
+    expected = ours(cases)
+    assert len(expected) > 60
+    assert with_vobject(text) == expected
+    _need_icaljs()
+    assert icaljs(text) == expected
