@@ -31,7 +31,7 @@ def test_created_venue_is_live_with_relations_and_a_team(make_venue):
     team = VenueTeam.objects.get(translation_key=venue.translation_key)
     assert team.group.name.startswith("Venue team: La Ruche [")
     perms = set(GroupPagePermission.objects.filter(group=team.group).values_list("page_id", "permission__codename"))
-    assert perms == {(venue.pk, "change_page"), (venue.pk, "publish_page")}
+    assert perms == {(venue.pk, "add_page"), (venue.pk, "change_page"), (venue.pk, "publish_page")}
 
 
 def test_coordinates_set_by_hand_are_marked_manual(make_venue):
@@ -46,7 +46,7 @@ def test_team_ensure_is_idempotent(make_venue):
     second = venue_team_ensure(venue=venue)
     assert first.pk == second.pk
     assert Group.objects.count() == groups_before
-    assert GroupPagePermission.objects.filter(group=first.group).count() == 2
+    assert GroupPagePermission.objects.filter(group=first.group).count() == 3
 
 
 def test_team_covers_translations(make_venue):
