@@ -41,9 +41,9 @@ def _need_icaljs():
         pytest.skip("node or node_modules/ical.js missing (npm ci)")
 
 
-def icaljs(text: str) -> list[tuple[str, datetime, datetime, str]]:
+def icaljs(text: str, window=WINDOW) -> list[tuple[str, datetime, datetime, str]]:
     done = subprocess.run(
-        ["node", str(SCRIPT), WINDOW[0].isoformat(), WINDOW[1].isoformat()],
+        ["node", str(SCRIPT), window[0].isoformat(), window[1].isoformat()],
         input=text,
         capture_output=True,
         text=True,
@@ -57,7 +57,7 @@ def icaljs(text: str) -> list[tuple[str, datetime, datetime, str]]:
     ]
 
 
-def with_vobject(text: str) -> list[tuple[str, datetime, datetime, str]]:
+def with_vobject(text: str, window=WINDOW) -> list[tuple[str, datetime, datetime, str]]:
     """vobject expands the rule (``getrruleset``); single-occurrence changes are its caller's job, as here."""
     parsed = vobject.readOne(text)
     masters, changes = {}, {}
@@ -80,7 +80,7 @@ def with_vobject(text: str) -> list[tuple[str, datetime, datetime, str]]:
                 state = changed.status.value if hasattr(changed, "status") else status
             else:
                 begin, end, state = start, start + duration, status
-            if begin < WINDOW[1] and end > WINDOW[0]:
+            if begin < window[1] and end > window[0]:
                 out.append((uid, begin.astimezone(UTC), end.astimezone(UTC), state))
     return sorted(out, key=lambda o: (o[1], o[0]))
 
