@@ -238,3 +238,72 @@ def occurrences_in_closures(event: Event, *, now: datetime | None = None) -> lis
 
 def is_cancelled(event: Event, occurrence: rec.Occurrence) -> bool:
     return event.status == EventStatus.CANCELLED or occurrence.cancelled
+
+
+# --- added by api: the agenda as one row per occurrence (the API lists occurrences), the
+# person's waitlist with positions, and pages in a language, each in a fixed number of queries.
+
+
+def agenda_rows(
+    events, *, starts_after: datetime | None, ends_before: datetime, now: datetime
+) -> list[tuple[Event, rec.Occurrence]]:
+    """``(event, occurrence)`` for every occurrence (cancelled ones flagged) of ``events`` that
+    starts at or after ``starts_after`` (without it: has not ended at ``now``) and ends by
+    ``ends_before``; in time order."""
+    window_start = starts_after or now
+    rows = []
+    for event in events:
+        for occurrence in occurrences(event, start=window_start, end=ends_before, now=now):
+            if starts_after is not None and occurrence.start < starts_after:
+                continue
+            if occurrence.end > ends_before:
+                continue
+            rows.append((event, occurrence))
+    rows.sort(key=lambda row: (row[1].start.astimezone(UTC), row[0].pk))
+    return rows
+
+
+def waitlist_for_user_positioned(*, user) -> QuerySet[WaitlistEntry]:
+    """The person's open waitlist entries, each annotated with ``position`` (1 for the first
+    person waiting; meaningful while ``waiting``) in the list's own query."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    ahead = (
+        WaitlistEntry.objects.filter(
+            event_id=OuterRef("event_id"), recurrence_id=OuterRef("recurrence_id"), status=WaitlistStatus.WAITING
+        )
+        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lte=OuterRef("pk")))
+        .order_by()
+        .values("event_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return waitlist_for_user(user=user).select_related("event__page").annotate(position=Coalesce(Subquery(ahead), 0))
+
+
+def waitlist_entry_of_user(*, user, pk: int) -> WaitlistEntry | None:
+    """One of the person's waitlist entries (any status); ``None`` for anyone else's."""
+    if not 0 < pk < 2**63:
+        return None
+    return WaitlistEntry.objects.filter(user=user, pk=pk).select_related("event__venue", "offer").first()
+
+
+def pages_in_language(pages, language: str) -> dict[int, object]:
+    """``{canonical page id: its live translation in language}`` for these pages, in one query
+    (pages without such a translation are left out: show the canonical one)."""
+    from wagtail.models import Page
+
+    pages = [page for page in pages if page is not None]
+    if not pages or language == settings.LANGUAGE_CODE:
+        return {}
+    by_key = {page.translation_key: page.pk for page in pages}
+    found = Page.objects.live().filter(translation_key__in=list(by_key), locale__language_code=language)
+    return {by_key[page.translation_key]: page for page in found}
+
+
+def programme_get(*, pk: int) -> ProgrammePage | None:
+    """A live programme by its canonical (default-language) page id."""
+    if not 0 < pk < 2**63:
+        return None
+    return ProgrammePage.objects.live().filter(pk=pk, locale__language_code=settings.LANGUAGE_CODE).first()
