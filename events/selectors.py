@@ -240,6 +240,98 @@ def is_cancelled(event: Event, occurrence: rec.Occurrence) -> bool:
     return event.status == EventStatus.CANCELLED or occurrence.cancelled
 
 
+# --- added by pages: the agenda's reads (filters shared with the events feed), seats for many rows
+
+
+@dataclass(frozen=True)
+class AgendaFilters:
+    """What the agenda (and ``/feeds/events.ics``) narrow events by; empty means everything."""
+
+    venue: str = ""  # a venue's slug
+    kind: str = ""  # tiers_lieu, totem, social_business_center
+    city: str = ""
+    programme: str = ""  # a programme page's slug
+    price: str = ""  # "free" or "paid"
+
+
+def agenda_events(*, filters: AgendaFilters, start: datetime, end: datetime) -> QuerySet[Event]:
+    """Live events that may have an occurrence in ``[start, end)``, narrowed by ``filters``,
+    with their venue and page (for the link) in the same query."""
+    from venues.selectors import kind_content_type_ids
+
+    events = events_in_window(start=start, end=end).select_related("page", "programme")
+    if filters.venue:
+        events = events.filter(venue__slug=filters.venue)
+    if filters.kind in kind_content_type_ids():
+        events = events.filter(venue__content_type_id=kind_content_type_ids()[filters.kind])
+    if filters.city:
+        events = events.filter(venue__city__iexact=filters.city.strip())
+    if filters.programme:
+        events = events.filter(programme__slug=filters.programme)
+    if filters.price == "free":
+        events = events.filter(price_minor=0)
+    elif filters.price == "paid":
+        events = events.filter(price_minor__gt=0)
+    return events
+
+
+def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime) -> Counter:
+    """Seats taken at many ``(seats resource id, occurrence start)`` pairs, in one query."""
+    pairs = [(resource_id, start) for resource_id, start in pairs if resource_id]
+    if not pairs:
+        return Counter()
+    rows = (
+        Booking.objects.filter(
+            _occupying(now),
+            resource_id__in={resource_id for resource_id, _start in pairs},
+            start__in={start.astimezone(UTC) for _resource_id, start in pairs},
+        )
+        .values("resource_id", "start")
+        .annotate(taken=Sum("quantity"))
+    )
+    return Counter({(row["resource_id"], row["start"]): row["taken"] for row in rows})
+
+
+def registrations_of_user(*, user, events: list[Event], now: datetime) -> dict[tuple[int, datetime], Registration]:
+    """The person's standing registrations for these events, by ``(event id, recurrence id)``."""
+    if not getattr(user, "is_authenticated", False) or not events:
+        return {}
+    rows = (
+        Registration.objects.filter(event__in=events, booking__user=user)
+        .filter(
+            Q(booking__status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL])
+            | Q(booking__status=BookingStatus.HELD, booking__expires_at__gt=now)
+        )
+        .select_related("booking")
+    )
+    return {(row.event_id, row.recurrence_id): row for row in rows}
+
+
+def waitlist_of_user(*, user, events: list[Event]) -> dict[tuple[int, datetime], WaitlistEntry]:
+    """The person's open waitlist entries for these events, by ``(event id, recurrence id)``."""
+    if not getattr(user, "is_authenticated", False) or not events:
+        return {}
+    rows = WaitlistEntry.objects.filter(user=user, event__in=events, status__in=WAITLIST_OPEN).select_related("offer")
+    return {(row.event_id, row.recurrence_id): row for row in rows}
+
+
+def agenda_choices(*, now: datetime) -> dict[str, list]:
+    """Venues, cities and programmes that have something ahead, for the agenda's filter lists."""
+    ahead = events_live().filter(last_end__gt=now)
+    venues = list(ahead.values_list("venue__slug", "venue__title", "venue__city").distinct().order_by("venue__title"))
+    programmes = list(
+        ahead.exclude(programme=None)
+        .values_list("programme__slug", "programme__title")
+        .distinct()
+        .order_by("programme__title")
+    )
+    return {
+        "venues": [(slug, title) for slug, title, _city in venues],
+        "cities": sorted({city for _slug, _title, city in venues if city}),
+        "programmes": programmes,
+    }
+
+
 # --- added by api: the agenda as one row per occurrence (the API lists occurrences), the
 # person's waitlist with positions, and pages in a language, each in a fixed number of queries.
 

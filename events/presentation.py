@@ -1,0 +1,441 @@
+"""How the public pages show events: agenda rows, seats and prices in words, feed links, the
+single-date .ics download, and schema.org JSON-LD (``Event``, ``EventSeries``).
+
+Rows are built for one page of results at a time, with a fixed number of queries whatever the
+number of rows: localised venues (one), localised page URLs (one), seats taken (one).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from wagtail.models import Page
+
+from bookings import pricing
+from events import ical_writer, selectors
+from events import recurrence as rec
+from events.models import AttendanceMode, Event, EventStatus, occurrence_key
+from venues.selectors import venues_localized
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+SCHEMA = "https://schema.org/"
+ATTENDANCE = {
+    AttendanceMode.OFFLINE: "OfflineEventAttendanceMode",
+    AttendanceMode.ONLINE: "OnlineEventAttendanceMode",
+    AttendanceMode.MIXED: "MixedEventAttendanceMode",
+}
+SCHEMA_DAYS = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+#: Under this many seats left, a date shows as "few seats left" (and ``LimitedAvailability``).
+FEW_SEATS = 5
+
+
+# Words ----------------------------------------------------------------------------------------
+
+
+def price_label(event: Event, language: str) -> str:
+    if event.is_free:
+        return pgettext("price", "Free")
+    return pricing.format_money(event.price_minor, event.currency, language)
+
+
+def seats_label(*, remaining: int, cancelled: bool) -> str:
+    if cancelled:
+        return pgettext("event date", "Cancelled")
+    if remaining <= 0:
+        return _("Full — waitlist")
+    return ngettext("%(n)s seat left", "%(n)s seats left", remaining) % {"n": remaining}
+
+
+def day_label(moment: datetime) -> str:
+    """``mardi 8 décembre 2026`` in the moment's own zone (no conversion to the visitor's)."""
+    return formats.date_format(moment, "l j F Y")
+
+
+def time_label(moment: datetime) -> str:
+    return formats.time_format(moment, "H:i")
+
+
+def zone_shown(tzname: str) -> bool:
+    """The zone is named only when it is not the one the site speaks in (Paris)."""
+    return tzname != settings.TIME_ZONE
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` escaped as the venue pages do."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
+
+
+# Links -----------------------------------------------------------------------------------------
+
+
+def feed_path(name: str, fallback: str, **kwargs) -> str:
+    """A feed's path by its URL name, or the contract's path while the feeds are not installed."""
+    try:
+        return reverse(f"feeds:{name}", kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+def events_feed_url(request, query: dict[str, str]) -> str:
+    path = feed_path("events", "/feeds/events.ics")
+    return request.build_absolute_uri(path + (f"?{urlencode(query)}" if query else ""))
+
+
+def venue_feed_url(request, slug: str) -> str:
+    return request.build_absolute_uri(feed_path("venue", f"/feeds/venues/{slug}.ics", slug=slug))
+
+
+def programme_feed_url(request, slug: str) -> str:
+    return request.build_absolute_uri(feed_path("programme", f"/feeds/programmes/{slug}.ics", slug=slug))
+
+
+def webcal(url: str) -> str:
+    return "webcal://" + url.split("://", 1)[-1]
+
+
+def page_urls(events: list[Event], request, language: str) -> dict[int, str]:
+    """Each event's page URL in ``language`` (its translation when published), in one query."""
+    pages = {event.page.translation_key: event.page for event in events}
+    translated = {
+        page.translation_key: page
+        for page in Page.objects.filter(
+            translation_key__in=list(pages), locale__language_code=language, live=True
+        ).only("id", "url_path", "translation_key", "locale_id", "depth", "path")
+    }
+    urls = {}
+    for event in events:
+        page = translated.get(event.page.translation_key, event.page)
+        urls[event.pk] = page.get_url(request) or ""
+    return urls
+
+
+# Rows ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One date of one event, as a list shows it."""
+
+    event: Event
+    occurrence: rec.Occurrence
+    title: str
+    venue: object
+    url: str
+    price: str
+    remaining: int = 0
+    cancelled: bool = False
+    tzname: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return occurrence_key(self.occurrence.recurrence_id)
+
+    @property
+    def start(self) -> datetime:
+        return self.occurrence.start
+
+    @property
+    def end(self) -> datetime:
+        return self.occurrence.end
+
+    @property
+    def day(self) -> date:
+        return self.occurrence.start.date()
+
+    @property
+    def day_label(self) -> str:
+        return day_label(self.occurrence.start)
+
+    @property
+    def time_label(self) -> str:
+        start, end = self.occurrence.start, self.occurrence.end
+        if start.date() == end.date():
+            return f"{time_label(start)}–{time_label(end)}"
+        return f"{time_label(start)} – {formats.date_format(end, 'j F')} {time_label(end)}"
+
+    @property
+    def start_time(self) -> str:
+        return time_label(self.occurrence.start)
+
+    @property
+    def zone(self) -> str:
+        return self.tzname if zone_shown(self.tzname) else ""
+
+    @property
+    def full(self) -> bool:
+        return not self.cancelled and self.remaining <= 0
+
+    @property
+    def few(self) -> bool:
+        return not self.cancelled and 0 < self.remaining <= FEW_SEATS
+
+    @property
+    def seats(self) -> str:
+        return seats_label(remaining=self.remaining, cancelled=self.cancelled)
+
+    @property
+    def link(self) -> str:
+        if self.event.programme_id:
+            return f"{self.url}#session-{self.event.pk}"
+        return f"{self.url}?{urlencode({'date': self.key})}"
+
+
+def expand(events, *, start: datetime, end: datetime, now: datetime) -> list[tuple[Event, rec.Occurrence]]:
+    """Every occurrence of ``events`` starting in ``[start, end)``, in time order."""
+    found = []
+    for event in events:
+        for occurrence in selectors.occurrences(event, start=start, end=end, now=now):
+            if start <= occurrence.start.astimezone(UTC) < end:
+                found.append((event, occurrence))
+    found.sort(key=lambda pair: (pair[1].start.astimezone(UTC), pair[0].title(), pair[0].pk))
+    return found
+
+
+def rows_for(pairs: list[tuple[Event, rec.Occurrence]], *, request, language: str, now: datetime) -> list[Row]:
+    """Rows for these occurrences: localised titles, venues and links, seats left (three queries)."""
+    events = list({event.pk: event for event, _occurrence in pairs}.values())
+    urls = page_urls(events, request, language)
+    canonical = {event.venue_id: event.venue for event in events}
+    venues = dict(zip(canonical, venues_localized(canonical.values(), language), strict=True))
+    taken = selectors.seats_taken_many(
+        [(event.seats_id, occurrence.start.astimezone(UTC)) for event, occurrence in pairs], now=now
+    )
+    rows = []
+    for event, occurrence in pairs:
+        start = occurrence.start.astimezone(UTC)
+        rows.append(
+            Row(
+                event=event,
+                occurrence=occurrence,
+                title=event.title(language),
+                venue=venues.get(event.venue_id, event.venue),
+                url=urls.get(event.pk, ""),
+                price=price_label(event, language),
+                remaining=max(0, event.capacity - taken.get((event.seats_id, start), 0)),
+                cancelled=selectors.is_cancelled(event, occurrence),
+                tzname=event.timezone,
+            )
+        )
+    return rows
+
+
+def by_day(rows: list[Row]) -> list[tuple[str, date, list[Row]]]:
+    """``[(day label, day, rows)]``, days in the venues' own zones, in order."""
+    days: dict[date, list[Row]] = {}
+    for row in rows:
+        days.setdefault(row.day, []).append(row)
+    return [(day_label(group[0].start), day, group) for day, group in days.items()]
+
+
+def month_grid(first: date, rows: list[Row], today: date) -> list[list[dict]]:
+    """Weeks (Monday first) covering the month of ``first``; each day with its rows."""
+    by_date: dict[date, list[Row]] = {}
+    for row in rows:
+        by_date.setdefault(row.day, []).append(row)
+    cursor = first - timedelta(days=first.weekday())
+    next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    weeks = []
+    while cursor < next_month:
+        week = []
+        for _n in range(7):
+            week.append(
+                {
+                    "day": cursor,
+                    "label": formats.date_format(cursor, "l j F"),
+                    "in_month": cursor.month == first.month,
+                    "today": cursor == today,
+                    "rows": by_date.get(cursor, []),
+                }
+            )
+            cursor += timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+# The single date in a calendar file ------------------------------------------------------------
+
+
+def occurrence_ics(event: Event, occurrence: rec.Occurrence, *, url: str, language: str, location: str) -> str:
+    """One date as an iCalendar file to open in a calendar app (its UID is the series' own, with
+    its ``RECURRENCE-ID`` for a repeating event, so a later subscription does not duplicate it)."""
+    cancelled = selectors.is_cancelled(event, occurrence)
+    item = ical_writer.FeedEvent(
+        uid=f"{event.uid}@essaim",
+        sequence=event.sequence,
+        summary=event.title(language),
+        start=occurrence.start,
+        end=occurrence.end,
+        tz=event.timezone,
+        stamp=event.updated_at,
+        description=event.summary(language),
+        location=location,
+        url=url,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        recurrence_id=occurrence.recurrence_id if event.rule else None,
+        geo=(event.venue.latitude, event.venue.longitude) if event.venue.has_coordinates else None,
+        organizer=event.venue.title,
+    )
+    year = occurrence.start.year
+    return ical_writer.calendar([item], name=event.title(language), first_year=year, last_year=year + 1)
+
+
+# schema.org ------------------------------------------------------------------------------------
+
+
+def _place(venue, facts, url: str) -> dict:
+    place = {
+        "@type": "Place",
+        "name": venue.title,
+        "url": url or None,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": facts.street_address or None,
+            "postalCode": facts.postcode or None,
+            "addressLocality": facts.city,
+            "addressRegion": facts.region or None,
+            "addressCountry": facts.country.code,
+        },
+    }
+    place["address"] = {k: v for k, v in place["address"].items() if v is not None}
+    if facts.has_coordinates:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": facts.latitude, "longitude": facts.longitude}
+    return {k: v for k, v in place.items() if v is not None}
+
+
+def _location(event: Event, venue, venue_url: str, page_url: str):
+    place = _place(venue, event.venue, venue_url)
+    # The link itself goes to registrants only; the page stands for it.
+    virtual = {"@type": "VirtualLocation", "url": page_url}
+    if event.attendance_mode == AttendanceMode.ONLINE:
+        return virtual
+    if event.attendance_mode == AttendanceMode.MIXED:
+        return [place, virtual]
+    return place
+
+
+def _availability(remaining: int, cancelled: bool) -> str:
+    if cancelled or remaining <= 0:
+        return SCHEMA + "SoldOut"
+    if remaining <= FEW_SEATS:
+        return SCHEMA + "LimitedAvailability"
+    return SCHEMA + "InStock"
+
+
+def _status(event: Event, occurrence: rec.Occurrence) -> str:
+    if selectors.is_cancelled(event, occurrence):
+        return SCHEMA + "EventCancelled"
+    if occurrence.changed:
+        return SCHEMA + "EventRescheduled"
+    return SCHEMA + "EventScheduled"
+
+
+def event_data(
+    event: Event,
+    occurrence: rec.Occurrence | None,
+    *,
+    name: str,
+    description: str,
+    page_url: str,
+    venue,
+    venue_url: str,
+    remaining: int,
+    image_url: str = "",
+    language: str = "",
+) -> dict:
+    """schema.org ``Event`` for one date of an event (the chosen or next one)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": name,
+        "description": description or None,
+        "url": page_url,
+        "image": [image_url] if image_url else None,
+        "inLanguage": event.language or language or None,
+        "eventAttendanceMode": SCHEMA + ATTENDANCE.get(event.attendance_mode, "OfflineEventAttendanceMode"),
+        "location": _location(event, venue, venue_url, page_url),
+        "organizer": {"@type": "Organization", "name": venue.title, "url": venue_url},
+    }
+    if occurrence is None:
+        data["eventStatus"] = SCHEMA + ("EventCancelled" if event.status == EventStatus.CANCELLED else "EventScheduled")
+        return {k: v for k, v in data.items() if v is not None}
+    tz = ZoneInfo(event.timezone)
+    cancelled = selectors.is_cancelled(event, occurrence)
+    data.update(
+        startDate=occurrence.start.astimezone(tz).isoformat(),
+        endDate=occurrence.end.astimezone(tz).isoformat(),
+        eventStatus=_status(event, occurrence),
+        offers={
+            "@type": "Offer",
+            "price": str(pricing.to_decimal(event.price_minor, event.currency)),
+            "priceCurrency": event.currency,
+            "availability": _availability(remaining, cancelled),
+            "url": page_url,
+            "validFrom": event.created_at.astimezone(tz).isoformat(),
+        },
+    )
+    if occurrence.changed and not cancelled:
+        data["previousStartDate"] = occurrence.recurrence_id.astimezone(tz).isoformat()
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def schedule_data(event: Event) -> dict | None:
+    """schema.org ``Schedule`` for a simple repeating event (frequency, interval, weekdays, end)."""
+    if not event.rule:
+        return None
+    parts = rec.rule_parts(event.rule)
+    frequency = {"DAILY": "P1D", "WEEKLY": "P1W", "MONTHLY": "P1M", "YEARLY": "P1Y"}.get(parts.get("FREQ", ""))
+    if frequency is None:
+        return None
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    if interval > 1:
+        frequency = f"P{interval}{frequency[-1]}"
+    tz = ZoneInfo(event.timezone)
+    start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+    schedule = {
+        "@type": "Schedule",
+        "repeatFrequency": frequency,
+        "startDate": start.date().isoformat(),
+        "startTime": start.strftime("%H:%M:%S"),
+        "endTime": end.strftime("%H:%M:%S"),
+        "scheduleTimezone": event.timezone,
+    }
+    days = [SCHEMA + SCHEMA_DAYS[code] for code in parts.get("BYDAY", "").split(",") if code in SCHEMA_DAYS]
+    if days:
+        schedule["byDay"] = days
+    if "UNTIL" in parts:
+        schedule["endDate"] = event.last_end.astimezone(tz).date().isoformat()
+    return schedule
+
+
+def image_url(request, image, spec: str = "fill-1200x675") -> str:
+    if image is None:
+        return ""
+    try:
+        return request.build_absolute_uri(image.get_rendition(spec).url)
+    except Exception:  # noqa: BLE001 - a missing file must not break the page
+        return ""
+
+
+def plain(text: str) -> str:
+    """Rich text as a plain description (JSON-LD, iCalendar)."""
+    return " ".join(strip_tags(text or "").split())

@@ -1,0 +1,587 @@
+"""The public event pages: the agenda (list and month), registering for a date, the waitlist, a
+date as a calendar file; and what the event and programme pages (served by Wagtail) show.
+
+Thin views: they read the request with ``forms_public``, call one service or selector, and
+render or redirect. Refusals from the services (``InvalidInput``, ``Conflict``) come back to the
+event page as messages, with the chosen date and number of seats kept in its query string.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.throttling import UserRateThrottle
+from wagtail.models import Locale
+
+from bookings import availability as av
+from bookings import pay_links
+from events import presentation, selectors, services
+from events import recurrence as rec
+from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
+from events.models import (
+    Event,
+    ProgrammePage,
+    RegistrationMode,
+    WaitlistEntry,
+    WaitlistStatus,
+    occurrence_key,
+    parse_occurrence_key,
+)
+from sites.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+LOGIN_URL = reverse_lazy("bookings:login")
+#: Dates per page of the agenda's list, and the days it covers when no range is asked.
+PAGE_SIZE = 40
+LIST_DAYS = 31
+#: How many dates an event page lists (a weekly event: three months ahead).
+UPCOMING_LIMIT = 12
+#: The agenda's month view shows at most this many dates (a bounded page whatever the network).
+MONTH_LIMIT = 600
+#: Zones are at most 14 hours from UTC: the window is widened by that, then cut at local days.
+ZONE_MARGIN = timedelta(hours=14)
+
+
+def _language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+class RegistrationRate(UserRateThrottle):
+    """The booking pages' and API's ``booking`` rate, same bucket."""
+
+    scope = "booking"
+
+
+def _over_rate(request) -> bool:
+    return not RegistrationRate().allow_request(request, None)
+
+
+# The agenda -------------------------------------------------------------------------------------
+
+
+def _month(text: str, today: date) -> tuple[date, bool]:
+    """The first day of ``YYYY-MM``; today's month (and False) when it cannot be read."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1), True
+    except (TypeError, ValueError):
+        return today.replace(day=1), not text
+
+
+def _occurrences_between(events, first: date, last: date, now: datetime, *, hide_ended: bool):
+    """Occurrences whose local day (in their venue's zone) is within ``[first, last]``."""
+    paris = ZoneInfo(settings.TIME_ZONE)
+    start = av.wall_clock(first, datetime.min.time(), paris) - ZONE_MARGIN
+    end = av.wall_clock(last + timedelta(days=1), datetime.min.time(), paris) + ZONE_MARGIN
+    pairs = presentation.expand(events, start=start, end=end, now=now)
+    return [
+        (event, occurrence)
+        for event, occurrence in pairs
+        if first <= occurrence.start.date() <= last and not (hide_ended and occurrence.end <= now)
+    ]
+
+
+@require_GET
+def agenda(request):
+    """Upcoming dates across the network, by day (or as a month), narrowed by the filters."""
+    now = timezone.now()
+    language = _language()
+    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    form = AgendaFilterForm(request.GET or None, choices=selectors.agenda_choices(now=now))
+    if form.is_bound:
+        form.is_valid()  # invalid fields are shown with their error and left out
+    filters = form.filters()
+    query = form.query()
+    month_view = request.GET.get("view") == "month"
+    context = {"form": form, "month_view": month_view, "query": urlencode(query)}
+    if month_view:
+        first, readable = _month(request.GET.get("month", ""), today)
+        if not readable:
+            context["month_error"] = _("Choose a month as YYYY-MM, e.g. 2026-12.")
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        events = selectors.agenda_events(filters=filters, start=_utc(first) - ZONE_MARGIN, end=_utc(last) + ZONE_MARGIN)
+        pairs = _occurrences_between(events, first, last, now, hide_ended=False)
+        truncated = len(pairs) > MONTH_LIMIT
+        rows = presentation.rows_for(pairs[:MONTH_LIMIT], request=request, language=language, now=now)
+        context.update(
+            month=first,
+            month_label=formats.date_format(first, "F Y"),
+            weeks=presentation.month_grid(first, rows, today),
+            weekdays=[formats.date_format(date(2024, 1, n), "l") for n in range(1, 8)],
+            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+            next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
+            count=len(rows),
+            truncated=truncated,
+        )
+    else:
+        first, last = form.days(today, LIST_DAYS)
+        events = selectors.agenda_events(
+            filters=filters, start=_utc(first) - ZONE_MARGIN, end=_utc(last + timedelta(days=1)) + ZONE_MARGIN
+        )
+        pairs = _occurrences_between(events, first, last, now, hide_ended=True)
+        page_obj = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = presentation.rows_for(list(page_obj.object_list), request=request, language=language, now=now)
+        context.update(
+            first=first,
+            last=last,
+            days=presentation.by_day(rows),
+            page_obj=page_obj,
+            count=page_obj.paginator.count,
+            later_query=urlencode(
+                {
+                    **query,
+                    "from": (last + timedelta(days=1)).isoformat(),
+                    "to": (last + timedelta(days=1 + (last - first).days)).isoformat(),
+                }
+            ),
+        )
+    feed_url = presentation.events_feed_url(request, query)
+    context.update(
+        feed_url=feed_url,
+        webcal_url=presentation.webcal(feed_url),
+        this_month=today.strftime("%Y-%m"),
+        errors=[
+            {"anchor": form[name].auto_id, "message": message}
+            for name, errors in (form.errors.items() if form.is_bound else [])
+            if name in form.fields
+            for message in errors
+        ],
+    )
+    return TemplateResponse(request, "events/agenda.html", context)
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+# One date as a calendar file ------------------------------------------------------------------
+
+
+@require_GET
+def occurrence_ics(request, pk: int, key: str):
+    event = selectors.event_get(pk=pk)
+    recurrence_id = parse_occurrence_key(key)
+    occurrence = selectors.occurrence_get(event, recurrence_id) if event and recurrence_id else None
+    if occurrence is None:
+        raise Http404(_("This event has no date at that time."))
+    language = _language()
+    url = request.build_absolute_uri(presentation.page_urls([event], request, language).get(event.pk, "/"))
+    venue = event.venue
+    location = ", ".join(part for part in (venue.title, venue.street_address, venue.postcode, venue.city) if part)
+    body = presentation.occurrence_ics(event, occurrence, url=url, language=language, location=location)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-{key}.ics"'
+    return response
+
+
+# Registering and the waitlist -----------------------------------------------------------------
+
+
+def _event_or_404(pk: int) -> Event:
+    event = selectors.event_get(pk=pk)
+    if event is None:
+        raise Http404(_("This event is not published."))
+    return event
+
+
+def _event_page_url(request, event: Event, **params) -> str:
+    url = presentation.page_urls([event], request, _language()).get(event.pk) or reverse("events:agenda")
+    if event.programme_id:
+        return f"{url}#session-{event.pk}"
+    params = {name: value for name, value in params.items() if value}
+    return url + (f"?{urlencode(params)}" if params else "") + "#register"
+
+
+def _after_booking(booking, now: datetime):
+    """Where a new registration goes: Stripe's Checkout when it waits for payment, else its page."""
+    if pay_links.awaits_payment(booking, now):
+        return redirect(pay_links.pay_path(booking))
+    return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
+
+
+def _refused(request, error) -> None:
+    messages.error(request, str(error.message if hasattr(error, "message") else error))
+
+
+@require_POST
+def register(request, pk: int):
+    """Register for one date of an event (a booking on its seats), then go to the booking."""
+    event = _event_or_404(pk)
+    form = RegistrationForm(request.POST)
+    valid = form.is_valid()
+    key = request.POST.get("date", "")
+    quantity = form.cleaned_data.get("quantity") if valid else request.POST.get("quantity", "")
+    back = _event_page_url(request, event, date=key, quantity=quantity if quantity not in ("", 1, "1") else "")
+    if not request.user.is_authenticated:
+        return redirect_to_login(back, LOGIN_URL)
+    recurrence_id = parse_occurrence_key(form.cleaned_data["date"]) if valid else None
+    if not valid or recurrence_id is None:
+        messages.error(request, _("Choose one of the dates listed, and between 1 and 10 seats."))
+        return redirect(back)
+    if _over_rate(request):
+        messages.error(request, _("Too many bookings in a short time: wait a minute."))
+        return redirect(back)
+    now = timezone.now()
+    try:
+        booking = services.registration_create(
+            user=request.user,
+            event=event,
+            recurrence_id=recurrence_id,
+            quantity=form.cleaned_data["quantity"],
+            language=_language(),
+            now=now,
+        )
+    except (InvalidInput, Conflict, NotFound) as error:
+        _refused(request, error)
+        return redirect(back)
+    return _after_booking(booking, now)
+
+
+@require_POST
+def waitlist_join(request, pk: int):
+    event = _event_or_404(pk)
+    form = OccurrenceForm(request.POST)
+    key = request.POST.get("date", "")
+    back = _event_page_url(request, event, date=key)
+    if not request.user.is_authenticated:
+        return redirect_to_login(back, LOGIN_URL)
+    recurrence_id = parse_occurrence_key(form.cleaned_data["date"]) if form.is_valid() else None
+    if recurrence_id is None:
+        messages.error(request, _("Choose one of the dates listed."))
+        return redirect(back)
+    try:
+        entry = services.waitlist_join(
+            user=request.user, event=event, recurrence_id=recurrence_id, language=_language()
+        )
+    except (InvalidInput, Conflict, NotFound) as error:
+        _refused(request, error)
+        return redirect(back)
+    messages.success(
+        request,
+        _("You are number %(n)s on the waitlist. If a seat frees, we hold it for you and send you an e-mail.")
+        % {"n": selectors.waitlist_position(entry)},
+    )
+    return redirect(back)
+
+
+def _entry_or_404(request, pk: int) -> WaitlistEntry:
+    entry = WaitlistEntry.objects.filter(pk=pk, user=request.user).select_related("event").first()
+    if entry is None:
+        raise Http404(_("You have no place on this waitlist."))
+    return entry
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    # Only a path on this site (no scheme, no host): never an open redirect.
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return fallback
+
+
+@require_POST
+def waitlist_leave(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("bookings:mine"), LOGIN_URL)
+    entry = _entry_or_404(request, pk)
+    back = _next_or(request, _event_page_url(request, entry.event, date=occurrence_key(entry.recurrence_id)))
+    try:
+        services.waitlist_leave(entry=entry, user=request.user)
+    except (InvalidInput, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect(back)
+    messages.success(request, _("You have left the waitlist."))
+    return redirect(back)
+
+
+@require_POST
+def waitlist_accept(request, pk: int):
+    """Take the seat held for you: confirmed at once when free, else on to payment."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("bookings:mine"), LOGIN_URL)
+    entry = _entry_or_404(request, pk)
+    now = timezone.now()
+    try:
+        booking = services.waitlist_accept(entry=entry, user=request.user, now=now)
+    except (InvalidInput, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect(_next_or(request, reverse("bookings:mine")))
+    if pay_links.awaits_payment(booking, now):
+        return redirect(pay_links.pay_path(booking))
+    messages.success(request, _("Your seat is confirmed."))
+    return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
+
+
+@require_POST
+def programme_register(request, pk: int):
+    """Register for every session of a programme at once (all or nothing)."""
+    programme = ProgrammePage.objects.live().filter(pk=pk).first()
+    if programme is None:
+        raise Http404(_("This programme is not published."))
+    back = (programme.get_url(request) or "/") + "#register-whole"
+    if not request.user.is_authenticated:
+        return redirect_to_login(back, LOGIN_URL)
+    if _over_rate(request):
+        messages.error(request, _("Too many bookings in a short time: wait a minute."))
+        return redirect(back)
+    now = timezone.now()
+    try:
+        bookings = services.programme_register(user=request.user, programme=programme, language=_language(), now=now)
+    except (InvalidInput, Conflict, NotFound) as error:
+        _refused(request, error)
+        return redirect(back)
+    unpaid = [booking for booking in bookings if pay_links.awaits_payment(booking, now)]
+    if len(bookings) == 1:
+        return _after_booking(bookings[0], now)
+    if unpaid:
+        messages.success(
+            request,
+            _(
+                "Your seats are held for %(n)s sessions. Pay for each from its booking page "
+                "before the hold ends to confirm it."
+            )
+            % {"n": len(bookings)},
+        )
+    else:
+        messages.success(request, _("You are registered for %(n)s sessions.") % {"n": len(bookings)})
+    return redirect("bookings:mine")
+
+
+# What the Wagtail pages show (their templates ask for it through ``events_tags``) --------------
+
+
+def _canonical(page):
+    default = Locale.get_default()
+    if page.locale_id == default.pk:
+        return page
+    return page.get_translation_or_none(default) or page
+
+
+def _user_rows(request, event_rows, now: datetime) -> None:
+    """Attach the visitor's registration, waitlist place and whether registration is open to each row."""
+    events = list({row.event.pk: row.event for row in event_rows}.values())
+    registrations = selectors.registrations_of_user(user=request.user, events=events, now=now)
+    entries = selectors.waitlist_of_user(user=request.user, events=events)
+    for row in event_rows:
+        recurrence_id = row.occurrence.recurrence_id.astimezone(UTC)
+        entry = entries.get((row.event.pk, recurrence_id))
+        closes = row.occurrence.start - timedelta(hours=row.event.registration_closes_hours)
+        row.extra = {
+            "registration": registrations.get((row.event.pk, recurrence_id)),
+            "entry": entry,
+            "position": selectors.waitlist_position(entry)
+            if entry is not None and entry.status == WaitlistStatus.WAITING
+            else None,
+            "closed": now >= closes,
+        }
+
+
+def event_page_context(request, page) -> dict:
+    """An event page's dates (each with seats left and the visitor's place), the form, JSON-LD."""
+    event = selectors.event_for_page(page)
+    if event is None or not event.live:
+        return {"event": None}
+    now = timezone.now()
+    language = _language()
+    upcoming = selectors.upcoming(event, now=now, limit=UPCOMING_LIMIT)
+    wanted = parse_occurrence_key(request.GET.get("date", ""))
+    if wanted is not None and not any(o.recurrence_id.astimezone(UTC) == wanted for o in upcoming):
+        extra = selectors.occurrence_get(event, wanted, now=now)
+        if extra is not None and extra.end > now:
+            upcoming = sorted([*upcoming, extra], key=lambda o: o.start)
+    rows = presentation.rows_for([(event, o) for o in upcoming], request=request, language=language, now=now)
+    _user_rows(request, rows, now)
+    chosen = next((row for row in rows if wanted and row.occurrence.recurrence_id.astimezone(UTC) == wanted), None)
+    chosen = chosen or next((row for row in rows if not row.cancelled), rows[0] if rows else None)
+    open_rows = [row for row in rows if not row.cancelled and not row.extra["closed"]]
+    venue = rows[0].venue if rows else _localized_venue(event, language)
+    venue_url = request.build_absolute_uri(venue.get_url(request) or "/")
+    page_url = request.build_absolute_uri(page.get_url(request) or "/")
+    data = presentation.event_data(
+        event,
+        chosen.occurrence if chosen else None,
+        name=page.title,
+        description=page.summary or presentation.plain(page.body)[:500],
+        page_url=page_url,
+        venue=venue,
+        venue_url=venue_url,
+        remaining=chosen.remaining if chosen else 0,
+        image_url=presentation.image_url(request, page.image),
+        language=language,
+    )
+    schedule = presentation.schedule_data(event)
+    if schedule:
+        data["eventSchedule"] = schedule
+    quantity = request.GET.get("quantity", "")
+    return {
+        "event": event,
+        "rows": rows,
+        "chosen": chosen,
+        "open_rows": open_rows,
+        "venue": venue,
+        "facts": event.venue,
+        "price": presentation.price_label(event, language),
+        "zone": presentation.zone_shown(event.timezone),
+        "form": RegistrationForm(
+            initial={"date": chosen.key if chosen else "", "quantity": quantity if quantity.isdigit() else 1}
+        ),
+        "venue_feed_url": presentation.venue_feed_url(request, event.venue.slug),
+        "jsonld": presentation.json_for_script(data),
+        "next_url": request.get_full_path(),
+    }
+
+
+def _localized_venue(event: Event, language: str):
+    from venues.selectors import venues_localized
+
+    return venues_localized([event.venue], language)[0]
+
+
+def programme_page_context(request, page) -> dict:
+    """A programme's sessions by day (each at its own venue, in its zone), the buttons, JSON-LD."""
+    now = timezone.now()
+    language = _language()
+    canonical = _canonical(page)
+    mode = getattr(canonical.specific, "registration_mode", RegistrationMode.EITHER)
+    sessions = list(selectors.programme_sessions(page))
+    pairs = []
+    for event in sessions:
+        tz = ZoneInfo(event.timezone)
+        start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+        pairs.append((event, rec.Occurrence(recurrence_id=start, start=start, end=end)))
+    rows = presentation.rows_for(pairs, request=request, language=language, now=now)
+    _user_rows(request, rows, now)
+    for row in rows:
+        row.extra["past"] = row.occurrence.start <= now
+        row.extra["language_name"] = dict(settings.LANGUAGES).get(row.event.language, row.event.language)
+    page_url = request.build_absolute_uri(page.get_url(request) or "/")
+    hub = _hub(page, language)
+    hub_url = request.build_absolute_uri(hub.get_url(request) or "/") if hub else page_url
+    sub_events = []
+    for row in rows:
+        venue_url = request.build_absolute_uri(row.venue.get_url(request) or "/")
+        sub_events.append(
+            presentation.event_data(
+                row.event,
+                row.occurrence,
+                name=row.title,
+                description=row.event.summary(language),
+                page_url=f"{page_url}#session-{row.event.pk}",
+                venue=row.venue,
+                venue_url=venue_url,
+                remaining=row.remaining,
+                language=language,
+            )
+        )
+    for item in sub_events:
+        item.pop("@context", None)
+    series = {
+        "@context": "https://schema.org",
+        "@type": "EventSeries",
+        "name": page.title,
+        "description": page.summary or presentation.plain(page.intro)[:500] or None,
+        "url": page_url,
+        "image": presentation.image_url(request, page.image) or None,
+        "organizer": {"@type": "Organization", "name": hub.title if hub else page.title, "url": hub_url},
+        "startDate": sub_events[0]["startDate"] if sub_events else None,
+        "endDate": sub_events[-1]["endDate"] if sub_events else None,
+        "subEvent": sub_events,
+    }
+    series = {k: v for k, v in series.items() if v is not None}
+    upcoming = [row for row in rows if not row.extra["past"] and not row.cancelled]
+    registered = [row for row in rows if row.extra.get("registration")]
+    return {
+        "rows": rows,
+        "days": presentation.by_day(rows),
+        "hub": hub,
+        "sessions_allowed": mode in (RegistrationMode.SESSIONS, RegistrationMode.EITHER),
+        "whole_allowed": mode in (RegistrationMode.WHOLE, RegistrationMode.EITHER) and bool(upcoming),
+        "whole_only": mode == RegistrationMode.WHOLE,
+        "all_registered": bool(upcoming) and len([r for r in upcoming if r.extra.get("registration")]) == len(upcoming),
+        "registered_count": len(registered),
+        "programme_pk": canonical.pk,
+        "feed_url": presentation.programme_feed_url(request, canonical.slug),
+        "jsonld": presentation.json_for_script(series),
+        "next_url": request.get_full_path(),
+    }
+
+
+def _hub(page, language: str):
+    from venues.models import VenuePage
+    from venues.selectors import venues_localized
+
+    parent = page.get_parent()
+    hub = VenuePage.objects.filter(pk=parent.pk).first() if parent else None
+    return venues_localized([hub], language)[0] if hub else None
+
+
+def venue_events(request, venue, *, limit: int = 5) -> dict:
+    """The venue page's next dates (its own events and programme sessions held there)."""
+    now = timezone.now()
+    language = _language()
+    canonical = _canonical(venue)
+    events = selectors.events_live().filter(venue=canonical, last_end__gt=now).select_related("page")
+    pairs = []
+    for event in events:
+        pairs += [(event, o) for o in selectors.upcoming(event, now=now, limit=limit)]
+    pairs.sort(key=lambda pair: pair[1].start.astimezone(UTC))
+    rows = presentation.rows_for(pairs[:limit], request=request, language=language, now=now)
+    feed_url = presentation.venue_feed_url(request, canonical.slug)
+    return {"rows": rows, "feed_url": feed_url, "webcal_url": presentation.webcal(feed_url), "venue": canonical}
+
+
+def my_waitlist(request) -> list[dict]:
+    """The visitor's open waitlist places (waiting, or a seat held for them), for "My bookings"."""
+    if not request.user.is_authenticated:
+        return []
+    language = _language()
+    entries = list(selectors.waitlist_for_user(user=request.user).select_related("event__page"))
+    events = list({entry.event.pk: entry.event for entry in entries}.values())
+    urls = presentation.page_urls(events, request, language) if events else {}
+    items = []
+    for entry in entries:
+        event = entry.event
+        tz = ZoneInfo(event.timezone)
+        start = entry.recurrence_id.astimezone(tz)
+        if (
+            entry.status == WaitlistStatus.OFFERED
+            and entry.offer_expires_at
+            and entry.offer_expires_at <= timezone.now()
+        ):
+            continue
+        items.append(
+            {
+                "entry": entry,
+                "title": event.title(language),
+                "when": f"{presentation.day_label(start)}, {presentation.time_label(start)}",
+                "zone": event.timezone if presentation.zone_shown(event.timezone) else "",
+                "venue": event.venue.title,
+                "url": urls.get(event.pk, ""),
+                "position": selectors.waitlist_position(entry) if entry.status == WaitlistStatus.WAITING else None,
+                "offered": entry.status == WaitlistStatus.OFFERED,
+                "until": entry.offer_expires_at.astimezone(tz) if entry.offer_expires_at else None,
+                "tzname": event.timezone,
+            }
+        )
+    return items
+
+
+def offer_for_booking(booking) -> dict | None:
+    """A seat held for the visitor from the waitlist, on its booking's page."""
+    entry = WaitlistEntry.objects.filter(offer=booking, status=WaitlistStatus.OFFERED).select_related("event").first()
+    if entry is None or entry.offer_expires_at is None or entry.offer_expires_at <= timezone.now():
+        return None
+    tz = ZoneInfo(entry.event.timezone)
+    return {"entry": entry, "until": entry.offer_expires_at.astimezone(tz), "tzname": entry.event.timezone}
