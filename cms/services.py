@@ -1,5 +1,6 @@
 """Setting up a node's site: locales, the home page and the directory in each language, the
-network admins' group. Idempotent: ``make run`` calls it on every start through ``load_demo``.
+network admins' group and their moderation workflow. Idempotent: ``make run`` calls it on every
+start through ``load_demo``.
 """
 
 from dataclasses import dataclass
@@ -8,7 +9,18 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from cms.models import HomePage
 from venues.models import VenueIndexPage
@@ -117,4 +129,33 @@ def network_admins_ensure(*, directory: VenueIndexPage) -> Group:
         codename__in=("add_image", "change_image", "choose_image", "delete_image"),
     ):
         GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection, permission=permission)
+    moderation_ensure(group=group)
     return group
+
+
+#: The workflow made when the root has none (Wagtail's migrations make "Moderators approval").
+MODERATION_WORKFLOW = "Network moderation"
+
+
+@transaction.atomic
+def moderation_ensure(*, group: Group) -> Workflow:
+    """Network admins approve what is submitted for moderation (a hub's programmes): they join
+    the approval tasks of the workflow on the root page, which Wagtail's migrations create for
+    its "Moderators" group; a root without a workflow gets one whose task is theirs."""
+    root = Page.get_first_root_node()
+    link = WorkflowPage.objects.filter(page=root, workflow__active=True).select_related("workflow").first()
+    if link is None:
+        workflow, _ = Workflow.objects.get_or_create(name=MODERATION_WORKFLOW, defaults={"active": True})
+        WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    else:
+        workflow = link.workflow
+    tasks = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow, active=True)
+    if not tasks.exists():
+        task = GroupApprovalTask.objects.filter(name=f"{NETWORK_ADMINS} approval").first()
+        if task is None:
+            task = GroupApprovalTask.objects.create(name=f"{NETWORK_ADMINS} approval")
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+        tasks = GroupApprovalTask.objects.filter(pk=task.pk)
+    for task in tasks:
+        task.groups.add(group)
+    return workflow
