@@ -359,6 +359,11 @@ def _follow(event: Event, previous: dict | None, *, actor, now: datetime) -> Non
         or occurrences[entry.recurrence_id].cancelled
     ]
     WaitlistEntry.objects.filter(pk__in=gone).update(status=WaitlistStatus.CLOSED, updated_at=now)
+    # More seats (a larger capacity) or a moved date: offer what is free to those still waiting.
+    for recurrence_id in set(
+        event.waitlist.filter(status=WaitlistStatus.WAITING).values_list("recurrence_id", flat=True)
+    ):
+        waitlist_promote(event=event, recurrence_id=recurrence_id, now=now)
 
 
 def events_extend_horizon(*, now: datetime | None = None) -> int:
@@ -404,6 +409,14 @@ def _lock_person(user) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
+def _full() -> Conflict:
+    return Conflict(
+        _("This date is full. Join the waitlist: the next seat that frees is offered to the first person waiting."),
+        code="event_full",
+        extra={"remaining": 0, "waitlist": True},
+    )
+
+
 def registration_create(
     *,
     user,
@@ -430,6 +443,8 @@ def registration_create(
         _lock_person(user)
         if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
+        if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
+            raise _full()  # a seat that frees goes to the people already waiting, in their order
         request = booking_services.BookingRequest(
             resource=event.seats,
             start=occurrence.start.astimezone(UTC),
@@ -441,14 +456,7 @@ def registration_create(
         except Conflict as error:
             if error.code != "no_room":
                 raise
-            raise Conflict(
-                _(
-                    "This date is full. Join the waitlist: the next seat that frees "
-                    "is offered to the first person waiting."
-                ),
-                code="event_full",
-                extra={"remaining": 0, "waitlist": True},
-            ) from None
+            raise _full() from None
         Registration.objects.create(
             booking=booking, event=event, recurrence_id=recurrence_id, whole_programme=whole_programme
         )
@@ -512,7 +520,8 @@ def waitlist_join(*, user, event: Event, recurrence_id: datetime, language: str 
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
         if selectors.waitlist_entry_open(user=user, event=event, recurrence_id=recurrence_id):
             raise InvalidInput(_("You are already on the waitlist for this date."), code="already_waiting")
-        if selectors.seats_for(event, occurrence, now=now).remaining > 0:
+        waiting = selectors.waitlist_waiting(event, recurrence_id).exists()
+        if selectors.seats_for(event, occurrence, now=now).remaining > 0 and not waiting:
             raise InvalidInput(_("Seats are still free: register instead."), code="seats_left")
         entry = WaitlistEntry.objects.create(
             event=event, recurrence_id=recurrence_id, user=user, language=language or settings.LANGUAGE_CODE
