@@ -4,6 +4,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from tests.integration.payments.conftest import fake_stripe, stripe_on  # noqa: F401  (paid events)
+
 
 def weekday_on_or_after(day: date, weekday: int) -> date:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
