@@ -1,17 +1,22 @@
-"""``manage.py load_demo``: the demo network (site, venues, accounts, resources, bookings). Safe to run again."""
+"""``manage.py load_demo``: the demo network (site, venues, accounts, resources, bookings, events).
+
+Safe to run again."""
+
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from bookings.demo import load_bookings_demo
 from cms import demo
+from events.demo import load_events_demo
 from venues.models import VENUE_MODELS
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo network: home page, directory, venues in French and English, demo accounts, "
-        "and each venue's resources, closures and bookings around today."
+        "each venue's resources, closures and bookings around today, and the agenda of the coming months."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +31,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo bookings: {bookings.resources} resources, {bookings.closures} closures and "
             f"{bookings.bookings} bookings at {bookings.venues} venues, {bookings.skipped} already equipped"
+        )
+        started = time.perf_counter()
+        events = load_events_demo()
+        self.stdout.write(
+            f"demo events: {events.events} events and {events.programmes} programme created "
+            f"({events.registrations} registrations, {events.waiting} on waitlists, "
+            f"{events.translations} translations), "
+            f"{events.existing} already there, in {time.perf_counter() - started:.1f} s"
         )
         for username in report.accounts:
             self.stdout.write(f"  account {username} / {demo.ACCOUNTS[username]['password']}")
