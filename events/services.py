@@ -616,7 +616,7 @@ def waitlist_accept(*, entry: WaitlistEntry, user, now: datetime | None = None):
     (the booking's pay link). Returns the booking."""
     now = _now(now)
     with transaction.atomic():
-        entry = WaitlistEntry.objects.select_for_update().select_related("offer").get(pk=entry.pk)
+        entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("offer").get(pk=entry.pk)
         if entry.user_id != user.pk:
             raise PermissionDenied(_("This is not your place on the waitlist."))
         booking = entry.offer
