@@ -17,9 +17,8 @@ from venues import vocabulary
 #: The longest span the agenda lists at once (a year), so a request cannot expand forever.
 MAX_SPAN_DAYS = 366
 PRICE_CHOICES = [("", _("Free or paid")), ("free", pgettext_lazy("price", "Free")), ("paid", _("Paid"))]
-#: The query parameters that narrow the agenda and its feed (the order they are written in URLs).
-FILTER_NAMES = ("venue", "kind", "city", "programme", "from", "to", "price")
-URL_NAMES = {"start": "from", "end": "to"}
+#: The query parameters that narrow the agenda and ``/feeds/events.ics`` alike (``events.feeds.parse_filters``).
+FILTER_NAMES = ("venue", "kind", "city", "programme", "start", "end", "price")
 
 
 class AgendaFilterForm(forms.Form):
@@ -42,10 +41,6 @@ class AgendaFilterForm(forms.Form):
         self.fields["venue"].choices = [("", _("All venues")), *choices["venues"]]
         self.fields["city"].choices = [("", _("All cities")), *((city, city) for city in choices["cities"])]
         self.fields["programme"].choices = [("", _("All programmes")), *choices["programmes"]]
-
-    def add_prefix(self, field_name):
-        # "from" and "to" read better in URLs than field names Python allows.
-        return URL_NAMES.get(field_name, field_name)
 
     def clean(self):
         data = super().clean()
@@ -76,7 +71,7 @@ class AgendaFilterForm(forms.Form):
         return start, end or start + timedelta(days=default_days - 1)
 
     def query(self) -> dict[str, str]:
-        """The valid filters as query parameters, in the URL's names (for links and the feed)."""
+        """The valid filters as query parameters (for links and the feed)."""
         if not self.is_bound:
             return {}
         data = self.cleaned_data
@@ -85,8 +80,8 @@ class AgendaFilterForm(forms.Form):
             "kind": data.get("kind"),
             "city": data.get("city"),
             "programme": data.get("programme"),
-            "from": data["start"].isoformat() if data.get("start") else "",
-            "to": data["end"].isoformat() if data.get("end") and "end" not in self.errors else "",
+            "start": data["start"].isoformat() if data.get("start") else "",
+            "end": data["end"].isoformat() if data.get("end") and "end" not in self.errors else "",
             "price": data.get("price"),
         }
         return {name: values[name] for name in FILTER_NAMES if values.get(name)}

@@ -174,6 +174,12 @@ class Row:
         return f"{time_label(start)} – {formats.date_format(end, 'j F')} {time_label(end)}"
 
     @property
+    def short_label(self) -> str:
+        """``mar. 8 déc. 2026, 18:30``: for a list of choices on a narrow screen."""
+        start = self.occurrence.start
+        return f"{formats.date_format(start, 'D j M Y')}, {time_label(start)}"
+
+    @property
     def start_time(self) -> str:
         return time_label(self.occurrence.start)
 

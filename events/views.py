@@ -142,12 +142,13 @@ def agenda(request):
             later_query=urlencode(
                 {
                     **query,
-                    "from": (last + timedelta(days=1)).isoformat(),
-                    "to": (last + timedelta(days=1 + (last - first).days)).isoformat(),
+                    "start": (last + timedelta(days=1)).isoformat(),
+                    "end": (last + timedelta(days=1 + (last - first).days)).isoformat(),
                 }
             ),
         )
-    feed_url = presentation.events_feed_url(request, query)
+    feed_query = {**query, "lang": language} if language != settings.LANGUAGE_CODE else query
+    feed_url = presentation.events_feed_url(request, feed_query)
     context.update(
         feed_url=feed_url,
         webcal_url=presentation.webcal(feed_url),

@@ -79,13 +79,13 @@ def test_agenda_filters_by_kind_city_price_and_venue(client, make_venue, make_ev
 def test_agenda_date_range_and_bad_input(client, make_event):
     _page, event = make_event(repeat="WEEKLY")
     start = first(event).start.date()
-    response = client.get(agenda_url(**{"from": start.isoformat(), "to": start.isoformat()}))
+    response = client.get(agenda_url(start=start.isoformat(), end=start.isoformat()))
     assert len(rows(response)) == 1
-    bad = client.get(agenda_url(**{"from": "2026-13-45", "to": "yesterday", "kind": "castle", "price": "cheap"}))
+    bad = client.get(agenda_url(start="2026-13-45", end="yesterday", kind="castle", price="cheap"))
     assert bad.status_code == 200
     html = bad.content.decode()
     assert 'class="error-summary"' in html and html.count('class="field-error"') >= 3
-    backwards = client.get(agenda_url(**{"from": start.isoformat(), "to": (start - timedelta(days=3)).isoformat()}))
+    backwards = client.get(agenda_url(start=start.isoformat(), end=(start - timedelta(days=3)).isoformat()))
     assert backwards.status_code == 200
     assert "must not be before its start" in backwards.content.decode()
 
