@@ -21,7 +21,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, Q, QuerySet, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,26 +46,62 @@ MAX_RANGE = timedelta(days=2 * 366)
 #: Bump when the output changes for the same rows, so that clients fetch the feeds again.
 FORMAT = 1
 
-#: Only the columns a feed writes (a feed of 10,000 rows reads no page body or JSON it ignores).
-EVENT_FIELDS = (
+#: The columns a feed writes, read as plain rows (no model instances: a feed of 10,000 events
+#: would spend a third of its time building them); titles and summaries come out of their JSON in
+#: the database, in the feed's language.
+ROW_FIELDS = (
     "uid",
     "page_id",
-    "programme_id",
     "venue_id",
-    "titles",
-    "summaries",
     "timezone",
     "start",
     "end",
     "rule",
     "changes",
-    "last_end",
     "online_url",
     "status",
     "cancel_reason",
     "sequence",
     "updated_at",
 )
+
+
+@dataclass(frozen=True)
+class Row:
+    uid: object
+    page_id: int
+    venue_id: int
+    timezone: str
+    start: datetime
+    end: datetime
+    rule: str
+    changes: dict
+    online_url: str
+    status: str
+    cancel_reason: str
+    sequence: int
+    updated_at: datetime
+    title: str
+    summary: str
+
+
+def _in_language(field: str, language: str):
+    """``field`` (a ``{language: text}`` JSON) in ``language``, else in the default language."""
+    wanted = NullIf(KT(f"{field}__{language}"), Value(""))
+    return Coalesce(wanted, KT(f"{field}__{settings.LANGUAGE_CODE}"), Value(""), output_field=CharField())
+
+
+def feed_rows(rows: QuerySet[Event], language: str) -> list[Row]:
+    """The live rows of a feed, in time order, as ``Row`` values."""
+    found = (
+        rows.filter(live=True)
+        .annotate(title_text=_in_language("titles", language), summary_text=_in_language("summaries", language))
+        .order_by("start", "id")
+        .values_list(*ROW_FIELDS, "title_text", "summary_text")
+    )
+    return [Row(*values) for values in found]
+
+
 VENUE_FIELDS = (
     "title",
     "content_type_id",
@@ -201,13 +239,15 @@ def _window(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
 class _Context:
     """What the rows share, loaded once per feed: venues and page URLs in the feed's language."""
 
-    def __init__(self, events: list[Event], language: str):
+    def __init__(self, rows: QuerySet[Event], language: str):
         self.language = language
         self.host = ics.node_host()
-        venue_ids = {event.venue_id for event in events}
-        self.venues = VenuePage.objects.only(*VENUE_FIELDS).in_bulk(venue_ids) if venue_ids else {}
+        live = rows.filter(live=True)
+        self.venues = {
+            venue.pk: venue for venue in VenuePage.objects.filter(pk__in=live.values("venue_id")).only(*VENUE_FIELDS)
+        }
         self._venue_facts: dict[int, tuple] = {}
-        self.urls = _page_urls({event.page_id for event in events}, language)
+        self.urls = _page_urls(live.values("page_id"), language)
 
     def venue(self, venue_id: int) -> tuple[str, str, tuple[float, float] | None, tuple[str, ...], str]:
         """Name, location line, GEO, categories and e-mail of a venue (computed once per venue)."""
@@ -229,27 +269,25 @@ class _Context:
         return self._venue_facts[venue_id]
 
 
-def _page_urls(page_ids: set[int], language: str) -> dict[int, str]:
-    """The public URL of each (canonical) page in ``language`` (the canonical page's when it has no
-    live translation), in one query and without a ``reverse`` per page."""
-    if not page_ids:
-        return {}
-    rows = list(
-        Page.objects.filter(
-            translation_key__in=Page.objects.filter(pk__in=page_ids).values("translation_key"),
+def _page_urls(page_ids, language: str) -> dict[int, str]:
+    """The public URL of each (canonical) page of ``page_ids`` (ids or a subquery) in ``language``
+    (the canonical page's when it has no live translation): a query or two, no ``reverse`` per page."""
+    pages = Page.objects.filter(pk__in=page_ids)
+    paths = dict(pages.values_list("pk", "url_path"))
+    if language != settings.LANGUAGE_CODE and paths:
+        translated = dict(
+            Page.objects.filter(
+                translation_key__in=pages.values("translation_key"), live=True, locale__language_code=language
+            ).values_list("translation_key", "url_path")
         )
-        .filter(Q(pk__in=page_ids) | Q(live=True, locale__language_code=language))
-        .values_list("pk", "translation_key", "locale__language_code", "url_path")
-    )
-    canonical = {key: (pk, path) for pk, key, _lang, path in rows if pk in page_ids}
-    translated = {key: path for pk, key, lang, path in rows if lang == language and pk not in page_ids}
-    paths = {pk: translated.get(key, path) for key, (pk, path) in canonical.items()}
+        keys = dict(pages.values_list("pk", "translation_key"))
+        paths = {pk: translated.get(keys[pk], path) for pk, path in paths.items()}
     urls = ics.page_urls(set(paths.values()))
     return {pk: urls[path] for pk, path in paths.items() if path in urls}
 
 
-def _description(event: Event, language: str) -> str:
-    lines = [event.summary(language)]
+def _description(event: Row) -> str:
+    lines = [event.summary]
     if event.status == EventStatus.CANCELLED and event.cancel_reason:
         lines.append(_("Cancelled: %(reason)s") % {"reason": event.cancel_reason})
     if event.online_url:
@@ -257,19 +295,19 @@ def _description(event: Event, language: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def feed_events(event: Event, context: _Context) -> list[FeedEvent]:
+def feed_events(event: Row, context: _Context) -> list[FeedEvent]:
     """One event's master ``VEVENT`` and its overrides (moved or cancelled dates)."""
     name, location, geo, categories, email = context.venue(event.venue_id)
     cancelled = event.status == EventStatus.CANCELLED
     master = FeedEvent(
         uid=f"{event.uid}@{context.host}",
         sequence=event.sequence,
-        summary=event.title(context.language),
+        summary=event.title,
         start=event.start,
         end=event.end,
         tz=event.timezone,
         stamp=event.updated_at,
-        description=_description(event, context.language),
+        description=_description(event),
         location=location,
         url=context.urls.get(event.page_id, ""),
         status="CANCELLED" if cancelled else "CONFIRMED",
@@ -351,12 +389,15 @@ def _serve(
     version, changed = _version_of(rows, language, wording, now.date() if window else None, parts)
 
     def render() -> bytes:
-        events = list(rows.filter(live=True).only(*EVENT_FIELDS).order_by("start", "id"))
+        events = feed_rows(rows, language)
         with translation.override(language):
-            context = _Context(events, language)
+            context = _Context(rows, language)
             feed = [entry for event in events for entry in feed_events(event, context)]
+            # Zones are written for the years from the first start to the horizon (rules are
+            # bounded there, a programme's sessions end before it).
             first = min((event.start for event in events), default=now)
-            last = max((event.last_end for event in events), default=now)
+            ends = (selectors.horizon(now), *((window[1],) if window else ()), *(event.end for event in events))
+            last = max(ends)
             return ical_writer.calendar(
                 feed, name=str(name), first_year=first.year, last_year=max(last.year, first.year)
             ).encode("utf-8")

@@ -4,7 +4,7 @@ icalendar builds an object per property and costs about a millisecond per event;
 thousand events must be written cold in well under a second. This module writes the text itself
 from plain data: escaping (3.3.11), line folding at 75 octets without splitting a UTF-8 character
 (3.1), CRLF line ends, local times with ``TZID`` and one ``VTIMEZONE`` per zone used (made once
-per zone and period by icalendar, which knows the rules). Parsers written by others read the
+per zone and period from zoneinfo's transitions). Parsers written by others read the
 result in the tests (icalendar, recurring-ical-events; ical.js and vobject come with the feeds).
 
 Around a DST change, readers do not agree with RFC 5545 or with each other (measured with
@@ -15,9 +15,10 @@ change, would be read an hour off. Such occurrences are written exactly instead:
 does not repeat gets ``DTSTART``/``DTEND`` in UTC when either is such a local time, and a
 repeating one gets an override (``RECURRENCE-ID``) per such occurrence, found by expanding only
 the series whose time of day comes near a change of its zone (rare: a night event).
-icalendar's VTIMEZONE writes the spring change at 03:00 (the new offset's wall time); that makes
-ical.js read a time in the gap with the offset from before the gap, as RFC 5545 does, and every
-time that exists alike, so it is kept.
+VTIMEZONE: written here, one sub-component per change (icalendar's grouping with ``RDATE`` made
+ical.js skip each group's first change), with icalendar's convention for ``DTSTART`` (the spring
+change at 03:00 in Paris, the new offset's wall time), which makes ical.js read a time in the gap
+with the offset from before the gap, as RFC 5545 does, and every time that exists alike.
 
 Pure: no Django. Callers pass ``FeedEvent`` values and the period the time zones must cover.
 """
@@ -26,11 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-import icalendar
 
 from events import recurrence
 
@@ -106,11 +105,74 @@ def _zone(name: str) -> ZoneInfo:
 
 
 @lru_cache(maxsize=256)
+def _transitions(tz: str, first_year: int, last_year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """The zone's offset changes in those years: ``(instant in UTC, offset before, offset after)``,
+    found by comparing offsets a day apart and then bisecting to the second."""
+    zone = _zone(tz)
+    day = 86400
+    moment, end = (
+        int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp()),
+        int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp()),
+    )
+
+    def offset(seconds: int) -> timedelta:
+        return datetime.fromtimestamp(seconds, zone).utcoffset()
+
+    found = []
+    before = offset(moment)
+    while moment < end:
+        after = offset(moment + day)
+        if after != before:
+            low, high = moment, moment + day
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == before else (low, middle)
+            found.append((datetime.fromtimestamp(high, UTC), before, after))
+        moment, before = moment + day, after
+    return tuple(found)
+
+
+def _offset_text(offset: timedelta) -> str:
+    seconds = int(offset.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
+    text = f"{sign}{seconds // 3600:02d}{seconds % 3600 // 60:02d}"
+    return text + f"{seconds % 60:02d}" if seconds % 60 else text
+
+
+@lru_cache(maxsize=256)
 def vtimezone(tz: str, first_year: int, last_year: int) -> str:
-    """The VTIMEZONE block of ``tz`` for the years given, from icalendar (cached: a feed of any
-    size pays for each zone once)."""
-    component = icalendar.Timezone.from_tzid(tz, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
-    return component.to_ical().decode("utf-8").replace("\r\n", "\n").strip().replace("\n", "\r\n")
+    """The VTIMEZONE block of ``tz`` for the years given (cached: a feed pays for each zone once).
+
+    Written from zoneinfo's own transitions: the offset in force on 1 January of the first year,
+    then one sub-component per change with its ``DTSTART`` written as icalendar writes it (the
+    later of the two wall times at the change). Not one sub-component per kind with the later
+    changes as ``RDATE``, as icalendar does: ical.js then ignores the ``DTSTART`` (measured: the
+    first year's changes were lost, a spring Sunday in Montreal read an hour off)."""
+    zone = _zone(tz)
+    start = datetime(first_year, 1, 1, tzinfo=zone)
+    lines = [
+        "BEGIN:VTIMEZONE",
+        f"TZID:{tz}",
+        f"COMMENT:Offsets from {first_year}-01-01 to {last_year + 1}-01-01.",
+    ]
+
+    def part(moment: datetime, before: timedelta, after: timedelta, clock: datetime) -> list[str]:
+        local = moment.astimezone(zone)
+        kind = "DAYLIGHT" if local.dst() else "STANDARD"
+        return [
+            f"BEGIN:{kind}",
+            f"DTSTART:{clock:%Y%m%dT%H%M%S}",
+            f"TZNAME:{escape_text(local.tzname() or tz)}",
+            f"TZOFFSETFROM:{_offset_text(before)}",
+            f"TZOFFSETTO:{_offset_text(after)}",
+            f"END:{kind}",
+        ]
+
+    lines += part(start, start.utcoffset(), start.utcoffset(), start.replace(tzinfo=None))
+    for moment, before, after in _transitions(tz, first_year, last_year):
+        lines += part(moment, before, after, (moment + max(before, after)).replace(tzinfo=None))
+    lines.append("END:VTIMEZONE")
+    return "\r\n".join(lines)
 
 
 def awkward(moment: datetime, tz: str) -> bool:
@@ -128,20 +190,10 @@ def _change_clocks(tz: str, first_year: int, last_year: int) -> tuple[tuple[floa
     years: ``(120, 180)`` for Paris, whose clocks go from 2:00 to 3:00 and back."""
     if tz == "UTC":
         return ()
-    zone = _zone(tz)
-    moment, end = datetime(first_year, 1, 1, tzinfo=UTC), datetime(last_year + 1, 1, 1, tzinfo=UTC)
     spans = set()
-    while moment < end:
-        following = moment + timedelta(days=1)
-        before, after = moment.astimezone(zone).utcoffset(), following.astimezone(zone).utcoffset()
-        if before != after:
-            low, high = moment, following
-            while high - low > timedelta(minutes=1):  # the change, to the minute
-                middle = low + (high - low) / 2
-                low, high = (middle, high) if middle.astimezone(zone).utcoffset() == before else (low, middle)
-            clocks = [(high + offset).hour * 60 + (high + offset).minute for offset in (before, after)]
-            spans.add((float(min(clocks)), float(max(clocks))))
-        moment = following
+    for moment, before, after in _transitions(tz, first_year, last_year):
+        clocks = [(moment + offset).hour * 60 + (moment + offset).minute for offset in (before, after)]
+        spans.add((float(min(clocks)), float(max(clocks))))
     return tuple(sorted(spans))
 
 

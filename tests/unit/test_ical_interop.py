@@ -95,7 +95,7 @@ def ours(series_list) -> list[tuple[str, datetime, datetime, str]]:
     return sorted(out, key=lambda o: (o[1], o[0]))
 
 
-def feed(series_list) -> str:
+def feed(series_list, first_year: int = 2025) -> str:
     events = []
     for uid, s in series_list:
         events.append(
@@ -125,7 +125,7 @@ def feed(series_list) -> str:
                     status="CANCELLED" if change.cancelled else "CONFIRMED",
                 )
             )
-    return calendar(events, name="interop", first_year=2025, last_year=2027)
+    return calendar(events, name="interop", first_year=first_year, last_year=2027)
 
 
 PARIS, MONTREAL, DAKAR = ZoneInfo("Europe/Paris"), ZoneInfo("America/Montreal"), ZoneInfo("Africa/Dakar")
@@ -268,6 +268,28 @@ def test_around_dst_changes_all_three_agree():
     text = feed(cases)
     expected = ours(cases)
     assert len(expected) > 60
+    assert with_vobject(text) == expected
+    _need_icaljs()
+    assert icaljs(text) == expected
+
+
+def test_the_first_years_changes_count_for_every_reader():
+    """Zones written from the events' own year: with icalendar's VTIMEZONE (later changes as
+    RDATE) ical.js skipped each sub-component's DTSTART, the first spring and autumn changes."""
+    cases = [
+        (
+            f"{name}@essaim.test",
+            recurrence.Series(
+                start=datetime(2026, 6, 10, 9, 30, tzinfo=zone),
+                duration=timedelta(hours=2),
+                tz=zone,
+                rule="FREQ=MONTHLY;COUNT=12",
+            ),
+        )
+        for name, zone in (("paris", PARIS), ("montreal", MONTREAL), ("sydney", ZoneInfo("Australia/Sydney")))
+    ]
+    text = feed(cases, first_year=2026)
+    expected = ours(cases)
     assert with_vobject(text) == expected
     _need_icaljs()
     assert icaljs(text) == expected
