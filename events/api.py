@@ -55,7 +55,7 @@ from events.models import (
     parse_occurrence_key,
 )
 from sites.api import Pagination
-from sites.errors import Conflict, DomainError, InvalidInput, NotFound
+from sites.errors import Conflict, InvalidInput, NotFound
 from venues import vocabulary
 from venues.selectors import venues_localized
 
@@ -91,12 +91,12 @@ class LanguageMixin:
             return response
 
     def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         code = request.query_params.get("lang")
         if code is not None and code not in LANGUAGE_CODES:
             raise InvalidInput(
                 _("lang: use one of %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)}, code="unknown_language"
             )
-        super().initial(request, *args, **kwargs)
 
 
 # Input -----------------------------------------------------------------------------------------
@@ -446,17 +446,15 @@ class EventListApi(LanguageMixin, generics.ListAPIView):
         data = validated(EventFilterSerializer(data=request.query_params))
         now = timezone.now()
         starts_after = data.get("starts_after")
-        events = selectors.agenda_events(
+        events = selectors.agenda_events_by_id(
             filters=selectors.AgendaFilters(
                 kind=data.get("kind", ""), city=data.get("city", ""), price=data.get("price", "")
             ),
+            venue_id=data.get("venue"),
+            programme_id=data.get("programme"),
             start=starts_after or now,
             end=data["ends_before"],
         )
-        if data.get("venue"):
-            events = events.filter(venue_id=data["venue"])
-        if data.get("programme"):
-            events = events.filter(programme_id=data["programme"])
         rows = selectors.agenda_rows(events, starts_after=starts_after, ends_before=data["ends_before"], now=now)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(EventItemSerializer(event_items(request, page, now=now), many=True).data)
@@ -473,8 +471,8 @@ class EventDetailApi(LanguageMixin, APIView):
         now = timezone.now()
         dates = selectors.upcoming(event, now=now, limit=DETAIL_OCCURRENCES)
         # Nothing ahead: the figures of the first date, and no list.
-        first = selectors.occurrence_get(event, event.start, now=now) or _single(event)
-        items = event_items(request, [(event, o) for o in dates or [first]], pages={event.page_id: event.page}, now=now)
+        shown = dates or [selectors.occurrence_get(event, event.start, now=now) or _single(event)]
+        items = event_items(request, [(event, o) for o in shown], pages={event.page_id: event.page}, now=now)
         body = {
             **items[0],
             "summary": event.summary(),
@@ -672,12 +670,8 @@ class ProgrammeRegistrationApi(LanguageMixin, APIView):
             bookings = services.programme_register(
                 user=request.user, programme=programme, language=translation.get_language()
             )
-        except DomainError as error:
-            # The service names the session in ``detail``; the handler answers with ``message``.
-            error.message = getattr(error, "detail", error.message)
-            session = error.extra.get("session")
-            if isinstance(error, Conflict) and session:
-                _with_waitlist(error, request, session)
-            raise
+        except Conflict as error:
+            session = error.extra.get("session")  # the session refused, as the service names it
+            raise (_with_waitlist(error, request, session) if session else error) from None
         body = {"programme": programme.pk, "bookings": BookingOutputSerializer(bookings, many=True).data}
         return Response(body, status=status.HTTP_201_CREATED)

@@ -399,3 +399,15 @@ def programme_get(*, pk: int) -> ProgrammePage | None:
     if not 0 < pk < 2**63:
         return None
     return ProgrammePage.objects.live().filter(pk=pk, locale__language_code=settings.LANGUAGE_CODE).first()
+
+
+def agenda_events_by_id(
+    *, filters: AgendaFilters, venue_id: int | None, programme_id: int | None, start: datetime, end: datetime
+) -> QuerySet[Event]:
+    """``agenda_events`` for the API, which names venues and programmes by id rather than slug."""
+    events = agenda_events(filters=filters, start=start, end=end)
+    if venue_id:
+        events = events.filter(venue_id=venue_id)
+    if programme_id:
+        events = events.filter(programme_id=programme_id)
+    return events
