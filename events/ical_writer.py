@@ -254,14 +254,31 @@ def exact_around_changes(events: list[FeedEvent], first_year: int, last_year: in
     return out
 
 
-def _when_exact(name: str, moment: datetime, tz: str, exact: bool) -> str:
-    return f"{name}:{_stamp(moment)}" if exact else _when(name, [moment], tz)
+def _start_and_end(event: FeedEvent) -> tuple[str, str]:
+    """``DTSTART`` and ``DTEND``: wall times with ``TZID``, or UTC for a single occurrence at a
+    wall time that repeats or does not exist (each local time computed once: the hot path)."""
+    if event.tz == "UTC":
+        return f"DTSTART:{_stamp(event.start)}", f"DTEND:{_stamp(event.end)}"
+    zone = _zone(event.tz)
+    start = event.start if event.start.tzinfo is zone else event.start.astimezone(zone)
+    end = event.end if event.end.tzinfo is zone else event.end.astimezone(zone)
+    if not event.rule and (
+        start.replace(fold=1 - start.fold).utcoffset() != start.utcoffset()
+        or end.replace(fold=1 - end.fold).utcoffset() != end.utcoffset()
+    ):
+        return f"DTSTART:{_stamp(start)}", f"DTEND:{_stamp(end)}"
+    return (
+        f"DTSTART;TZID={event.tz}:{start:%Y%m%dT%H%M%S}",
+        f"DTEND;TZID={event.tz}:{end:%Y%m%dT%H%M%S}",
+    )
+
+
+#: Venue names, addresses and categories come again and again in a feed: escaped once each.
+_escape_shared = lru_cache(maxsize=8192)(escape_text)
 
 
 def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     status = event.status if event.status in STATUSES else "CONFIRMED"
-    # A single occurrence at a wall time that repeats or does not exist is written in UTC.
-    exact = not event.rule and (awkward(event.start, event.tz) or awkward(event.end, event.tz))
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape_text(event.uid)}",
@@ -271,8 +288,7 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     if event.recurrence_id is not None:
         lines.append(_when("RECURRENCE-ID", [event.recurrence_id], event.tz))
     lines += [
-        _when_exact("DTSTART", event.start, event.tz, exact),
-        _when_exact("DTEND", event.end, event.tz, exact),
+        *_start_and_end(event),
         f"SUMMARY:{escape_text(event.summary)}",
         f"STATUS:{status}",
     ]
@@ -285,13 +301,13 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
     if event.location:
-        lines.append(f"LOCATION:{escape_text(event.location)}")
+        lines.append(f"LOCATION:{_escape_shared(event.location)}")
     if event.geo is not None:
         lines.append(f"GEO:{event.geo[0]:.6f};{event.geo[1]:.6f}")
     if event.url:
         lines.append(f"URL:{event.url}")
     if event.categories:
-        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories))
+        lines.append("CATEGORIES:" + ",".join(_escape_shared(c) for c in event.categories))
     if event.organizer_email:
         name = event.organizer.replace('"', "'")
         lines.append(

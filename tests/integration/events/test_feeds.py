@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from events import selectors
@@ -293,3 +294,31 @@ def test_only_live_events_and_the_window(client, make_event):
     page.unpublish()
     selectors.event_for_page(page)  # the unpublish signal made the row not live
     assert set(masters(calendar_of(client, EVENTS))) == {uid(recent)}
+
+
+def test_the_personal_feed_shows_a_registration_as_its_event(client, make_venue, make_event, make_user):
+    from bookings.services import booking_cancel, calendar_feed_ensure
+    from events.services import registration_create
+
+    page, event = make_event(make_venue(title="La Ruche", city="Lyon"), repeat="WEEKLY")
+    english = venue_translate(venue=page, language="en", title="Entrepreneurs' drinks", slug="entrepreneurs-drinks")
+    person = make_user()
+    occurrence = selectors.upcoming(event, now=timezone.now())[0]
+    booking = registration_create(user=person, event=event, recurrence_id=occurrence.recurrence_id)
+    url = reverse("feeds:me", kwargs={"secret": calendar_feed_ensure(user=person).secret})
+    (entry,) = calendar_of(client, url).walk("VEVENT")
+    assert str(entry["SUMMARY"]) == "Apéro des entrepreneurs"
+    assert str(entry["URL"]) == f"https://{HOST}{page.url}"
+    assert str(entry["LOCATION"]).startswith("La Ruche, ")
+    assert str(entry["UID"]) == f"booking-{booking.reference}@{HOST}" and int(entry["SEQUENCE"]) == 0
+    # The booking's own SEQUENCE logic: a cancellation is a later version of the same UID.
+    booking_cancel(booking=booking, actor=person)
+    (entry,) = calendar_of(client, url).walk("VEVENT")
+    assert str(entry["UID"]) == f"booking-{booking.reference}@{HOST}" and int(entry["SEQUENCE"]) == 1
+    assert str(entry["STATUS"]) == "CANCELLED" and "Apéro des entrepreneurs" in str(entry["SUMMARY"])
+    # Booked in English: the feed speaks English, with the English page.
+    other = selectors.upcoming(event, now=timezone.now())[1]
+    registration_create(user=person, event=event, recurrence_id=other.recurrence_id, language="en")
+    entries = {str(e["STATUS"]): e for e in calendar_of(client, url).walk("VEVENT")}
+    assert str(entries["CONFIRMED"]["SUMMARY"]) == "Entrepreneurs' drinks"
+    assert str(entries["CONFIRMED"]["URL"]) == f"https://{HOST}{english.url}"
