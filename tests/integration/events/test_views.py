@@ -370,3 +370,35 @@ def test_whole_programme_refused_when_a_session_is_full(client, programme, make_
     response = client.post(en("events:programme-register", programme.pk), follow=True)
     assert "full" in response.content.decode()
     assert not Booking.objects.filter(user=user).exists()  # all or nothing
+
+
+def test_paid_registration_goes_to_the_pay_link(client, make_event, make_user, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_not_called"  # the pay link is ours; Stripe is called when it is followed
+    page, event = make_event(price="12")
+    user = make_user()
+    client.force_login(user)
+    key = occurrence_key(first(event).recurrence_id)
+    response = client.post(en("events:register", event.pk), {"date": key})
+    booking = Booking.objects.get(user=user)
+    assert booking.status == BookingStatus.HELD
+    assert response.status_code == 302 and response.url.startswith("/payments/checkout/")
+
+
+def test_english_agenda_links_to_english_pages(client, make_venue, make_event):
+    from wagtail.models import Locale
+
+    from venues.services import venue_translate
+
+    venue = make_venue()
+    page, event = make_event(venue, title="Apéro des entrepreneurs")
+    venue_translate(venue=venue, language="en")
+    english = page.copy_for_translation(Locale.objects.get(language_code="en")).specific
+    english.title = "Entrepreneurs' drinks"
+    english.save_revision().publish()
+    english.refresh_from_db()
+    html = client.get(agenda_url()).content.decode()
+    assert "Entrepreneurs&#x27; drinks" in html or "Entrepreneurs' drinks" in html
+    assert f'href="{english.url}?date=' in html
+    response = client.get(english.url)
+    assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+    assert 'data-testid="register-form"' in response.content.decode()
