@@ -497,7 +497,8 @@ def programme_register(*, user, programme: ProgrammePage, language: str = "", no
                     )
                 )
             except (InvalidInput, Conflict) as error:
-                error.detail = _("%(session)s: %(reason)s") % {"session": event.title(), "reason": error.detail}
+                error.message = _("%(session)s: %(reason)s") % {"session": event.title(), "reason": error.message}
+                error.extra = {**error.extra, "session": event.pk}
                 raise
     if not bookings:
         raise InvalidInput(_("You are already registered for every session."), code="already_registered")

@@ -494,12 +494,6 @@ def test_registering_for_a_whole_programme(programme_world, alice):
     assert_error(api.post(f"/api/v1/programmes/{programme.pk}/registrations/"), 400, "already_registered")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="events.services.programme_register sets error.detail, which DomainError lacks (a 500): "
-    "it should set error.message and error.extra['session']",
-)
 def test_a_whole_programme_registration_is_all_or_nothing(programme_world, make_user, alice):
     hub, venues = programme_world
     programme = make_programme(hub, venues, capacities=[10, 10, 1])
