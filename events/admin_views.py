@@ -109,6 +109,7 @@ class Attendee:
     status: str
     registered_at: datetime
     reference: str
+    booking_id: int = 0
     whole_programme: bool = False
 
 
@@ -163,6 +164,7 @@ def roster(events: list[Event], *, now: datetime, limit: int = DATES_SHOWN) -> l
                     status=str(STATUS_LABELS.get(booking.status, booking.status)),
                     registered_at=registration.created_at,
                     reference=booking.reference,
+                    booking_id=booking.pk,
                     whole_programme=registration.whole_programme,
                 )
             )

@@ -63,7 +63,9 @@ def snap(page, name: str, *, height: int = 0) -> None:
         page.set_viewport_size(size)
 
 
-def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network, manager, event_form_fix):
+def test_manager_adds_a_weekly_event_with_a_cancelled_date(
+    make_context, network, manager, event_form_fix, django_user_model
+):
     from events import selectors
     from events.models import EventPage, occurrence_key
 
@@ -128,3 +130,19 @@ def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network
     )
     expect(page.locator("[data-testid=date-row].is-cancelled")).to_have_count(1)
     snap(page, "admin-event-public-page")
+
+    # Someone registers; the manager finds them in the event's Registrations, from the editor's menu.
+    from events import services
+
+    booker = django_user_model.objects.create_user("lea", "lea@example.org", None, first_name="Léa", last_name="Roux")
+    services.registration_create(user=booker, event=event, recurrence_id=occurrences[0].recurrence_id)
+    page.goto(f"/admin/pages/{event_page.pk}/edit/")
+    registrations = page.locator(f"a[href='/admin/events/{event_page.pk}/registrations/']")
+    if not registrations.is_visible():  # in the header's "more" menu
+        page.locator("header [data-w-dropdown-target=toggle]").last.click()
+    registrations.click()
+    expect(page.locator("[data-date]")).to_have_count(6)
+    expect(page.locator("[data-attendee]")).to_have_count(1)
+    expect(page.locator("[data-attendee]")).to_contain_text("Léa Roux")
+    expect(page.locator("[data-seats]").first).to_contain_text("1 of 15")
+    snap(page, "admin-event-registrations", height=1600)
