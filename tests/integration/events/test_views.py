@@ -357,11 +357,6 @@ def test_whole_programme_registration(client, programme, make_user):
     assert "already registered for every session" in again.content.decode()
 
 
-@pytest.mark.xfail(
-    reason="events.services.programme_register sets error.detail, which DomainError does not have "
-    "(error.message): an AttributeError instead of the refusal; lead to fix in events/services.py",
-    strict=False,
-)
 def test_whole_programme_refused_when_a_session_is_full(client, programme, make_user):
     session = next(e for e in selectors.programme_sessions(programme) if e.capacity == 1)
     services.registration_create(user=make_user(), event=session, recurrence_id=session.start)
