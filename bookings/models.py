@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -336,6 +336,13 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.reference} · {self.resource} · {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the booker reads it: a free seat held from a waitlist awaits no payment."""
+        if self.status == BookingStatus.HELD and self.payment_state == PaymentState.NONE:
+            return pgettext("booking status", "Held for you, to confirm")
+        return self.get_status_display()
 
 
 class BookingTransition(models.Model):
