@@ -386,7 +386,7 @@ def _serve(
             _("Cancelled: %(reason)s"),
             tuple(map(str, dict(vocabulary.KINDS).values())),
         )
-    version, changed = _version_of(rows, language, wording, now.date() if window else None, parts)
+    version, changed = _version_of(rows, language, wording, now.date() if window else now.year, parts)
 
     def render() -> bytes:
         events = feed_rows(rows, language)

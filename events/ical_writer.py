@@ -37,7 +37,7 @@ STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
 PRODID = "-//Essaim//Essaim events//FR"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class FeedEvent:
     uid: str
     sequence: int
@@ -348,6 +348,7 @@ def calendar(
     stamps: dict[datetime, str] = {}
     for event in events:
         stamp = stamps.get(event.stamp) or stamps.setdefault(event.stamp, _stamp(event.stamp))
-        out += [fold(line) for line in _event_lines(event, stamp)]
+        # 18 characters are at most 72 octets: most lines need no folding and no encoding.
+        out += [line if len(line) <= 18 else fold(line) for line in _event_lines(event, stamp)]
     out.append("END:VCALENDAR")
     return "\r\n".join(out) + "\r\n"

@@ -383,13 +383,14 @@ def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
     settings.ESSAIM_NODE_URL = "https://essaim.example"
     url = "/feeds/events.ics"
     with django_db_blocker.unblock():
-        cold, cold_queries = [], []
+        cold, cold_cpu, cold_queries = [], [], []
         for _ in range(VIEW_ROUNDS):
             _cold_caches()
             with CaptureQueriesContext(db) as queries:
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 cold.append((time.perf_counter() - began) * 1000)
+                cold_cpu.append((time.process_time() - began_cpu) * 1000)
             cold_queries.append(len(queries))
             assert response.status_code == 200
         body, etag = response.content, response["ETag"]
@@ -410,13 +411,14 @@ def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
 
         feed = _django_ical_feed()
         request = RequestFactory().get("/django-ical/events.ics")
-        theirs, their_queries = [], []
+        theirs, their_cpu, their_queries = [], [], []
         for _ in range(VIEW_ROUNDS):
             _cold_caches()
             with CaptureQueriesContext(db) as queries:
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 their_response = feed(request)
                 theirs.append((time.perf_counter() - began) * 1000)
+                their_cpu.append((time.process_time() - began_cpu) * 1000)
             their_queries.append(len(queries))
         their_body = their_response.content
 
@@ -425,24 +427,35 @@ def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
     assert len(masters) == len({e.uid for e in schedule}) == N
     assert ours_parsed == theirs_parsed
     mine, other = statistics.median(cold), statistics.median(theirs)
+    mine_cpu, other_cpu = statistics.median(cold_cpu), statistics.median(their_cpu)
     print_table(
         f"GET /feeds/events.ics, {N:,} events (a fifth weekly), {connection.vendor} — load {load_average()}",
-        ["what", "median ms", "min ms", "max ms", "queries", "MB"],
+        ["what", "median ms", "min ms", "max ms", "CPU median ms", "queries", "MB"],
         [
-            ["cold (caches cleared)", mine, min(cold), max(cold), max(cold_queries), len(body) / 1e6],
+            ["cold (caches cleared)", mine, min(cold), max(cold), mine_cpu, max(cold_queries), len(body) / 1e6],
             [
                 "If-None-Match → 304",
                 statistics.median(not_modified),
                 min(not_modified),
                 max(not_modified),
+                "-",
                 max(not_modified_queries),
                 0.0,
             ],
-            ["warm (bytes from the cache)", statistics.median(warm), min(warm), max(warm), "-", len(body) / 1e6],
-            ["django-ical, same rows", other, min(theirs), max(theirs), max(their_queries), len(their_body) / 1e6],
+            ["warm (bytes from the cache)", statistics.median(warm), min(warm), max(warm), "-", "-", len(body) / 1e6],
+            [
+                "django-ical, same rows",
+                other,
+                min(theirs),
+                max(theirs),
+                other_cpu,
+                max(their_queries),
+                len(their_body) / 1e6,
+            ],
         ],
         note=(
-            f"django-ical / ours (cold) = {other / mine:.1f}×; target < {TARGET_MS} ms cold: "
-            f"{'met' if mine < TARGET_MS else 'NOT met'}. django-ical writes no VTIMEZONE."
+            f"django-ical / ours (cold) = {other / mine:.1f}× wall, {other_cpu / mine_cpu:.1f}× CPU; target "
+            f"< {TARGET_MS} ms cold: {'met' if mine < TARGET_MS else 'NOT met'} (wall; CPU time is the "
+            "process's own, less sensitive to a loaded machine). django-ical writes no VTIMEZONE."
         ),
     )
