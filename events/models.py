@@ -200,7 +200,7 @@ class EventPage(Schedule, Page):  # noqa: DJ008 (Page's own __str__)
         help_text=_("1: every week (or day, month…); 2: every other one."),
     )
     repeat_weekdays = WeekdaysField(
-        _("on"), max_length=40, blank=True, help_text=_("Weekly events: the days; empty: the first date's day.")
+        _("on these days"), max_length=40, blank=True, help_text=_("Weekly events: the days; empty: the first date's day.")
     )
     repeat_until = models.DateField(
         _("until"), null=True, blank=True, help_text=_("Empty: repeats as far ahead as the agenda shows.")

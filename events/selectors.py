@@ -209,13 +209,15 @@ def closure_windows(event: Event) -> list[tuple[datetime, datetime]]:
     first, last = event.start.astimezone(tz).date(), event.last_end.astimezone(tz).date()
     windows = []
     for closure in Closure.objects.filter(venue_id=event.venue_id, resource__isnull=True):
-        years = range(first.year, last.year + 1) if closure.yearly else [None]
+        span = closure.last_day - closure.first_day
+        # A yearly closure over New Year (24 December – 1 January) starts the year before.
+        years = range(first.year - 1, last.year + 1) if closure.yearly else [None]
         for year in years:
             try:
                 begin = closure.first_day if year is None else closure.first_day.replace(year=year)
-                finish = closure.last_day if year is None else closure.last_day.replace(year=year)
             except ValueError:  # 29 February
                 continue
+            finish = begin + span
             if finish < first or begin > last:
                 continue
             windows.append(

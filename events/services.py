@@ -675,6 +675,7 @@ def event_page_create(*, venue, changes=(), publish: bool = True, user=None, **f
         from django.utils.text import slugify
 
         page.slug = slugify(page.title)[:80] or "evenement"
+    page.live = publish
     page.date_changes = [EventDateChange(**change) for change in changes]
     schedule_check(page, venue_timezone=venue.specific.timezone, date_changes=list(page.date_changes.all()))
     venue.add_child(instance=page)
@@ -691,6 +692,7 @@ def programme_page_create(*, hub, sessions, publish: bool = True, user=None, **f
 
     page = ProgrammePage(**fields)
     page.slug = page.slug or slugify(page.title)[:80]
+    page.live = publish
     page.sessions = [ProgrammeSession(**session) for session in sessions]
     hub.add_child(instance=page)
     revision = page.save_revision(user=user)

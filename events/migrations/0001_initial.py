@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('body', wagtail.fields.RichTextField(blank=True, verbose_name='description')),
                 ('repeat', models.CharField(blank=True, choices=[('', 'Does not repeat'), ('DAILY', 'Every day'), ('WEEKLY', 'Every week'), ('MONTHLY', 'Every month'), ('YEARLY', 'Every year')], default='', max_length=10, verbose_name='repeats')),
                 ('repeat_interval', models.PositiveSmallIntegerField(default=1, help_text='1: every week (or day, month…); 2: every other one.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(52)], verbose_name='every')),
-                ('repeat_weekdays', events.models.WeekdaysField(blank=True, help_text="Weekly events: the days; empty: the first date's day.", max_length=40, verbose_name='on')),
+                ('repeat_weekdays', events.models.WeekdaysField(blank=True, help_text="Weekly events: the days; empty: the first date's day.", max_length=40, verbose_name='on these days')),
                 ('repeat_until', models.DateField(blank=True, help_text='Empty: repeats as far ahead as the agenda shows.', null=True, verbose_name='until')),
                 ('image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='image')),
             ],

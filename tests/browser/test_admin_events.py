@@ -26,16 +26,6 @@ def manager(network, django_user_model, settings):
     return user
 
 
-@pytest.fixture
-def event_form_fix(monkeypatch):
-    """The fix proposed for ``events/forms.py`` (see ``tests/integration/events/test_admin.py``),
-    applied in this process, which the live server's thread shares."""
-    from events.forms import EventPageForm
-    from tests.integration.events.test_admin import posted_dates_first
-
-    monkeypatch.setattr(EventPageForm, "clean", posted_dates_first(EventPageForm.clean))
-
-
 def tuesday_ahead(days: int = 8) -> date:
     day = date.today() + timedelta(days=days)
     return day + timedelta(days=(1 - day.weekday()) % 7)
@@ -63,9 +53,7 @@ def snap(page, name: str, *, height: int = 0) -> None:
         page.set_viewport_size(size)
 
 
-def test_manager_adds_a_weekly_event_with_a_cancelled_date(
-    make_context, network, manager, event_form_fix, django_user_model
-):
+def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network, manager, django_user_model):
     from events import selectors
     from events.models import EventPage, occurrence_key
 

@@ -57,56 +57,6 @@ def manager(venues, make_user, client, settings):
     return user
 
 
-#: The page fields ``EventPageForm.clean`` reads from ``self.instance``.
-SCHEDULE_FIELDS = (
-    "start_date",
-    "start_time",
-    "end_date",
-    "end_time",
-    "repeat",
-    "repeat_interval",
-    "repeat_weekdays",
-    "repeat_until",
-)
-
-
-def posted_dates_first(clean):
-    """``EventPageForm.clean`` with the instance given the posted dates first.
-
-    The form checks ``self.instance``, which Django fills from the cleaned data only *after*
-    ``clean()`` (in ``_post_clean``): a new event has no dates yet (TypeError, a 500) and an
-    edited one is checked with its old dates. And it reads the changed dates' ``cleaned_data``,
-    which modelcluster only makes after the form's own ``clean()`` (``ClusterForm.is_valid``
-    validates the formsets last): no change was ever checked. This is the fix proposed for
-    ``events/forms.py``; ``test_event_form_reads_the_posted_dates`` fails while it is missing.
-    """
-
-    def fixed(form):
-        cleaned = form.cleaned_data
-        for name in SCHEDULE_FIELDS:
-            if name in cleaned:
-                value = cleaned[name]
-                if name == "repeat_weekdays" and isinstance(value, list | tuple):
-                    value = ",".join(value)
-                setattr(form.instance, name, value)
-        if not all(getattr(form.instance, name, None) for name in ("start_date", "start_time", "end_time")):
-            return cleaned  # the fields' own errors say what is missing
-        formset = form.formsets.get("date_changes")
-        if formset is not None:
-            formset.is_valid()  # makes each change's cleaned_data
-        return clean(form)
-
-    return fixed
-
-
-@pytest.fixture
-def event_form_fix(monkeypatch):
-    from events.forms import EventPageForm
-
-    if not getattr(EventPageForm.clean, "_reads_posted_dates", False):
-        monkeypatch.setattr(EventPageForm, "clean", posted_dates_first(EventPageForm.clean))
-
-
 def next_tuesday():
     return weekday_on_or_after(date.today() + timedelta(days=8), 1)
 
@@ -137,7 +87,7 @@ def event_form(client, venue, **fields):
     return data
 
 
-def test_manager_adds_a_repeating_event_under_their_venue(client, venues, manager, event_form_fix):
+def test_manager_adds_a_repeating_event_under_their_venue(client, venues, manager):
     mine, _other = venues
     data = event_form(client, mine)
     data.update(
@@ -158,19 +108,14 @@ def test_manager_adds_a_repeating_event_under_their_venue(client, venues, manage
     assert len(selectors.upcoming(event, now=datetime.now(UTC))) == 7
 
 
-@pytest.mark.xfail(strict=True, reason="events/forms.py checks the instance before the posted dates are on it")
 def test_event_form_reads_the_posted_dates(client, venues, manager):
     mine, _other = venues
     response = client.post(add_url(mine), event_form(client, mine))
     assert response.status_code == 302
-    assert EventPageForm_is_fixed()
+    assert EventPage.objects.filter(slug="apero", live=True).exists()
 
 
-def EventPageForm_is_fixed():  # noqa: N802
-    return EventPage.objects.filter(slug="apero", live=True).exists()
-
-
-def test_manager_cannot_add_an_event_under_another_venue(client, venues, manager, event_form_fix):
+def test_manager_cannot_add_an_event_under_another_venue(client, venues, manager):
     mine, other = venues
     response = client.get(add_url(other))
     assert response.status_code in (302, 403)
@@ -182,7 +127,7 @@ def test_manager_cannot_add_an_event_under_another_venue(client, venues, manager
     assert not EventPage.objects.filter(slug="apero").exists()
 
 
-def test_the_form_refuses_a_first_date_off_the_weekdays(client, venues, manager, event_form_fix):
+def test_the_form_refuses_a_first_date_off_the_weekdays(client, venues, manager):
     mine, _other = venues
     data = event_form(client, mine)
     data.setlist("repeat_weekdays", ["WE"])
@@ -192,7 +137,7 @@ def test_the_form_refuses_a_first_date_off_the_weekdays(client, venues, manager,
     assert "repeat_weekdays" in response.context["form"].errors
 
 
-def test_the_form_refuses_a_changed_date_the_rule_does_not_give(client, venues, manager, event_form_fix):
+def test_the_form_refuses_a_changed_date_the_rule_does_not_give(client, venues, manager):
     mine, _other = venues
     data = event_form(client, mine)
     data.update(
@@ -253,11 +198,6 @@ def test_dates_on_closures_are_flagged_after_publish_and_in_the_editor(client, v
     assert closed.strftime("%d/%m/%Y") in content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events.selectors.closure_windows gives a yearly closure over New Year (24 Dec–1 Jan, "
-    "as every demo venue has) an end before its start: it is never seen",
-)
 def test_a_yearly_closure_over_new_year_is_flagged(venues, make_event):
     mine, _other = venues
     year = date.today().year if date.today() < date(date.today().year, 12, 20) else date.today().year + 1
