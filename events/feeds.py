@@ -421,7 +421,9 @@ def events_feed(request) -> HttpResponse:
     """``/feeds/events.ics``: every live event, with the agenda's filters (``venue``, ``kind``,
     ``city``, ``programme``, ``start``/``end`` dates, ``price=free|paid``) and ``lang``."""
     try:
-        filters, language = parse_filters(request.GET), parse_language(request.GET)
+        language = parse_language(request.GET)
+        with translation.override(language):  # the reason in the language asked for
+            filters = parse_filters(request.GET)
     except BadRequest as error:
         return _bad_request(error)
     now = timezone.now()
