@@ -698,7 +698,11 @@ def _write_registrations(event: Event, plan: list[tuple], now: datetime) -> None
     BookingTransition.objects.bulk_create(
         [
             BookingTransition(
-                booking=booking, from_status="", to_status=BookingStatus.CONFIRMED, actor=booking.user, at=now
+                booking=booking,
+                from_status="",
+                to_status=BookingStatus.CONFIRMED,
+                actor=booking.user,
+                at=booking.created_at,
             )
             for booking in bookings
         ]
@@ -762,9 +766,8 @@ def _load_programme(venues: dict, english, people: list, now: datetime, report: 
 
 
 def _localize_programme(programme: ProgrammePage, locale: Locale, texts: dict, session_titles: list[str]) -> None:
-    """Translate with wagtail-localize, as an editor would in its editor: the page's strings are
-    stored as translations (so a later sync keeps them); the sessions, which wagtail-localize
-    synchronises rather than translates, get their English titles on the English page."""
+    """Translate with wagtail-localize, as an editor would in its editor: the page's and the
+    sessions' strings are stored as translations, so a later sync keeps them."""
     from wagtail_localize.models import StringSegment, StringTranslation, TranslationSource
 
     source, _created = TranslationSource.get_or_create_from_instance(programme)
@@ -773,17 +776,19 @@ def _localize_programme(programme: ProgrammePage, locale: Locale, texts: dict, s
         programme.summary: texts["summary"],
         _plain(programme.intro): _plain(texts["intro"]),
     }
+    # A session's strings sit under ``sessions.<its translation_key>``.
+    by_path = {
+        f"sessions.{session.translation_key}.title": title
+        for session, title in zip(programme.sessions.all(), session_titles, strict=False)
+    }
     for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
-        text = wanted.get(segment.string.data)
+        text = by_path.get(segment.context.path) or wanted.get(segment.string.data)
         if text:
             StringTranslation.from_text(segment.string, locale, segment.context, text)
     source.create_or_update_translation(locale, copy_parent_pages=True, publish=False, fallback=True)
     translation = ProgrammePage.objects.get(translation_key=programme.translation_key, locale=locale)
     translation.title, translation.summary, translation.intro = texts["title"], texts["summary"], texts["intro"]
     translation.slug = "international-social-entrepreneurship-week"
-    for session, title in zip(translation.sessions.all(), session_titles, strict=False):
-        session.title = title
-        session.save(update_fields=["title"])
     translation.save_revision().publish()
 
 

@@ -30,8 +30,9 @@ from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PagePermissionTester
+from wagtail.models import Orderable, Page, PagePermissionTester, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from events.forms import EventPageForm
 
@@ -371,12 +372,16 @@ class ProgrammePage(Page):  # noqa: DJ008 (Page's own __str__)
         return ProgrammePermissionTester(user, self)
 
 
-class ProgrammeSession(Schedule, Orderable):
-    """One session of a programme, at any venue of the network (its own, or another's)."""
+class ProgrammeSession(TranslatableMixin, Schedule, Orderable):
+    """One session of a programme, at any venue of the network (its own, or another's).
+
+    Translatable: wagtail-localize offers its title and description for translation and keeps
+    the rest in step with the source. A session and its translations share ``translation_key``,
+    which is also how the schedule finds the session's ``Event`` row (``Event.session_key``).
+    ``locale`` is the page's (Wagtail fills it from the parental key on the first save).
+    """
 
     page = ParentalKey(ProgrammePage, on_delete=models.CASCADE, related_name="sessions")
-    #: Stable across translations and edits: the session's ``Event`` row is found by it.
-    key = models.UUIDField(default=uuid.uuid4, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     venue = models.ForeignKey("venues.VenuePage", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
@@ -395,7 +400,13 @@ class ProgrammeSession(Schedule, Orderable):
         FieldRowPanel([FieldPanel("cancelled"), FieldPanel("cancel_reason")]),
     ]
 
-    class Meta(Orderable.Meta):
+    #: wagtail-localize would translate every text field and let a translator override the
+    #: venue or link; the schedule reads them from the source, so they are kept in step.
+    override_translatable_fields = [
+        SynchronizedField(name, overridable=False) for name in ("currency", "cancel_reason", "online_url", "venue")
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 
@@ -434,7 +445,7 @@ class Event(models.Model):
     programme = models.ForeignKey(
         ProgrammePage, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule"
     )
-    #: ``ProgrammeSession.key`` for a session; empty for an event page.
+    #: ``ProgrammeSession.translation_key`` for a session; empty for an event page.
     session_key = models.UUIDField(null=True, blank=True)
     venue = models.ForeignKey("venues.VenuePage", on_delete=models.CASCADE, related_name="events")
     seats = models.OneToOneField(

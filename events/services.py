@@ -262,20 +262,18 @@ def event_sync(*, page: Page, actor=None, now: datetime | None = None) -> list[E
 
 
 def _session_texts(programme: ProgrammePage, session: ProgrammeSession, field: str) -> dict[str, str]:
-    """A session's title (or description) in every live translation of its programme."""
+    """A session's title (or description) in every live translation of its programme: its
+    translations share its ``translation_key`` (wagtail-localize writes them so)."""
     found = {}
-    translations = ProgrammePage.objects.filter(translation_key=programme.translation_key).select_related("locale")
-    for translation in translations:
-        if not (translation.live or translation.pk == programme.pk):
+    translations = session.get_translations(inclusive=True).select_related("page", "locale").order_by("page_id")
+    for match in translations:
+        if match.page.translation_key != programme.translation_key:
             continue
-        sessions = list(translation.sessions.all())
-        match = next((s for s in sessions if s.key == session.key), None)
-        if match is None:  # a translation made before this session: same place in the list
-            index = list(programme.sessions.all()).index(session)
-            match = sessions[index] if index < len(sessions) else None
-        value = getattr(match, field, "") if match is not None else ""
+        if not (match.page.live or match.page_id == programme.pk):
+            continue
+        value = getattr(match, field, "")
         if value:
-            found[translation.locale.language_code[:2]] = value
+            found[match.locale.language_code[:2]] = value
     return found
 
 
@@ -293,10 +291,12 @@ def _programme_sync(programme: ProgrammePage, *, actor, now: datetime) -> list[E
             live=programme.live,
             language=session.language,
         )
-        event, previous = _write_event(lookup={"page": programme, "session_key": session.key}, values=values, now=now)
+        event, previous = _write_event(
+            lookup={"page": programme, "session_key": session.translation_key}, values=values, now=now
+        )
         _follow(event, previous, actor=actor, now=now)
         events.append(event)
-        keys.append(session.key)
+        keys.append(session.translation_key)
     # A session taken out of the programme is cancelled, not deleted: its registrants are told.
     for gone in Event.objects.filter(page=programme).exclude(session_key__in=keys).exclude(session_key__isnull=True):
         previous = {name: getattr(gone, name) for name in VISIBLE}
@@ -693,7 +693,8 @@ def programme_page_create(*, hub, sessions, publish: bool = True, user=None, **f
     page = ProgrammePage(**fields)
     page.slug = page.slug or slugify(page.title)[:80]
     page.live = publish
-    page.sessions = [ProgrammeSession(**session) for session in sessions]
+    # In the given order, as the editor's inline panel numbers them (unnumbered rows have no order).
+    page.sessions = [ProgrammeSession(**{"sort_order": index, **session}) for index, session in enumerate(sessions)]
     hub.add_child(instance=page)
     revision = page.save_revision(user=user)
     if publish:
