@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Locale, Page
@@ -92,9 +92,12 @@ def closure_warning(page: Page, *, now: datetime | None = None) -> str:
     if not found:
         return ""
     shown = ", ".join(found[:10]) + (" …" if len(found) > 10 else "")
-    return _(
-        "%(count)s date(s) fall on days the venue is closed: %(dates)s. "
-        "Cancel or move them (Repeats › Changed or cancelled date), or check the venue's closures."
+    return ngettext(
+        "%(count)s date falls on a day the venue is closed: %(dates)s. "
+        "Cancel or move it (Repeats › Changed or cancelled date), or check the venue's closures.",
+        "%(count)s dates fall on days the venue is closed: %(dates)s. "
+        "Cancel or move them (Repeats › Changed or cancelled date), or check the venue's closures.",
+        len(found),
     ) % {"count": len(found), "dates": shown}
 
 
