@@ -152,7 +152,7 @@ NOTICES = {
     ),
     "rescheduled": Notice(
         subject=gettext_lazy("New time: %(what)s"),
-        headline=gettext_lazy("The event has moved"),
+        headline=gettext_lazy("The event's time has changed"),
         intro=gettext_lazy("The organisers have changed the time; your seat moves with it. Check the new time below."),
         statuses=frozenset({*STANDING, BookingStatus.HELD}),
         method="REQUEST",

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
@@ -35,17 +36,13 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from events.forms import EventPageForm
+from venues import vocabulary
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
+#: iCalendar's weekday codes with their labels as checkboxes show them (capitalised in French).
 WEEKDAYS = [
-    ("MO", _("Monday")),
-    ("TU", _("Tuesday")),
-    ("WE", _("Wednesday")),
-    ("TH", _("Thursday")),
-    ("FR", _("Friday")),
-    ("SA", _("Saturday")),
-    ("SU", _("Sunday")),
+    (code, vocabulary.WeekDay(index).label) for index, code in enumerate(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
 ]
 
 
@@ -131,7 +128,7 @@ class Schedule(models.Model):
         help_text=_("0: people can register until the start."),
     )
     attendance_mode = models.CharField(
-        _("where"), max_length=10, choices=AttendanceMode.choices, default=AttendanceMode.OFFLINE
+        _("how people attend"), max_length=10, choices=AttendanceMode.choices, default=AttendanceMode.OFFLINE
     )
     online_url = models.URLField(
         _("online link"), blank=True, help_text=_("Sent to registrants; required for an online or hybrid event.")
@@ -195,13 +192,16 @@ class EventPage(Schedule, Page):  # noqa: DJ008 (Page's own __str__)
     )
     repeat = models.CharField(_("repeats"), max_length=10, choices=Repeat.choices, blank=True, default="")
     repeat_interval = models.PositiveSmallIntegerField(
-        _("every"),
+        _("repeat every"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text=_("1: every week (or day, month…); 2: every other one."),
     )
     repeat_weekdays = WeekdaysField(
-        _("on these days"), max_length=40, blank=True, help_text=_("Weekly events: the days; empty: the first date's day.")
+        _("on these days"),
+        max_length=40,
+        blank=True,
+        help_text=_("Weekly events: the days; empty: the first date's day."),
     )
     repeat_until = models.DateField(
         _("until"), null=True, blank=True, help_text=_("Empty: repeats as far ahead as the agenda shows.")
@@ -280,7 +280,7 @@ class EventPage(Schedule, Page):  # noqa: DJ008 (Page's own __str__)
             if self.repeat == Repeat.WEEKLY and days and WEEKDAYS[self.start_date.weekday()][0] not in days:
                 errors["repeat_weekdays"] = _(
                     "The first date is a %(day)s: tick that day too, or move the first date to one of the days ticked."
-                ) % {"day": WEEKDAYS[self.start_date.weekday()][1]}
+                ) % {"day": date_format(self.start_date, "l")}
         if self.repeat and self.end_date and self.end_date != self.start_date:
             errors["end_date"] = _("A repeating event fits in one day; make each day its own event.")
         if errors:
@@ -347,7 +347,7 @@ class ProgrammePage(Page):  # noqa: DJ008 (Page's own __str__)
         verbose_name=_("image"),
     )
     registration_mode = models.CharField(
-        _("people register"), max_length=10, choices=RegistrationMode.choices, default=RegistrationMode.EITHER
+        _("registration"), max_length=10, choices=RegistrationMode.choices, default=RegistrationMode.EITHER
     )
 
     content_panels = Page.content_panels + [
@@ -407,8 +407,8 @@ class ProgrammeSession(TranslatableMixin, Schedule, Orderable):
     ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("programme", "session")
+        verbose_name_plural = pgettext_lazy("programme", "sessions")
 
     def __str__(self):
         return self.title

@@ -435,9 +435,9 @@ def registration_create(
     if event.programme_id and not whole_programme:
         mode = ProgrammePage.objects.filter(pk=event.programme_id).values_list("registration_mode", flat=True).first()
         if mode == RegistrationMode.WHOLE:
-            raise InvalidInput(_("This programme is registered for as a whole."), code="whole_programme_only")
+            raise InvalidInput(_("Registration is for the whole programme only."), code="whole_programme_only")
     if not 1 <= quantity <= 10:
-        raise InvalidInput(_("Register between 1 and 10 seats."), code="bad_quantity")
+        raise InvalidInput(_("Choose between 1 and 10 seats."), code="bad_quantity")
     occurrence = _registrable(event, recurrence_id, now)
     with transaction.atomic():
         _lock_person(user)
