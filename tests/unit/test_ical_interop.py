@@ -58,7 +58,12 @@ def icaljs(text: str, window=WINDOW) -> list[tuple[str, datetime, datetime, str]
 
 
 def with_vobject(text: str, window=WINDOW) -> list[tuple[str, datetime, datetime, str]]:
-    """vobject expands the rule (``getrruleset``); single-occurrence changes are its caller's job, as here."""
+    """vobject expands the rule (``getrruleset``); single-occurrence changes are its caller's job, as here.
+
+    vobject keeps the first VTIMEZONE it parsed for a TZID in a process-wide registry and uses it for
+    every later calendar; ours cover only their feed's years, so each calendar is read on its own.
+    """
+    getattr(vobject.icalendar, "__tzidMap").clear()
     parsed = vobject.readOne(text)
     masters, changes = {}, {}
     for vevent in parsed.vevent_list:
