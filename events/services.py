@@ -653,10 +653,6 @@ def seats_released(*, booking_id: int, resource_id: int, now: datetime | None = 
     return waitlist_promote(event=event, recurrence_id=registration.recurrence_id, now=now)
 
 
-def registration_for_booking(booking) -> Registration | None:
-    return Registration.objects.filter(booking=booking).select_related("event").first()
-
-
 # ---------------------------------------------------------------------------------------------
 # Creating pages (the demo, tests, imports): through Wagtail's own revision and publish path
 # ---------------------------------------------------------------------------------------------

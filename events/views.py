@@ -548,7 +548,7 @@ def my_waitlist(request) -> list[dict]:
     if not request.user.is_authenticated:
         return []
     language = _language()
-    entries = list(selectors.waitlist_for_user(user=request.user).select_related("event__page"))
+    entries = list(selectors.waitlist_for_user_positioned(user=request.user))
     events = list({entry.event.pk: entry.event for entry in entries}.values())
     urls = presentation.page_urls(events, request, language) if events else {}
     items = []
@@ -570,7 +570,7 @@ def my_waitlist(request) -> list[dict]:
                 "zone": event.timezone if presentation.zone_shown(event.timezone) else "",
                 "venue": event.venue.title,
                 "url": urls.get(event.pk, ""),
-                "position": selectors.waitlist_position(entry) if entry.status == WaitlistStatus.WAITING else None,
+                "position": entry.position if entry.status == WaitlistStatus.WAITING else None,
                 "offered": entry.status == WaitlistStatus.OFFERED,
                 "until": entry.offer_expires_at.astimezone(tz) if entry.offer_expires_at else None,
                 "tzname": event.timezone,
