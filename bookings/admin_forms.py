@@ -1,7 +1,7 @@
 """Admin forms and list filters for venue managers: every choice is limited to the venues they manage.
 
 A manager never sees another venue's name in a drop-down: the venue and resource choices of the
-forms and filters are built from ``selectors.venues_managed_by(user)``.
+forms and filters are built from ``venues_managed_by(user)``.
 """
 
 from datetime import time, timedelta
@@ -18,13 +18,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import HelpPanel
 
 from bookings import availability as av
-from bookings import pricing, selectors
 from bookings.models import Booking, BookingStatus, Closure, Resource, ResourceKind
+from core import money
+from venues.permissions import venues_managed_by
 
 
 def managed_resources(user):
     return (
-        Resource.objects.filter(venue__in=selectors.venues_managed_by(user), origin="")
+        Resource.objects.filter(venue__in=venues_managed_by(user), origin="")
         .select_related("venue")
         .order_by("venue__title", "name")
     )
@@ -52,10 +53,10 @@ class ResourceForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        venues = selectors.venues_managed_by(self.for_user).order_by("title")
+        venues = venues_managed_by(self.for_user).order_by("title")
         self.fields["venue"].queryset = venues
         if self.instance.pk:
-            self.initial["price"] = pricing.to_decimal(self.instance.price_minor, self.instance.currency)
+            self.initial["price"] = money.to_decimal(self.instance.price_minor, self.instance.currency)
             if self.instance.bookings.exists():
                 self.fields["venue"].disabled = True
                 self.fields["venue"].help_text = _("A resource that has bookings stays at its venue.")
@@ -67,9 +68,9 @@ class ResourceForm(WagtailAdminModelForm):
         price, currency = cleaned.get("price"), (cleaned.get("currency") or "").upper()
         if price is not None and len(currency) == 3:
             try:
-                self.instance.price_minor = pricing.to_minor(price, currency)
+                self.instance.price_minor = money.to_minor(price, currency)
             except ValueError:
-                places = pricing.exponent(currency)
+                places = money.exponent(currency)
                 self.add_error(
                     "price", _("%(currency)s has %(places)s decimals.") % {"currency": currency, "places": places}
                 )
@@ -83,7 +84,7 @@ class ClosureForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        venues = selectors.venues_managed_by(self.for_user).order_by("title")
+        venues = venues_managed_by(self.for_user).order_by("title")
         self.fields["venue"].queryset = venues
         self.fields["resource"].queryset = managed_resources(self.for_user)
         self.fields["resource"].label_from_instance = resource_label
@@ -113,14 +114,14 @@ class VenueHoursPanel(HelpPanel):
         def venues(self):
             if getattr(self.instance, "venue_id", None):
                 return [self.instance.venue]
-            return list(selectors.venues_managed_by(self.request.user).order_by("title")[:20])
+            return list(venues_managed_by(self.request.user).order_by("title")[:20])
 
 
 # List filters ---------------------------------------------------------------------------------
 
 
 def _venues_for_request(request):
-    return selectors.venues_managed_by(request.user).order_by("title")
+    return venues_managed_by(request.user).order_by("title")
 
 
 def _resources_for_request(request):
@@ -182,7 +183,7 @@ class BookingFilterSet(WagtailFilterSet):
         first, last = value.start, value.stop
         if not first and not last:
             return queryset
-        zones = selectors.venues_managed_by(self.request.user).values_list("timezone", flat=True).distinct()
+        zones = venues_managed_by(self.request.user).values_list("timezone", flat=True).distinct()
         midnight = time(0)
         condition = Q(pk__in=[])
         for zone in zones:
@@ -208,7 +209,7 @@ class DayForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = selectors.venues_managed_by(user).order_by("title")
+        self.fields["venue"].queryset = venues_managed_by(user).order_by("title")
 
 
 class ReportForm(DayForm):
@@ -252,9 +253,9 @@ class RefundForm(forms.Form):
     def __init__(self, *args, currency: str, refundable_minor: int, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency, self.refundable_minor = currency, refundable_minor
-        self.most = pricing.format_money(refundable_minor, currency, language)
-        self.initial.setdefault("amount", str(pricing.to_decimal(refundable_minor, currency)))
-        self.example = str(Decimal("12.5").quantize(Decimal(1).scaleb(-pricing.exponent(currency))))
+        self.most = money.format_money(refundable_minor, currency, language)
+        self.initial.setdefault("amount", str(money.to_decimal(refundable_minor, currency)))
+        self.example = str(Decimal("12.5").quantize(Decimal(1).scaleb(-money.exponent(currency))))
         self.fields["amount"].help_text = _("In %(currency)s, e.g. %(example)s; at most %(most)s.") % {
             "currency": currency,
             "example": self.example,
@@ -274,11 +275,11 @@ class RefundForm(forms.Form):
                 _("Enter an amount such as %(example)s.") % {"example": self.example}, code="invalid"
             )
         try:
-            amount_minor = pricing.to_minor(value, self.currency)
+            amount_minor = money.to_minor(value, self.currency)
         except ValueError:
             raise forms.ValidationError(
                 _("%(currency)s has %(places)s decimals.")
-                % {"currency": self.currency, "places": pricing.exponent(self.currency)},
+                % {"currency": self.currency, "places": money.exponent(self.currency)},
                 code="decimals",
             ) from None
         if amount_minor <= 0:

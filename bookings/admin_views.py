@@ -1,6 +1,6 @@
 """The venue managers' side of the booking engine in the Wagtail admin.
 
-Who sees what: a manager works on the venues ``selectors.venues_managed_by`` gives them (all of
+Who sees what: a manager works on the venues ``venues.permissions.venues_managed_by`` gives them (all of
 them for network admins) and on nothing else. ``VenueScopedPermissionPolicy`` answers Wagtail's
 permission questions from that, per object; every view also narrows its queryset to those venues,
 so another venue's resource, closure or booking is a 404, whatever id is typed in the URL.
@@ -14,8 +14,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -39,10 +37,9 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
-from wagtail.permission_policies import BasePermissionPolicy
 
 from bookings import availability as av
-from bookings import ledger, payment_services, pricing, reports, selectors, services
+from bookings import ledger, payment_services, reports, selectors, services
 from bookings.admin_forms import BookingFilterSet, DayForm, RefundForm, ReportForm
 from bookings.models import (
     Booking,
@@ -54,109 +51,11 @@ from bookings.models import (
     RefundStatus,
     Resource,
 )
-from cms.services import NETWORK_ADMINS
-from sites.errors import DomainError
-
-# Who may do what ------------------------------------------------------------------------------
-
-
-def managed_venues(user):
-    return selectors.venues_managed_by(user)
-
-
-def manages_any_venue(user) -> bool:
-    """Cached on the user object, which lives as long as the request."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(user, "_essaim_manages_any_venue", None)
-    if cached is None:
-        cached = managed_venues(user).exists()
-        user._essaim_manages_any_venue = cached
-    return cached
-
-
-def manages_venue(user, venue_id) -> bool:
-    cache = getattr(user, "_essaim_managed_venue", None)
-    if cache is None:
-        cache = user._essaim_managed_venue = {}
-    if venue_id not in cache:
-        cache[venue_id] = venue_id is not None and selectors.user_manages_venue(user, venue_id)
-    return cache[venue_id]
-
-
-class VenueScopedPermissionPolicy(BasePermissionPolicy):
-    """Managers add, change and delete the objects of the venues they manage; nobody else does.
-
-    ``venue_path`` leads from the model to its venue (``"venue"``, ``"resource__venue"``).
-    Global model permissions play no part: they would open every venue's objects.
-    """
-
-    actions = frozenset({"add", "change", "delete", "view"})
-
-    def __init__(self, model, venue_path: str = "venue"):
-        super().__init__(model)
-        self.venue_path = venue_path
-
-    def venue_id(self, instance):
-        *relations, last = self.venue_path.split("__")
-        for name in relations:
-            instance = getattr(instance, name, None)
-        return getattr(instance, f"{last}_id", None)
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and manages_any_venue(user)
-
-    def user_has_any_permission(self, user, actions):
-        return bool(self.actions.intersection(actions)) and manages_any_venue(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if not self.actions.intersection(actions):
-            return users.none()
-        return users.filter(
-            Q(is_superuser=True) | Q(groups__name=NETWORK_ADMINS) | Q(groups__venue_team__isnull=False)
-        ).distinct()
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return action in self.actions and manages_venue(user, self.venue_id(instance))
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        objects = self.model._default_manager.all()
-        if not self.actions.intersection(actions):
-            return objects.none()
-        return objects.filter(**{f"{self.venue_path}__in": managed_venues(user)})
-
-
-class ManagerRequiredMixin:
-    """Custom views: only for people who manage at least one venue."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not manages_any_venue(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ScopedMixin:
-    def scoped_queryset(self):
-        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["change"])
-
-
-class ScopedObjectMixin(ScopedMixin):
-    """Model views whose object is looked up among the user's venues only: another's is a 404."""
-
-    def get_queryset(self):  # edit and delete views
-        return self.scoped_queryset()
-
-    def get_base_object_queryset(self):  # history and usage views
-        return self.scoped_queryset()
-
-
-class ScopedIndexMixin(ScopedMixin):
-    """Listings of the user's venues' objects only (filters and search narrow them further)."""
-
-    def get_base_queryset(self):
-        return self.scoped_queryset()
-
+from bookings.presentation import STATUS_LABELS
+from core import money
+from core.errors import DomainError
+from core.formatting import active_language, csv_safe, money_label, time_span_label
+from venues.permissions import ManagerRequiredMixin, ScopedIndexMixin, ScopedObjectMixin, venues_managed_by
 
 # Local times ----------------------------------------------------------------------------------
 
@@ -165,27 +64,10 @@ def venue_zone(venue) -> ZoneInfo:
     return ZoneInfo(venue.timezone)
 
 
-def local_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """``Tue 03/03/2026 09:00–10:00`` in the venue's wall-clock time (the end's date when it differs)."""
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    day = f"{date_format(start, 'D')} {date_format(start, 'SHORT_DATE_FORMAT')}"
-    if end.date() != start.date() and not (end.time() == time(0) and end.date() == start.date() + timedelta(days=1)):
-        return f"{day} {start:%H:%M} – {date_format(end, 'SHORT_DATE_FORMAT')} {end:%H:%M}"
-    return f"{day} {start:%H:%M}–{end:%H:%M}"
-
-
-def admin_language() -> str:
-    return (translation.get_language() or "fr")[:2]
-
-
-def money(amount_minor: int, currency: str) -> str:
-    return pricing.format_money(amount_minor, currency, admin_language())
-
-
 def amount_label(booking) -> str:
     if booking.payment_state == PaymentState.NONE and not booking.amount_minor:
         return booking.get_payment_state_display()
-    return f"{money(booking.amount_minor, booking.currency)} · {booking.get_payment_state_display()}"
+    return f"{money_label(booking.amount_minor, booking.currency)} · {booking.get_payment_state_display()}"
 
 
 def booker_label(user) -> str:
@@ -268,7 +150,6 @@ class ScopedUsageView(ScopedObjectMixin, UsageView):
 
 # Bookings: list, CSV, one booking, actions ----------------------------------------------------
 
-STATUS_LABELS = dict(BookingStatus.choices)
 #: The engine's own reasons for the changes it records, as people read them.
 SYSTEM_REASONS = {
     "checked in": gettext_lazy("checked in"),
@@ -283,12 +164,6 @@ STATUS_PRIMARY = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStat
 
 def booking_detail_url(booking) -> str:
     return reverse("booking_list:detail", args=[booking.pk])
-
-
-def csv_safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: such text is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class BookingIndexView(generic.IndexView):
@@ -323,7 +198,7 @@ class BookingIndexView(generic.IndexView):
                 "start",
                 label=_("When (local time)"),
                 sort_key="start",
-                accessor=lambda b: local_span(b.start, b.end, venue_zone(b.resource.venue)),
+                accessor=lambda b: time_span_label(b.start, b.end, venue_zone(b.resource.venue)),
             ),
             Column("resource", label=_("Resource"), accessor=lambda b: f"{b.resource.name} · {b.resource.venue.title}"),
             Column("booker", label=_("Booker"), accessor=lambda b: booker_label(b.user)),
@@ -357,7 +232,7 @@ class BookingIndexView(generic.IndexView):
             (_("E-mail"), lambda b, tz: b.user.email),
             (_("Quantity"), lambda b, tz: b.quantity),
             (_("Status"), lambda b, tz: STATUS_LABELS.get(b.status, b.status)),
-            (_("Amount"), lambda b, tz: pricing.to_decimal(b.amount_minor, b.currency)),
+            (_("Amount"), lambda b, tz: money.to_decimal(b.amount_minor, b.currency)),
             (_("Currency"), lambda b, tz: b.currency),
             (_("Payment"), lambda b, tz: b.get_payment_state_display()),
         ]
@@ -437,7 +312,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
             data,
             currency=booking.currency,
             refundable_minor=self.refundable_minor,
-            language=admin_language(),
+            language=active_language(),
             prefix="refund",
         )
 
@@ -452,7 +327,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
             # Where actions come back to: the page's own URL, even when it is shown by the refund POST.
             detail_url=booking_detail_url(booking),
             payment=payment_panel(booking, tz, refundable_minor=self.refundable_minor),
-            when=local_span(booking.start, booking.end, tz),
+            when=time_span_label(booking.start, booking.end, tz),
             tz_name=booking.resource.venue.timezone,
             booker=booker_label(booking.user),
             amount=amount_label(booking),
@@ -514,7 +389,7 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
     refunds = sorted((r for p in payments for r in p.refunds.all()), key=lambda r: (r.created_at, r.pk))
     totals = ledger.totals(booking)
     return {
-        "amount": money(booking.amount_minor, booking.currency),
+        "amount": money_label(booking.amount_minor, booking.currency),
         "currency": booking.currency,
         "state": booking.get_payment_state_display(),
         "method": payment_method(booking, payments),
@@ -522,7 +397,7 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
             {
                 "provider": provider_labels.get(p.provider, p.provider),
                 "status": status_labels.get(p.status, p.status),
-                "amount": money(p.amount_minor, p.currency),
+                "amount": money_label(p.amount_minor, p.currency),
                 "paid_at": booking_time(p.paid_at, tz) if p.paid_at else "",
                 "recorded_by": booker_label(p.recorded_by) if p.recorded_by else "",
                 "session_id": p.session_id or "",
@@ -533,7 +408,7 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
         ],
         "refunds": [
             {
-                "amount": money(r.amount_minor, r.currency),
+                "amount": money_label(r.amount_minor, r.currency),
                 "status": refund_status_labels.get(r.status, r.status),
                 "failed": r.status == RefundStatus.FAILED,
                 "kind": kind_labels.get(r.kind, r.kind),
@@ -544,10 +419,10 @@ def payment_panel(booking: Booking, tz: ZoneInfo, *, refundable_minor: int) -> d
             }
             for r in refunds
         ],
-        "paid": money(totals.paid, booking.currency),
-        "refunded": money(totals.committed, booking.currency),  # pending ones included
+        "paid": money_label(totals.paid, booking.currency),
+        "refunded": money_label(totals.committed, booking.currency),  # pending ones included
         "refund_pending": any(r.status == RefundStatus.PENDING for r in refunds),
-        "refundable": money(refundable_minor, booking.currency),
+        "refundable": money_label(refundable_minor, booking.currency),
         "has_money": bool(payments) or booking.payment_state != PaymentState.NONE,
         "can_record_at_venue": booking.payment_state == PaymentState.DUE_AT_VENUE
         and booking.status in PAYABLE_AT_VENUE,
@@ -577,7 +452,7 @@ class BookingRefundView(BookingDetailView):
                 messages.success(
                     request,
                     _("%(amount)s refunded on %(reference)s: the booker is told.")
-                    % {"amount": money(amount_minor, booking.currency), "reference": booking.reference},
+                    % {"amount": money_label(amount_minor, booking.currency), "reference": booking.reference},
                 )
                 return redirect(booking_detail_url(booking))
         messages.error(request, _("The refund was not made: see the form below."))
@@ -664,7 +539,7 @@ class VenueChoiceMixin(ManagerRequiredMixin, WagtailAdminTemplateMixin):
 
     @cached_property
     def venue(self):
-        return self.cleaned("venue") or managed_venues(self.request.user).order_by("title").first()
+        return self.cleaned("venue") or venues_managed_by(self.request.user).order_by("title").first()
 
     def display_form(self, **initial):
         """The form as shown: what is displayed, whether asked for or chosen by default."""
@@ -819,7 +694,7 @@ class TodayPanel(Component):
     def get_context_data(self, parent_context=None):
         context = super().get_context_data(parent_context)
         now = timezone.now()
-        venues = list(managed_venues(self.user).order_by("title").only("pk", "title", "timezone")[:12])
+        venues = list(venues_managed_by(self.user).order_by("title").only("pk", "title", "timezone")[:12])
         zones = {venue.timezone for venue in venues}
         condition = Q(pk__in=[])
         for zone in zones:

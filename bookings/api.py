@@ -3,11 +3,11 @@
 Thin views: check the input, call one selector or service, render. Times go out in the venue's
 time zone with their UTC offset; prices and amounts as decimal strings in the currency's units
 ("12.50", "1500" for XOF). A broken rule is a 400 whose ``code`` names it, a lost race a 409
-``no_room``. POSTs honour ``Idempotency-Key`` (``bookings.idempotency``) and are throttled per
+``no_room``. POSTs honour ``Idempotency-Key`` (``core.idempotency``) and are throttled per
 person (scope ``booking``).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,13 +18,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings import availability as av
-from bookings import ledger, messages, pay_links, pricing, search, selectors, services
-from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from bookings import ledger, messages, pay_links, search, selectors, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -35,90 +33,19 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
-from sites.api import Pagination
-from sites.errors import InvalidInput, NotFound
+from core import money
+from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, Pagination, local_iso, validated
+from core.errors import InvalidInput, NotFound
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from venues import geo
 
 #: The longest window an availability query may span.
 MAX_WINDOW_DAYS = 62
-#: Instants outside these years are refused as invalid: no booking lives there, and time-zone
-#: arithmetic near year 1 or 9999 overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 #: Kinds booked through this API; event seats are booked through their event.
 BOOKABLE_KINDS = [ResourceKind.DESK, ResourceKind.DESK_POOL, ResourceKind.ROOM]
-DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "12.50"}
-
-
-def local_iso(value: datetime | None, tz: ZoneInfo) -> str | None:
-    return None if value is None else value.astimezone(tz).isoformat()
 
 
 # Input -----------------------------------------------------------------------------------------
-
-
-def _parse_iso(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def parse_instant(value) -> datetime:
-    """An ISO 8601 date and time with its UTC offset, as UTC; ``ValidationError`` otherwise."""
-    invalid = serializers.ValidationError(
-        _("Not a date and time: use ISO 8601 with an offset, e.g. 2026-03-05T09:00:00+01:00."),
-        code="invalid_datetime",
-    )
-    if not isinstance(value, str) or len(value) > 64:
-        raise invalid
-    text = value.strip()
-    parsed = _parse_iso(text)
-    if parsed is None and " " in text:
-        # An unencoded "+01:00" in a query string arrives as " 01:00".
-        head, _space, offset = text.rpartition(" ")
-        parsed = _parse_iso(f"{head}+{offset}")
-    if parsed is None:
-        raise invalid
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise serializers.ValidationError(messages.rule_message("naive_datetime"), code="naive_datetime")
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise invalid
-    return parsed.astimezone(UTC)
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class InstantField(serializers.Field):
-    """An ISO 8601 instant with its offset; naive or unreadable ones are refused with their code."""
-
-    def to_internal_value(self, data):
-        return parse_instant(data)
-
-    def to_representation(self, value):
-        return value.isoformat()
-
-
-#: Input errors that name a rule keep their code; any other malformed input is ``invalid``.
-RULE_CODES = {"invalid_datetime", "naive_datetime", "end_before_start", "window_too_long"}
-
-
-def _first_error(errors, field: str = ""):
-    if isinstance(errors, dict):
-        name, value = next(iter(errors.items()))
-        return _first_error(value, name)
-    if isinstance(errors, list):
-        return _first_error(errors[0], field)
-    return field, errors
-
-
-def validated(serializer: serializers.Serializer) -> dict:
-    """The serializer's data, or a 400: ``code`` names the rule for dates and windows."""
-    if serializer.is_valid():
-        return serializer.validated_data
-    field, error = _first_error(serializer.errors)
-    if getattr(error, "code", None) in RULE_CODES:
-        message = str(error) if field == api_settings.NON_FIELD_ERRORS_KEY else f"{field}: {error}"
-        raise InvalidInput(message, code=error.code, extra={"errors": serializer.errors})
-    raise serializers.ValidationError(serializer.errors)
 
 
 class WindowQuerySerializer(serializers.Serializer):
@@ -199,13 +126,6 @@ class CancelInputSerializer(serializers.Serializer):
 # Output ----------------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.JSONField(required=False, help_text="Per-field messages of malformed input")
-    remaining = serializers.IntegerField(required=False, help_text="With no_room: units still free")
-
-
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
 
@@ -242,7 +162,7 @@ class ResourceOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(DECIMAL_STRING)
     def get_price(self, resource: Resource) -> str:
-        return str(pricing.to_decimal(resource.price_minor, resource.currency))
+        return str(money.to_decimal(resource.price_minor, resource.currency))
 
     def get_origin(self, resource: Resource) -> str:
         return resource.origin or settings.ESSAIM_NODE_URL
@@ -284,7 +204,7 @@ class ResourceSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(DECIMAL_STRING)
     def get_price(self, resource: Resource) -> str:
-        return str(pricing.to_decimal(resource.price_minor, resource.currency))
+        return str(money.to_decimal(resource.price_minor, resource.currency))
 
 
 class VenueSummarySerializer(serializers.Serializer):
@@ -377,7 +297,7 @@ class BookingOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(DECIMAL_STRING)
     def get_amount(self, booking: Booking) -> str:
-        return str(pricing.to_decimal(booking.amount_minor, booking.currency))
+        return str(money.to_decimal(booking.amount_minor, booking.currency))
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_payment_url(self, booking: Booking) -> str | None:
@@ -389,11 +309,11 @@ class BookingOutputSerializer(serializers.Serializer):
 
     def get_amount_paid(self, booking: Booking) -> str:
         paid = ledger.totals(booking).paid if self._charged(booking) else 0
-        return str(pricing.to_decimal(paid, booking.currency))
+        return str(money.to_decimal(paid, booking.currency))
 
     def get_amount_refunded(self, booking: Booking) -> str:
         refunded = ledger.totals(booking).committed if self._charged(booking) else 0
-        return str(pricing.to_decimal(refunded, booking.currency))
+        return str(money.to_decimal(refunded, booking.currency))
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_receipt_url(self, booking: Booking) -> str | None:
@@ -409,7 +329,7 @@ class BookingOutputSerializer(serializers.Serializer):
             "free": terms["free"],
             "code": terms["code"],
             "free_until": local_iso(terms.get("free_until"), self._tz(booking)),
-            "refund": str(pricing.to_decimal(terms.get("refund_minor", 0), booking.currency)),
+            "refund": str(money.to_decimal(terms.get("refund_minor", 0), booking.currency)),
         }
 
 

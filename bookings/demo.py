@@ -49,6 +49,7 @@ from bookings.models import (
     ResourceKind,
     new_reference,
 )
+from core import money
 from venues.models import VenuePage
 
 logger = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def _load_venue(venue: VenuePage, bookers: dict, manager, now: datetime, report:
 
 
 def _price(currency: str, amount: str) -> int:
-    return pricing.to_minor(amount, currency)
+    return money.to_minor(amount, currency)
 
 
 def _create_resources(venue, kind: str, language: str, currency: str, rng: random.Random) -> list[Resource]:

@@ -37,8 +37,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 from wagtail.models import Site
 
-from bookings import pricing
 from bookings.models import Booking, BookingStatus, PaymentState, ResourceKind
+from core import money
 
 PRODID = "-//Essaim//Essaim bookings//EN"
 #: How often subscribed clients should poll (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
@@ -220,7 +220,7 @@ def payment_line(entry: BookingEntry) -> str:
     """``12,50 € — To pay at the venue``, or ``Free``."""
     if entry.amount_minor == 0:
         return _("Free")
-    amount = pricing.format_money(entry.amount_minor, entry.currency, _language())
+    amount = money.format_money(entry.amount_minor, entry.currency, _language())
     if ical_status(entry.status) == "CANCELLED" and entry.payment_state in UNPAID:
         return f"{amount} — " + _("nothing to pay")
     state = dict(PaymentState.choices).get(entry.payment_state, entry.payment_state)

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from bookings import pricing
 from bookings.models import (
     REFUND_COUNTED,
     Booking,
@@ -28,6 +27,7 @@ from bookings.models import (
     Refund,
     RefundStatus,
 )
+from core import money
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,15 @@ def share_minor(amount_minor: int, percent: int, currency: str) -> int:
     """``percent`` of ``amount_minor``, rounded down (a refund never exceeds the share), and to a
     multiple of ten for the three-decimal currencies, which Stripe takes only so."""
     share = amount_minor * max(0, min(100, percent)) // 100
-    if pricing.exponent(currency) == 3:
+    if money.exponent(currency) == 3:
         share -= share % 10
     return share
 
 
 def settle(booking: Booking) -> None:
     """Derive the booking's ``payment_state`` from its payments and refunds that went through."""
-    money = totals(booking)
-    paid, refunded = money.paid, money.refunded
+    sums = totals(booking)
+    paid, refunded = sums.paid, sums.refunded
     if not paid:
         return
     if refunded >= paid:
@@ -118,7 +118,7 @@ def refund_record(
             break
         already = paid.refunds.filter(status__in=REFUND_COUNTED).aggregate(total=Sum("amount_minor"))["total"] or 0
         part = min(amount_minor, paid.amount_minor - already)
-        if pricing.exponent(paid.currency) == 3:
+        if money.exponent(paid.currency) == 3:
             part -= part % 10  # Stripe moves the three-decimal currencies by tens: never round up
         if part <= 0:
             continue

@@ -364,23 +364,6 @@ class BookingTransition(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST carrying an ``Idempotency-Key``, replayed to retries."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
-
-    def __str__(self):
-        return self.key
-
-
 def new_feed_secret() -> str:
     return secrets.token_urlsafe(24)
 

@@ -28,8 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import ics, ledger, pay_links, pricing, selectors
+from bookings import ics, ledger, pay_links, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
+from core import money
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ def invitation(booking: Booking, *, method: str, url: str, now: datetime) -> MIM
     return part
 
 
-def local_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+def email_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """``mardi 3 mars 2026, 09:00–10:00 (heure locale, Europe/Paris, CET)``, in the active language."""
     start, end = start.astimezone(tz), end.astimezone(tz)
     zone = f"{tz.key}, {start.tzname()}" if start.tzname() and start.tzname() != tz.key else tz.key
@@ -301,10 +302,10 @@ def _refund_line(refunds: list, language: str) -> str:
     if not refunds:
         return ""
     total = sum(refund.amount_minor for refund in refunds)
-    money = pricing.format_money(total, refunds[0].currency, language)
+    amount = money.format_money(total, refunds[0].currency, language)
     if any(refund.status == RefundStatus.PENDING for refund in refunds):
-        return _("%(amount)s, on its way") % {"amount": money}
-    return money
+        return _("%(amount)s, on its way") % {"amount": amount}
+    return amount
 
 
 def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> dict:
@@ -322,7 +323,7 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
     intro = str(notice.intro)
     refunds = list(selectors.booking_refunds(booking=booking))
     language = translation.get_language() or settings.LANGUAGE_CODE
-    last_refund = pricing.format_money(refunds[-1].amount_minor, refunds[-1].currency, language) if refunds else ""
+    last_refund = money.format_money(refunds[-1].amount_minor, refunds[-1].currency, language) if refunds else ""
     if "%(" in intro:
         intro = intro % {"expires": local_moment(booking.expires_at or now, tz), "refund": last_refund}
     return {
@@ -332,7 +333,7 @@ def _context(booking: Booking, *, event: str, notice: Notice, now: datetime) -> 
         "booking": booking,
         "resource": resource,
         "venue": venue,
-        "when": local_span(booking.start, booking.end, tz),
+        "when": email_span(booking.start, booking.end, tz),
         "address": ics.venue_address(venue),
         "quantity": booking.quantity,
         "status_label": dict(BookingStatus.choices).get(booking.status, booking.status),
@@ -365,7 +366,7 @@ def refund_failed_notify(*, refund_id: int) -> bool:
         logger.warning("refund %s failed and venue %s has no address to tell", refund_id, venue.pk)
         return False
     with translation.override(settings.LANGUAGE_CODE), timezone.override(ZoneInfo(venue.timezone)):
-        amount = pricing.format_money(refund.amount_minor, refund.currency, settings.LANGUAGE_CODE)
+        amount = money.format_money(refund.amount_minor, refund.currency, settings.LANGUAGE_CODE)
         subject = f"[{settings.ESSAIM_NODE_NAME}] " + _("Refund failed: %(reference)s") % {
             "reference": booking.reference
         }
@@ -377,7 +378,7 @@ def refund_failed_notify(*, refund_id: int) -> bool:
             "amount": amount,
             "who": booking.user.get_full_name() or booking.user.email or booking.user.get_username(),
             "reference": booking.reference,
-            "what": local_span(booking.start, booking.end, ZoneInfo(venue.timezone)),
+            "what": email_span(booking.start, booking.end, ZoneInfo(venue.timezone)),
             "why": refund.failure or _("no reason given"),
             "url": ics.site_url(reverse("booking_list:detail", kwargs={"pk": booking.pk})),
         }

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from bookings import ledger, pricing, services, stripe_gateway
+from bookings import ledger, services, stripe_gateway
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -40,7 +40,8 @@ from bookings.models import (
     StripeEvent,
 )
 from bookings.stripe_gateway import PaymentUnavailable
-from sites.errors import Conflict, InvalidInput
+from core import money
+from core.errors import Conflict, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -515,10 +516,10 @@ def payment_refund(*, booking: Booking, amount_minor: int, actor, reason: str, n
     services.require_manager(actor, booking)
     if amount_minor <= 0:
         raise InvalidInput(_("Enter an amount above zero."), code="refund_amount")
-    if pricing.exponent(booking.currency) == 3 and amount_minor % 10:
+    if money.exponent(booking.currency) == 3 and amount_minor % 10:
         raise InvalidInput(
             _("In %(currency)s, refund a multiple of %(step)s.")
-            % {"currency": booking.currency, "step": pricing.format_money(10, booking.currency)},
+            % {"currency": booking.currency, "step": money.format_money(10, booking.currency)},
             code="refund_amount_step",
         )
     with transaction.atomic():

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings import pay_links, payment_services, selectors
 from bookings.models import Booking, BookingStatus, PaymentState
 from bookings.views import BookingRate
-from sites.errors import InvalidInput, Unavailable
+from core.errors import InvalidInput, Unavailable
 
 LOGIN_URL = "bookings:login"
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bookings import pricing
 from bookings.models import BookingStatus, BookingUnit, LateCancellation, PaymentState, Resource, ResourceKind
 from bookings.selectors import DaySlot
+from core import money
 
 #: Statuses shown as still ahead in "My bookings" (the others go to "Past and cancelled").
 ACTIVE = (
@@ -119,7 +119,7 @@ def price_label(resource: Resource, language: str) -> str:
     if resource.is_free:
         return _("Free")
     return _("%(price)s %(unit)s") % {
-        "price": pricing.format_money(resource.price_minor, resource.currency, language),
+        "price": money.format_money(resource.price_minor, resource.currency, language),
         "unit": resource.get_pricing_unit_display(),
     }
 
@@ -136,10 +136,10 @@ def amount_label(booking, language: str) -> str:
     """What the booking costs and how it is paid: "Free", "€12.00 — to pay at the venue"."""
     if not booking.amount_minor:
         return _("Free")
-    money = pricing.format_money(booking.amount_minor, booking.currency, language)
+    amount = money.format_money(booking.amount_minor, booking.currency, language)
     if booking.payment_state in (PaymentState.NONE, ""):
-        return money
-    return _("%(amount)s — %(state)s") % {"amount": money, "state": booking.get_payment_state_display().lower()}
+        return amount
+    return _("%(amount)s — %(state)s") % {"amount": amount, "state": booking.get_payment_state_display().lower()}
 
 
 def utc_offset(moment: datetime, tz: ZoneInfo) -> str:

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BigIntegerField, Count, Func, OuterRef, Q, QuerySet, Subquery, Sum
@@ -31,8 +30,8 @@ from bookings.models import (
     Resource,
     ResourceHours,
 )
-from cms.services import NETWORK_ADMINS
 from venues.models import OpeningHours, VenuePage, VenueTeam
+from venues.permissions import venues_managed_by
 
 
 def resource_rules(resource: Resource) -> av.Rules:
@@ -198,28 +197,6 @@ def user_booking_counts(
 
 def open_holds_count(*, user, now: datetime) -> int:
     return Booking.objects.filter(user=user, status=BookingStatus.HELD, expires_at__gt=now).count()
-
-
-# Permissions --------------------------------------------------------------------------------
-
-
-def is_network_admin(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.groups.filter(name=NETWORK_ADMINS).exists()))
-
-
-def venues_managed_by(user) -> QuerySet[VenuePage]:
-    """Canonical venue pages ``user`` manages: through their venue teams, or all for network admins."""
-    canonical = VenuePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
-    if not user.is_authenticated or not user.is_active:
-        return canonical.none()
-    if is_network_admin(user):
-        return canonical
-    keys = VenueTeam.objects.filter(group__user=user).values("translation_key")
-    return canonical.filter(translation_key__in=keys)
-
-
-def user_manages_venue(user, venue_id: int) -> bool:
-    return venues_managed_by(user).filter(pk=venue_id).exists()
 
 
 def venue_manager_emails(*, venue: VenuePage) -> list[str]:

@@ -40,7 +40,8 @@ from bookings.models import (
     ResourceKind,
     new_feed_secret,
 )
-from sites.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
+from venues.permissions import user_manages_venue
 
 #: Allowed status changes; anything else is refused with ``invalid_transition``.
 TRANSITIONS = {
@@ -612,7 +613,7 @@ def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None
 
 
 def require_manager(actor, booking: Booking) -> None:
-    if actor is None or not selectors.user_manages_venue(actor, booking.resource.venue_id):
+    if actor is None or not user_manages_venue(actor, booking.resource.venue_id):
         raise PermissionDenied(_("Only this venue's managers may do that."))
 
 
@@ -703,7 +704,7 @@ def closure_create(*, venue, first_day, last_day=None, resource=None, yearly=Fal
 
 def resource_delete(*, resource: Resource, actor) -> None:
     """Remove a resource nobody ever booked. One with bookings keeps its history: deactivate it instead."""
-    if actor is None or not selectors.user_manages_venue(actor, resource.venue_id):
+    if actor is None or not user_manages_venue(actor, resource.venue_id):
         raise PermissionDenied(_("Only this venue's managers may do that."))
     refusal = InvalidInput(
         _("This resource has bookings, so it cannot be deleted: untick “bookable” to stop new bookings instead."),

@@ -19,8 +19,8 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from bookings import pricing
-from sites.errors import InvalidInput, Unavailable
+from core import money
+from core.errors import InvalidInput, Unavailable
 
 #: Stripe takes these zero-decimal currencies as two-decimal amounts ending in 00.
 TWO_DECIMAL_ON_STRIPE = {"ISK"}
@@ -60,7 +60,7 @@ def to_stripe_amount(amount_minor: int, currency: str) -> int:
     currency = currency.upper()
     if currency in TWO_DECIMAL_ON_STRIPE:
         return amount_minor * 100
-    if pricing.exponent(currency) == 3:
+    if money.exponent(currency) == 3:
         return -(-amount_minor // 10) * 10
     return amount_minor
 
@@ -158,7 +158,7 @@ def payment_intent_charge(payment_intent_id: str) -> dict:
 
 def refund_create(*, payment_intent_id: str, amount_minor: int, currency: str, idempotency_key: str, metadata: dict):
     """Refund part or all of a PaymentIntent's charge. Stripe itself refuses more than was charged."""
-    if pricing.exponent(currency) == 3 and amount_minor % 10:
+    if money.exponent(currency) == 3 and amount_minor % 10:
         raise PaymentRefused(_("Refunds in this currency go by tens of its smallest unit."), code="refund_amount_step")
     params = {
         "payment_intent": payment_intent_id,

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
-from bookings import ledger, pay_links, presentation, pricing, search, selectors, services
+from bookings import ledger, pay_links, presentation, search, selectors, services
 from bookings import messages as rule_messages
 from bookings.forms import WHEN_CHOICES, BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
 from bookings.models import (
@@ -38,7 +38,8 @@ from bookings.models import (
     RefundStatus,
     Resource,
 )
-from sites.errors import Conflict, InvalidInput
+from core import money
+from core.errors import Conflict, InvalidInput
 from venues import geo, geocoding
 from venues.selectors import venues_localized
 
@@ -317,13 +318,13 @@ def _payment_context(booking, now: datetime) -> dict:
     return {
         "payable": payable,
         "pay_url": pay_links.pay_path(booking) if payable else "",
-        "amount_due": pricing.format_money(booking.amount_minor, booking.currency, language),
+        "amount_due": money.format_money(booking.amount_minor, booking.currency, language),
         "hold_until": booking.expires_at,
         "receipt_url": ledger.totals(booking).receipt_url,
         "paid_at_venue": any(p.provider == PaymentProvider.VENUE and p.status == PaymentStatus.PAID for p in payments),
         "refunds": [
             {
-                "amount": pricing.format_money(refund.amount_minor, refund.currency, language),
+                "amount": money.format_money(refund.amount_minor, refund.currency, language),
                 "status": refund.get_status_display(),
                 "on_its_way": refund.status == RefundStatus.PENDING,
                 "failed": refund.status == RefundStatus.FAILED,
@@ -384,7 +385,7 @@ def booking_cancel(request, reference: str):
         "booking": booking,
         "terms": terms,
         "terms_message": _terms_message(terms),
-        "refund": pricing.format_money(terms["refund_minor"], booking.currency, _language())
+        "refund": money.format_money(terms["refund_minor"], booking.currency, _language())
         if terms.get("refund_minor")
         else "",
         "form": form,

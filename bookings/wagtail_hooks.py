@@ -18,17 +18,19 @@ from wagtail.permissions import register_permission_policy
 from bookings import admin_views
 from bookings.admin_forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
 from bookings.models import Booking, Closure, Resource
+from core.formatting import money_label
+from venues.permissions import VenueScopedPermissionPolicy, manages_any_venue
 
 # Registered before any view asks, or Wagtail would fall back on global model permissions.
-register_permission_policy(Resource, admin_views.VenueScopedPermissionPolicy(Resource, "venue"))
-register_permission_policy(Closure, admin_views.VenueScopedPermissionPolicy(Closure, "venue"))
-register_permission_policy(Booking, admin_views.VenueScopedPermissionPolicy(Booking, "resource__venue"))
+register_permission_policy(Resource, VenueScopedPermissionPolicy(Resource, "venue"))
+register_permission_policy(Closure, VenueScopedPermissionPolicy(Closure, "venue"))
+register_permission_policy(Booking, VenueScopedPermissionPolicy(Booking, "resource__venue"))
 
 
 def _price(resource) -> str:
     if resource.is_free:
         return str(_("Free"))
-    return f"{admin_views.money(resource.price_minor, resource.currency)} {resource.get_pricing_unit_display()}"
+    return f"{money_label(resource.price_minor, resource.currency)} {resource.get_pricing_unit_display()}"
 
 
 class ResourceViewSet(ModelViewSet):
@@ -172,7 +174,7 @@ class ClosureViewSet(ModelViewSet):
 
 class ManagerMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.manages_any_venue(request.user)
+        return manages_any_venue(request.user)
 
 
 class ManagerViewSet(ViewSet):
@@ -238,5 +240,5 @@ def register_bookings_menu():
 
 @hooks.register("construct_homepage_panels")
 def add_today_panel(request, panels):
-    if admin_views.manages_any_venue(request.user):
+    if manages_any_venue(request.user):
         panels.append(admin_views.TodayPanel(request.user))

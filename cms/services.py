@@ -23,9 +23,9 @@ from wagtail.models import (
 )
 
 from cms.models import HomePage
+from core.roles import NETWORK_ADMINS
 from venues.models import VenueIndexPage
 
-NETWORK_ADMINS = "Network admins"
 #: Page permissions network admins hold on the directory (so on every venue below it).
 NETWORK_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page")
 

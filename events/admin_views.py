@@ -5,7 +5,7 @@ dates); this module adds what the editor cannot show:
 
 * ``RegistrationsView``: for one event page (or a programme), its upcoming dates with the seats
   taken and left, the people registered and the waitlist, and the same as CSV. A manager sees
-  the events of the venues they manage (``bookings.admin_views.manages_venue``); a hub's team
+  the events of the venues they manage (``venues.permissions.manages_venue``); a hub's team
   sees every session of its programmes; network admins see all.
 * ``closure_warning``: the text that tells a manager which dates fall on the venue's closures,
   shown after a publish and in the editor (``events.wagtail_hooks``).
@@ -32,10 +32,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Locale, Page
 
-from bookings.admin_views import STATUS_LABELS, csv_safe, local_span, manages_venue, money
 from bookings.models import OCCUPYING, BookingStatus
+from bookings.presentation import STATUS_LABELS
+from core.formatting import csv_safe, money_label, time_span_label
 from events import selectors
 from events.models import WAITLIST_OPEN, Event, EventPage, ProgrammePage, Registration, WaitlistEntry
+from venues.permissions import manages_venue
 
 #: How many upcoming dates of a repeating event the page lists.
 DATES_SHOWN = 12
@@ -79,7 +81,7 @@ def visible_events(user, page: Page) -> list[Event]:
 def occurrence_label(start: datetime, end: datetime, timezone_name: str) -> str:
     from zoneinfo import ZoneInfo
 
-    return local_span(start, end, ZoneInfo(timezone_name))
+    return time_span_label(start, end, ZoneInfo(timezone_name))
 
 
 def closure_warning(page: Page, *, now: datetime | None = None) -> str:
@@ -266,7 +268,7 @@ class RegistrationsView(WagtailAdminTemplateMixin, TemplateView):
             events=self.events,
             rows=rows,
             is_programme=isinstance(self.page, ProgrammePage),
-            price=(money(event.price_minor, event.currency) if event and event.price_minor else _("Free"))
+            price=(money_label(event.price_minor, event.currency) if event and event.price_minor else _("Free"))
             if event
             else "",
             edit_url=reverse("wagtailadmin_pages:edit", args=[self.page.pk]),

@@ -30,17 +30,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from wagtail.rich_text import expand_db_html
 
-from bookings import pricing
-from bookings.api import (
-    DECIMAL_STRING,
-    BookingOutputSerializer,
-    BookingWriteThrottle,
-    ErrorSerializer,
-    local_iso,
-    parse_instant,
-    validated,
-)
-from bookings.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from bookings.api import BookingOutputSerializer, BookingWriteThrottle
+from core import money
+from core.api import DECIMAL_STRING, ErrorSerializer, Pagination, local_iso, parse_instant, validated
+from core.errors import Conflict, InvalidInput, NotFound
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from events import recurrence as rec
 from events import selectors, services
 from events.models import (
@@ -54,8 +48,6 @@ from events.models import (
     occurrence_key,
     parse_occurrence_key,
 )
-from sites.api import Pagination
-from sites.errors import Conflict, InvalidInput, NotFound
 from venues import vocabulary
 from venues.selectors import venues_localized
 
@@ -364,7 +356,7 @@ def _item(event: Event, occurrence: rec.Occurrence, *, taken: int, url: str, ven
         "status": EventStatus.CANCELLED.value if cancelled else EventStatus.SCHEDULED.value,
         "remaining": 0 if cancelled else max(0, event.capacity - taken),
         "capacity": event.capacity,
-        "price": str(pricing.to_decimal(event.price_minor, event.currency)),
+        "price": str(money.to_decimal(event.price_minor, event.currency)),
         "currency": event.currency,
         "attendance_mode": event.attendance_mode,
         "registration_closes_at": local_iso(occurrence.start - timedelta(hours=event.registration_closes_hours), tz),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from wagtail.models import Page
 
-from bookings import pricing
+from core import money
 from events import ical_writer, selectors
 from events import recurrence as rec
 from events.models import AttendanceMode, Event, EventStatus, occurrence_key
@@ -54,7 +54,7 @@ FEW_SEATS = 5
 def price_label(event: Event, language: str) -> str:
     if event.is_free:
         return pgettext("price", "Free")
-    return pricing.format_money(event.price_minor, event.currency, language)
+    return money.format_money(event.price_minor, event.currency, language)
 
 
 def seats_label(*, remaining: int, cancelled: bool) -> str:
@@ -392,7 +392,7 @@ def event_data(
         eventStatus=_status(event, occurrence),
         offers={
             "@type": "Offer",
-            "price": str(pricing.to_decimal(event.price_minor, event.currency)),
+            "price": str(money.to_decimal(event.price_minor, event.currency)),
             "priceCurrency": event.currency,
             "availability": _availability(remaining, cancelled),
             "url": page_url,

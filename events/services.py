@@ -29,9 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
-from bookings import pricing
 from bookings import services as booking_services
 from bookings.models import BookingStatus, PricingUnit, Resource, ResourceKind
+from core import money
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import recurrence as rec
 from events import selectors
 from events.models import (
@@ -46,7 +47,6 @@ from events.models import (
     WaitlistStatus,
     occurrence_key,
 )
-from sites.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def _common(item, *, venue, now: datetime) -> dict:
         "venue": venue,
         "timezone": venue.timezone,
         "capacity": item.capacity,
-        "price_minor": pricing.to_minor(item.price, currency),
+        "price_minor": money.to_minor(item.price, currency),
         "currency": currency,
         "registration_closes_hours": item.registration_closes_hours,
         "attendance_mode": item.attendance_mode,

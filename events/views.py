@@ -28,6 +28,7 @@ from wagtail.models import Locale
 
 from bookings import availability as av
 from bookings import pay_links
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events import recurrence as rec
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
@@ -40,7 +41,6 @@ from events.models import (
     occurrence_key,
     parse_occurrence_key,
 )
-from sites.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 LOGIN_URL = reverse_lazy("bookings:login")
 #: Dates per page of the agenda's list, and the days it covers when no range is asked.

@@ -48,6 +48,7 @@ WAGTAIL_SITE_NAME = ESSAIM_NODE_NAME
 WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 
 INSTALLED_APPS = [
+    "core",
     "cms",
     "venues",
     "bookings",
@@ -276,8 +277,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "sites.api.Pagination",
-    "EXCEPTION_HANDLER": "sites.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("ESSAIM_AUTH_RATE", "10/min"),
         # ESSAIM_BOOKING_RATE: booking and cancelling requests per person.
@@ -293,7 +294,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Only the public API: Wagtail's admin API views are internal and not part of the contract.
-    "PREPROCESSING_HOOKS": ["sites.api.public_endpoints_only"],
+    "PREPROCESSING_HOOKS": ["core.api.public_endpoints_only"],
 }
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

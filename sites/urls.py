@@ -13,8 +13,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from bookings import feed_urls as bookings_feed_urls
 from bookings import payment_views
 from cms.sitemap import NetworkSitemap
+from core.token_api import TokenApi
 from events import feed_urls as events_feed_urls
-from sites.auth import TokenApi
 from venues import api as venues_api
 from venues import views as venues_views
 

@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sites.api import Pagination
-from sites.errors import NotFound
+from core.api import Pagination
+from core.errors import NotFound
 from venues import geo, selectors, vocabulary
 
 

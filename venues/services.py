@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
-from sites.errors import InvalidInput
+from core.errors import InvalidInput
 from venues import geocoding, selectors
 from venues.models import GeocodeStatus, OpeningHours, VenueIndexPage, VenuePage, VenueTeam
 from venues.tasks import venue_geocode_task

@@ -36,7 +36,7 @@ N_VENUES = 10_000
 RADII = (10, 50, 200)
 N_CENTRES = 30
 API_ROUNDS = 2
-PAGE_SIZE = 50  # sites.api.Pagination.default_limit
+PAGE_SIZE = 50  # core.api.Pagination.default_limit
 TARGET_MS = 100
 #: Spherical vs WGS-84 geodesic distances differ by < 0.56 %; outside this band the sphere decides.
 SPHERE_BAND = 0.007

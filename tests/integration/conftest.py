@@ -24,7 +24,7 @@ def geocoder():
 def network_admin(site_tree, django_user_model):
     from django.contrib.auth.models import Group
 
-    from cms.services import NETWORK_ADMINS
+    from core.roles import NETWORK_ADMINS
 
     user = django_user_model.objects.create_user("netadmin", "netadmin@example.org", "admin-pass-93ab")
     user.groups.add(Group.objects.get(name=NETWORK_ADMINS))

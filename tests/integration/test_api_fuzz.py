@@ -69,7 +69,7 @@ def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user
 
     from bookings import services
     from bookings.api import BookingWriteThrottle
-    from sites.services import auth_token_issue
+    from core.services import auth_token_issue
 
     application = wsgi_app
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "100000/min"})

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cms.services import NETWORK_ADMINS
+from core.roles import NETWORK_ADMINS
 from venues.models import VenueTeam
 
 

@@ -3,8 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bookings import ledger, pricing
+from bookings import ledger
 from bookings.stripe_gateway import from_stripe_amount, to_stripe_amount
+from core import money
 
 CURRENCIES = ["EUR", "CAD", "USD", "MAD", "XOF", "XAF", "TND", "KWD", "ISK", "JPY", "MGA"]
 
@@ -15,7 +16,7 @@ def test_stripe_amounts_of_our_currencies():
     assert to_stripe_amount(12345, "TND") == 12350  # three decimals, the last one 0 on Stripe: rounded up
     assert to_stripe_amount(1500, "ISK") == 150000  # zero-decimal, but Stripe wants two zero decimals
     assert from_stripe_amount(150000, "ISK") == 1500
-    assert pricing.exponent("MGA") == 0 and to_stripe_amount(20000, "MGA") == 20000  # whole ariary, as Stripe
+    assert money.exponent("MGA") == 0 and to_stripe_amount(20000, "MGA") == 20000  # whole ariary, as Stripe
 
 
 @given(amount=st.integers(min_value=0, max_value=10**9), currency=st.sampled_from(CURRENCIES))
@@ -23,7 +24,7 @@ def test_stripe_never_charges_less_and_comes_back_to_what_was_charged(amount, cu
     on_stripe = to_stripe_amount(amount, currency)
     charged = from_stripe_amount(on_stripe, currency)
     assert isinstance(on_stripe, int) and charged >= amount
-    assert charged - amount < (10 if pricing.exponent(currency) == 3 else 1)
+    assert charged - amount < (10 if money.exponent(currency) == 3 else 1)
     assert to_stripe_amount(charged, currency) == on_stripe
 
 
@@ -35,9 +36,9 @@ def test_stripe_never_charges_less_and_comes_back_to_what_was_charged(amount, cu
 def test_a_share_is_an_integer_never_above_the_amount(amount, percent, currency):
     share = ledger.share_minor(amount, percent, currency)
     assert isinstance(share, int) and 0 <= share <= amount
-    if pricing.exponent(currency) == 3:
+    if money.exponent(currency) == 3:
         assert share % 10 == 0
-    if 0 <= percent <= 100 and pricing.exponent(currency) != 3:
+    if 0 <= percent <= 100 and money.exponent(currency) != 3:
         assert share == amount * percent // 100
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from bookings import pricing
+from core import money
 
 
 @pytest.mark.parametrize(
@@ -12,16 +13,16 @@ from bookings import pricing
     [(1250, "EUR", "12.50"), (1500, "XOF", "1500"), (12500, "TND", "12.500"), (99, "cad", "0.99"), (0, "USD", "0.00")],
 )
 def test_minor_units_round_trip(minor, currency, decimal):
-    assert pricing.to_decimal(minor, currency) == Decimal(decimal)
-    assert str(pricing.to_decimal(minor, currency)) == decimal
-    assert pricing.to_minor(decimal, currency) == minor
+    assert money.to_decimal(minor, currency) == Decimal(decimal)
+    assert str(money.to_decimal(minor, currency)) == decimal
+    assert money.to_minor(decimal, currency) == minor
 
 
 def test_more_decimals_than_the_currency_has_are_refused():
     with pytest.raises(ValueError, match="decimals"):
-        pricing.to_minor("12.505", "EUR")
+        money.to_minor("12.505", "EUR")
     with pytest.raises(ValueError, match="decimals"):
-        pricing.to_minor("10.5", "XOF")
+        money.to_minor("10.5", "XOF")
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_booking_amount(unit, minutes, preset, quantity, amount):
 
 
 def test_display_in_french_and_english():
-    assert pricing.format_money(123450, "EUR", "fr") == "1\u202f234,50\u00a0€"
-    assert pricing.format_money(123450, "EUR", "en") == "€1,234.50"
-    assert pricing.format_money(5000, "XOF", "fr") == "5\u202f000\u00a0XOF"
-    assert pricing.format_money(12500, "TND", "en") == "12.500 TND"
+    assert money.format_money(123450, "EUR", "fr") == "1\u202f234,50\u00a0€"
+    assert money.format_money(123450, "EUR", "en") == "€1,234.50"
+    assert money.format_money(5000, "XOF", "fr") == "5\u202f000\u00a0XOF"
+    assert money.format_money(12500, "TND", "en") == "12.500 TND"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from bookings.models import Booking, BookingStatus, Closure, Resource
 from bookings.services import closure_create
-from cms.services import NETWORK_ADMINS
+from core.roles import NETWORK_ADMINS
 
 pytestmark = pytest.mark.django_db
 

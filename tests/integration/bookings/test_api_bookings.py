@@ -19,7 +19,7 @@ from bookings.models import (
     RefundKind,
     RefundStatus,
 )
-from sites.services import auth_token_issue
+from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from bookings import services
-from sites.services import auth_token_issue
+from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bookings import availability as av
 from bookings import search, services
-from sites.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 from venues import geo
 

@@ -31,7 +31,7 @@ from rest_framework.authtoken.models import Token
 
 from bookings import api, services
 from bookings.models import OCCUPYING, Booking, BookingStatus, ResourceKind
-from sites.errors import Conflict
+from core.errors import Conflict
 
 pytestmark = [
     pytest.mark.postgres,

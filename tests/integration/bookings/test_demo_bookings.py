@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings import ledger, pricing, services
+from bookings import ledger, services
 from bookings.demo import ENTREPRENEUR_VENUES
 from bookings.models import (
     OCCUPYING,
@@ -33,7 +33,8 @@ from bookings.models import (
     ResourceKind,
 )
 from cms import demo
-from sites.errors import Conflict
+from core import money
+from core.errors import Conflict
 from venues.models import OpeningHours, VenuePage
 
 SELECTION = [
@@ -127,9 +128,9 @@ def _check_resources(venues):
     # Minor units follow the currency: 10,000 XOF an hour is 10000, 30 TND is 30000 millimes.
     rooms = Resource.objects.filter(kind=ResourceKind.ROOM, approval_required=False, seats__gt=2)
     by_city = {r.venue.slug: r for r in rooms.select_related("venue")}
-    assert pricing.to_decimal(by_city["maison-teranga-dakar"].price_minor, "XOF") == Decimal("10000")
-    assert pricing.to_decimal(by_city["dar-tawasol-tunis"].price_minor, "TND") == Decimal("30.000")
-    assert pricing.to_decimal(by_city["lafayette-solidarity-exchange"].price_minor, "USD") == Decimal("45.00")
+    assert money.to_decimal(by_city["maison-teranga-dakar"].price_minor, "XOF") == Decimal("10000")
+    assert money.to_decimal(by_city["dar-tawasol-tunis"].price_minor, "TND") == Decimal("30.000")
+    assert money.to_decimal(by_city["lafayette-solidarity-exchange"].price_minor, "USD") == Decimal("45.00")
     assert Closure.objects.filter(venue__slug="la-ruche-des-pentes", first_day__month=5, first_day__day=1).exists()
     assert not Closure.objects.filter(venue__slug="maison-teranga-dakar", first_day__month=5, first_day__day=1).exists()
 

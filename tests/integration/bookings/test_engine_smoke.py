@@ -6,7 +6,7 @@ import pytest
 
 from bookings import services
 from bookings.models import BookingStatus
-from sites.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris
 PARIS_9 = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # Tuesday 9:00 Paris

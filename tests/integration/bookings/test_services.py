@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from bookings import availability as av
 from bookings import selectors, services
 from bookings.models import Booking, BookingStatus, BusyBlock, PaymentState
-from sites.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from venues.services import venue_manager_assign
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris

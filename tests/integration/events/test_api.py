@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 from wagtail.models import Locale
 
 from bookings.models import Booking, PaymentState
+from core.services import auth_token_issue
 from events import selectors, services
 from events.models import EventDateChange, Registration, WaitlistEntry, WaitlistStatus, occurrence_key
-from sites.services import auth_token_issue
 from tests.integration.bookings.test_api_bookings import BOOKING_FIELDS
 from tests.integration.events.conftest import weekday_on_or_after
 

@@ -65,7 +65,8 @@ def hub_editor(hub_and_partner, make_user):
 
 
 def test_network_admins_approve_the_default_workflow(site_tree):
-    from cms.services import NETWORK_ADMINS, network_admins_ensure
+    from cms.services import network_admins_ensure
+    from core.roles import NETWORK_ADMINS
 
     root = Page.get_first_root_node()
     workflow = root.get_workflow()

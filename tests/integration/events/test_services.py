@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 
 from bookings.models import BookingStatus
+from core.errors import Conflict, InvalidInput
 from events import selectors, services
 from events.models import EventStatus, WaitlistStatus
-from sites.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.django_db
 

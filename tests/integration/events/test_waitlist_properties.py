@@ -18,9 +18,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel, hold_expire_all
+from core.errors import Conflict, InvalidInput
 from events import selectors, services
 from events.models import WaitlistEntry, WaitlistStatus
-from sites.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.db import connection
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel
+from core.errors import Conflict
 from events import selectors, services
 from events.models import WaitlistEntry, WaitlistStatus
-from sites.errors import Conflict
 from tests.integration.payments.test_races import _in_threads
 
 pytestmark = [

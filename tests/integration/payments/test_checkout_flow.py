@@ -13,7 +13,6 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from bookings import pay_links, services
-from bookings.api import parse_instant
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -25,7 +24,8 @@ from bookings.models import (
     RefundStatus,
     StripeEvent,
 )
-from sites.services import auth_token_issue
+from core.api import parse_instant
+from core.services import auth_token_issue
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.models import OCCUPYING, Booking, BookingStatus, BookingTransition, PaymentState, Refund, StripeEvent
-from sites.errors import Conflict
+from core.errors import Conflict
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout
 
 pytestmark = [

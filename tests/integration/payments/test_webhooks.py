@@ -555,7 +555,7 @@ def test_a_payment_made_before_the_start_but_applied_after_stands(
 def test_three_decimal_refunds_go_by_tens_never_rounded_up(
     make_resource, make_user, fake_stripe, post, django_capture_on_commit_callbacks
 ):
-    from sites.errors import InvalidInput
+    from core.errors import InvalidInput
     from venues.services import venue_manager_assign
 
     room = make_resource(price_minor=12345, pricing_unit="booking", currency="KWD")

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sites.errors import InvalidInput
-from sites.services import auth_token_issue
+from core.errors import InvalidInput
+from core.services import auth_token_issue
 
 
 class TokenInputSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Domain errors: every service raises these, with a stable code and a translatable message.
 
-One API exception handler (``sites.api.exception_handler``) turns them into JSON
+One API exception handler (``core.api.exception_handler``) turns them into JSON
 ``{"detail": …, "code": …}`` with the status the subclass names; HTML views show the message.
 """
 

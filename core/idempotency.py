@@ -33,8 +33,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from bookings.models import IdempotencyRecord
-from sites.errors import Conflict, DomainError, InvalidInput
+from core.errors import Conflict, DomainError, InvalidInput
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -1,0 +1,142 @@
+"""API plumbing shared by every app: input parsing (instants, validation), pagination, the error
+shape and the one exception handler.
+
+Errors always come out as ``{"detail": <readable reason>, "code": <stable code>}``; DRF's field
+errors keep their per-field messages under ``errors``.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError, InvalidInput
+
+#: Instants outside these years are refused as invalid: no booking lives there, and time-zone
+#: arithmetic near year 1 or 9999 overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+#: The OpenAPI shape of a price or an amount: a decimal string in the currency's units.
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "12.50"}
+
+
+def local_iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return None if value is None else value.astimezone(tz).isoformat()
+
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_instant(value) -> datetime:
+    """An ISO 8601 date and time with its UTC offset, as UTC; ``ValidationError`` otherwise."""
+    invalid = serializers.ValidationError(
+        _("Not a date and time: use ISO 8601 with an offset, e.g. 2026-03-05T09:00:00+01:00."),
+        code="invalid_datetime",
+    )
+    if not isinstance(value, str) or len(value) > 64:
+        raise invalid
+    text = value.strip()
+    parsed = _parse_iso(text)
+    if parsed is None and " " in text:
+        # An unencoded "+01:00" in a query string arrives as " 01:00".
+        head, _space, offset = text.rpartition(" ")
+        parsed = _parse_iso(f"{head}+{offset}")
+    if parsed is None:
+        raise invalid
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise serializers.ValidationError(
+            _("Give times with their UTC offset, e.g. 2026-03-05T09:00:00+01:00."), code="naive_datetime"
+        )
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise invalid
+    return parsed.astimezone(UTC)
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantField(serializers.Field):
+    """An ISO 8601 instant with its offset; naive or unreadable ones are refused with their code."""
+
+    def to_internal_value(self, data):
+        return parse_instant(data)
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+#: Input errors that name a rule keep their code; any other malformed input is ``invalid``.
+RULE_CODES = {"invalid_datetime", "naive_datetime", "end_before_start", "window_too_long"}
+
+
+def _first_error(errors, field: str = ""):
+    if isinstance(errors, dict):
+        name, value = next(iter(errors.items()))
+        return _first_error(value, name)
+    if isinstance(errors, list):
+        return _first_error(errors[0], field)
+    return field, errors
+
+
+def validated(serializer: serializers.Serializer) -> dict:
+    """The serializer's data, or a 400: ``code`` names the rule for dates and windows."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    field, error = _first_error(serializer.errors)
+    if getattr(error, "code", None) in RULE_CODES:
+        message = str(error) if field == api_settings.NON_FIELD_ERRORS_KEY else f"{field}: {error}"
+        raise InvalidInput(message, code=error.code, extra={"errors": serializer.errors})
+    raise serializers.ValidationError(serializer.errors)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.JSONField(required=False, help_text="Per-field messages of malformed input")
+    remaining = serializers.IntegerField(required=False, help_text="With no_room: units still free")
+
+
+
+class Pagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            message = _first_message(value)
+            return message if field in {"non_field_errors", "detail"} else f"{field}: {message}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
+        return Response(body, status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": _first_message(exc.detail), "code": "invalid", "errors": exc.detail}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
+    return response
+
+
+def public_endpoints_only(endpoints):
+    """drf-spectacular hook: the schema documents ``/api/v1/`` and nothing of the admin's APIs."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
