@@ -14,6 +14,9 @@ from bookings.models import BookingStatus, BookingUnit, LateCancellation, Paymen
 from bookings.selectors import DaySlot
 from core import money
 
+#: Each booking status as people read it, in the active language.
+STATUS_LABELS = dict(BookingStatus.choices)
+
 #: Statuses shown as still ahead in "My bookings" (the others go to "Past and cancelled").
 ACTIVE = (
     BookingStatus.PENDING_APPROVAL,
