@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "venues",
     "bookings",
     "events",
+    "demo",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots")
-USERNAME, PASSWORD = "manager", "manager-demo"  # the demo's manager account (cms.demo.ACCOUNTS)
+USERNAME, PASSWORD = "manager", "manager-demo"  # the demo's manager account (demo.network.ACCOUNTS)
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 

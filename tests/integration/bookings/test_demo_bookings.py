@@ -20,7 +20,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookings import ledger, services
-from bookings.demo import ENTREPRENEUR_VENUES
 from bookings.models import (
     OCCUPYING,
     Booking,
@@ -32,9 +31,10 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
-from cms import demo
 from core import money
 from core.errors import Conflict
+from demo import network as demo
+from demo.bookings import ENTREPRENEUR_VENUES
 from venues.models import OpeningHours, VenuePage
 
 SELECTION = [

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from bookings.models import Booking
+from demo.events import EVENTS, PROGRAMME, load_events_demo
 from events import selectors
-from events.demo import EVENTS, PROGRAMME, load_events_demo
 from events.models import Event, EventPage, ProgrammePage, Registration, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def remaining_at_first_dates(event, now):
 @pytest.fixture
 def demo_network(settings):
     """The demo venues (French only, which is faster) and the demo people, without their bookings."""
-    from bookings.demo import load_bookings_demo
-    from cms import demo
+    from demo import network as demo
+    from demo.bookings import load_bookings_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load_demo(translate=False)

@@ -7,9 +7,9 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from bookings.demo import load_bookings_demo
-from cms import demo
-from events.demo import load_events_demo
+from demo import network as demo
+from demo.bookings import load_bookings_demo
+from demo.events import load_events_demo
 from venues.models import VENUE_MODELS
 
 

@@ -1,7 +1,7 @@
 """The demo network: the site, ~50 venues with real coordinates, and four demo accounts.
 
 Loading is idempotent: venues are matched by slug, accounts by username, so ``make run`` can
-call it on every start. The data lives in ``venues/demo/venues.json``; nothing needs the network.
+call it on every start. The data lives in ``demo/data/venues.json``; nothing needs the network.
 """
 
 import json
@@ -22,7 +22,7 @@ from venues.models import VENUE_MODELS, Amenity, Label, VenuePage
 
 logger = logging.getLogger(__name__)
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "venues" / "demo" / "venues.json"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "venues.json"
 
 #: The demo accounts, printed in README.md. Never use these passwords anywhere real.
 ACCOUNTS = {

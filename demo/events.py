@@ -8,7 +8,7 @@ translated to English with wagtail-localize; a few events are translated too.
 
 Pages go through ``events.services.event_page_create`` / ``programme_page_create`` (Wagtail's
 revision and publish path, so the schedule and seats are the real ones). Registrations are
-written in bulk, as ``bookings.demo`` writes bookings: ``registration_create`` would send each
+written in bulk, as ``demo.bookings`` writes bookings: ``registration_create`` would send each
 demo person an e-mail and costs a transaction apiece; the counts never exceed the seats.
 
 Idempotent: an event or programme whose slug is already used at its venue is left alone, and
@@ -29,6 +29,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, new_reference
+from demo.network import ACCOUNTS
 from events import selectors
 from events.models import Event, EventPage, ProgrammePage, Registration, WaitlistEntry
 from events.services import event_page_create, programme_page_create
@@ -623,8 +624,7 @@ def _translate_event(page: EventPage, locale: Locale, title: str, summary: str) 
 
 
 def _people() -> list:
-    """Demo people who register: ``bookings.demo``'s bookers (they cannot log in), in a stable order."""
-    from cms.demo import ACCOUNTS
+    """Demo people who register: ``demo.bookings``'s bookers (they cannot log in), in a stable order."""
 
     User = get_user_model()
     return list(
