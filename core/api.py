@@ -124,7 +124,8 @@ def _first_message(detail) -> str:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
-        return Response(body, status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(body, status=exc.status, headers={"Retry-After": str(retry_after)} if retry_after else None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

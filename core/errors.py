@@ -41,3 +41,12 @@ class Unavailable(DomainError):
 
     status = 503
     default_code = "unavailable"
+
+
+class Busy(DomainError):
+    """A lock was not granted in time (``core.locking``): nothing was changed, try again shortly."""
+
+    status = 503
+    default_code = "busy"
+    #: Seconds a client should wait before retrying (the ``Retry-After`` header).
+    retry_after = 2

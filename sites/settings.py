@@ -265,6 +265,9 @@ ESSAIM_MAX_OPEN_HOLDS = int(os.environ.get("ESSAIM_MAX_OPEN_HOLDS", "3"))
 ESSAIM_APPROVED_PAY_HOURS = int(os.environ.get("ESSAIM_APPROVED_PAY_HOURS", "24"))
 # ESSAIM_CHECK_IN_EARLY_MINUTES: how long before a booking's start a manager may check the person in.
 ESSAIM_CHECK_IN_EARLY_MINUTES = int(os.environ.get("ESSAIM_CHECK_IN_EARLY_MINUTES", "60"))
+# ESSAIM_LOCK_TIMEOUT_MS: how long a write waits for a row another request holds (PostgreSQL) before it
+# answers 503 "busy" with Retry-After instead of queueing without end.
+ESSAIM_LOCK_TIMEOUT_MS = int(os.environ.get("ESSAIM_LOCK_TIMEOUT_MS", "5000"))
 # ESSAIM_MAP_TILES: tile URL template for maps; empty hides the base map (markers still show).
 ESSAIM_MAP_TILES = os.environ.get("ESSAIM_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 ESSAIM_MAP_ATTRIBUTION = os.environ.get(

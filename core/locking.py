@@ -1,0 +1,111 @@
+"""The one way to lock rows: inside a transaction, in one global order, with a time limit.
+
+In the spirit of pretix's ``lock_objects``. Every write path that protects a rule with a lock
+(capacity, no double booking, per-person limits, waitlist order, payment state) calls
+``lock_objects`` and checks the rule *after* it returns, on the rows it returns.
+
+- **Only inside a transaction**: a row lock outside one is released at once and protects nothing,
+  so calling it outside ``transaction.atomic`` is a programming error.
+- **One global order**: rows are locked by the rank of their model in ``LOCK_ORDER`` (a person
+  before a resource before a booking before a waitlist entry …), then by primary key. Two
+  transactions that both lock a person and a resource therefore take them in the same order and
+  cannot deadlock. A service that must find more rows after a first lock (the entries waiting
+  for a seat) locks them in a second call, with models of a higher rank only.
+- **A time limit** on PostgreSQL (``ESSAIM_LOCK_TIMEOUT_MS``, ``lock_timeout`` for the rest of the
+  transaction): a request that waits longer gives up with ``Busy``, a 503 with ``Retry-After``,
+  never a 500. SQLite serialises writers by itself (``transaction_mode: IMMEDIATE``), so the
+  ``FOR UPDATE`` is a no-op there and the answers are the same.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import OperationalError, connection, models
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Busy
+
+#: Models by lock rank, lowest first. A model missing here cannot be locked: add it where it
+#: belongs in the order rather than locking it by hand.
+LOCK_ORDER = (
+    "venues.VenuePage",
+    settings.AUTH_USER_MODEL,  # the person: their limits and their holds
+    "bookings.Resource",
+    "events.Event",
+    "bookings.Booking",
+    "events.WaitlistEntry",
+    "bookings.Payment",
+    "bookings.Refund",
+    "bookings.StripeEvent",
+)
+_RANK = {label: rank for rank, label in enumerate(LOCK_ORDER)}
+
+
+def lock_rank(model: type[models.Model]) -> int:
+    try:
+        return _RANK[model._meta.label]
+    except KeyError:
+        raise RuntimeError(f"{model._meta.label} has no place in core.locking.LOCK_ORDER") from None
+
+
+def _lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        milliseconds = int(getattr(settings, "ESSAIM_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    # psycopg raises LockNotAvailable (SQLSTATE 55P03) when lock_timeout runs out.
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"
+
+
+def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[str] = ()) -> dict:
+    """Lock the rows of ``objects`` (``None`` entries are skipped) and return them fresh from the
+    database, as ``{(model, pk): instance}``; a row deleted meanwhile is missing from the answer.
+
+    ``related`` names ``select_related`` paths, applied to every model that has them (a booking's
+    ``resource__venue``), so the caller reads what it needs with the lock, in the same query.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_objects must run inside transaction.atomic()")
+    by_model: dict[type[models.Model], set] = {}
+    for obj in objects:
+        if obj is not None:
+            by_model.setdefault(type(obj)._meta.concrete_model, set()).add(obj.pk)
+    _lock_timeout()
+    locked: dict = {}
+    try:
+        for model in sorted(by_model, key=lock_rank):
+            query = model._default_manager.filter(pk__in=by_model[model]).order_by("pk")
+            paths = [path for path in related if _has_path(model, path)]
+            if paths:
+                query = query.select_related(*paths).select_for_update(of=("self",))
+            else:
+                query = query.select_for_update()
+            for row in query:
+                locked[(model, row.pk)] = row
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error
+        raise
+    return locked
+
+
+def lock_one(obj: models.Model, *, related: Iterable[str] = ()) -> models.Model | None:
+    """``lock_objects`` for one row: the row as it is now, or ``None`` when it was deleted."""
+    model = type(obj)._meta.concrete_model
+    return lock_objects([obj], related=related).get((model, obj.pk))
+
+
+def _has_path(model: type[models.Model], path: str) -> bool:
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # this path belongs to another model of the call
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return True
