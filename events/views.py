@@ -23,10 +23,10 @@ from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
 from bookings import pay_links
+from bookings.throttles import over_rate
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
@@ -50,16 +50,6 @@ ZONE_MARGIN = timedelta(hours=14)
 
 def _language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-
-
-class RegistrationRate(UserRateThrottle):
-    """The booking pages' and API's ``booking`` rate, same bucket."""
-
-    scope = "booking"
-
-
-def _over_rate(request) -> bool:
-    return not RegistrationRate().allow_request(request, None)
 
 
 # The agenda -------------------------------------------------------------------------------------
@@ -225,7 +215,7 @@ def register(request, pk: int):
     if not valid or recurrence_id is None:
         messages.error(request, _("Choose one of the dates listed, and between 1 and 10 seats."))
         return redirect(back)
-    if _over_rate(request):
+    if over_rate(request):
         messages.error(request, _("Too many bookings in a short time: wait a minute."))
         return redirect(back)
     now = timezone.now()
@@ -328,7 +318,7 @@ def programme_register(request, pk: int):
     back = (programme.get_url(request) or "/") + "#register-whole"
     if not request.user.is_authenticated:
         return redirect_to_login(back, LOGIN_URL)
-    if _over_rate(request):
+    if over_rate(request):
         messages.error(request, _("Too many bookings in a short time: wait a minute."))
         return redirect(back)
     now = timezone.now()

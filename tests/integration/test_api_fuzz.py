@@ -68,7 +68,7 @@ def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user
     from datetime import UTC, datetime, timedelta
 
     from bookings import services
-    from bookings.api import BookingWriteThrottle
+    from bookings.throttles import BookingWriteThrottle
     from core.services import auth_token_issue
 
     application = wsgi_app

@@ -324,7 +324,7 @@ def test_a_session_post_needs_the_csrf_token(alice, room):
 
 
 def test_posts_are_throttled_per_person(api, room, make_user, monkeypatch):
-    from bookings.api import BookingWriteThrottle
+    from bookings.throttles import BookingWriteThrottle
 
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "3/min"})
     codes = [book(api, room).status_code for _ in range(4)]

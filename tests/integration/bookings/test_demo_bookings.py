@@ -34,7 +34,7 @@ from bookings.models import (
 from core import money
 from core.errors import Conflict
 from demo import network as demo
-from demo.bookings import ENTREPRENEUR_VENUES
+from demo.booking_history import ENTREPRENEUR_VENUES
 from venues.models import OpeningHours, VenuePage
 
 SELECTION = [

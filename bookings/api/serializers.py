@@ -1,28 +1,17 @@
-"""``/api/v1/resources/``, availability and ``/api/v1/bookings/``: the booking engine over HTTP.
-
-Thin views: check the input, call one selector or service, render. Times go out in the venue's
-time zone with their UTC offset; prices and amounts as decimal strings in the currency's units
-("12.50", "1500" for XOF). A broken rule is a 400 whose ``code`` names it, a lost race a 409
-``no_room``. POSTs honour ``Idempotency-Key`` (``core.idempotency``) and are throttled per
-person (scope ``booking``).
-"""
+"""The booking API's input and output shapes (the OpenAPI schema is generated from them)."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import generics, serializers, status
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from bookings import availability as av
-from bookings import ledger, messages, pay_links, search, selectors, services
+from bookings import ledger, messages, pay_links, search, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -34,9 +23,7 @@ from bookings.models import (
     ResourceKind,
 )
 from core import money
-from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, Pagination, local_iso, validated
-from core.errors import InvalidInput, NotFound
-from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
 from venues import geo
 
 #: The longest window an availability query may span.
@@ -331,194 +318,3 @@ class BookingOutputSerializer(serializers.Serializer):
             "free_until": local_iso(terms.get("free_until"), self._tz(booking)),
             "refund": str(money.to_decimal(terms.get("refund_minor", 0), booking.currency)),
         }
-
-
-# Views -----------------------------------------------------------------------------------------
-
-
-class BookingWriteThrottle(ScopedRateThrottle):
-    """The ``booking`` rate (per person) on writes; reading one's bookings is not rationed."""
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
-
-
-class ResourceListApi(generics.ListAPIView):
-    """Bookable resources of live venues (not event seats), by venue and kind."""
-
-    permission_classes = [AllowAny]
-    serializer_class = ResourceOutputSerializer
-    pagination_class = Pagination
-
-    @extend_schema(parameters=[ResourceFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        filters = ResourceFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return search.resources_search(
-            venue_id=filters.validated_data.get("venue"), kind=filters.validated_data.get("kind", "")
-        )
-
-
-def _resource_or_404(pk: int) -> Resource:
-    resource = search.resource_bookable_get(pk=pk)
-    if resource is None:
-        raise NotFound(_("No bookable resource with this id."), code="resource_not_found")
-    return resource
-
-
-class ResourceDetailApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses={200: ResourceOutputSerializer, 404: ErrorSerializer})
-    def get(self, request, pk: int):
-        resource = _resource_or_404(pk)
-        return Response(ResourceOutputSerializer(resource, context={"request": request}).data)
-
-
-class ResourceAvailabilityApi(APIView):
-    """Free intervals of one resource in a window (at most 62 days), in the venue's time zone:
-    open, not closed, past the notice and within the horizon, with the units that remain."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(parameters=[WindowQuerySerializer], responses={200: AvailabilityOutputSerializer, **ERRORS})
-    def get(self, request, pk: int):
-        resource = _resource_or_404(pk)
-        query = WindowQuerySerializer(data=request.query_params)
-        validated(query)
-        window = query.window()
-        free = selectors.resource_availability(resource=resource, window=window, now=timezone.now())
-        tz = ZoneInfo(resource.venue.timezone)
-        body = {
-            "resource": resource.pk,
-            "timezone": resource.venue.timezone,
-            "start": local_iso(window.start, tz),
-            "end": local_iso(window.end, tz),
-            "capacity": resource.capacity,
-            "booking_unit": resource.booking_unit,
-            "slot_minutes": resource.slot_minutes,
-            "min_minutes": resource.min_minutes,
-            "max_minutes": resource.max_minutes,
-            "free": [
-                {"start": local_iso(f.start, tz), "end": local_iso(f.end, tz), "remaining": f.remaining} for f in free
-            ],
-        }
-        return Response(AvailabilityOutputSerializer(body).data)
-
-
-class NetworkAvailabilityApi(APIView):
-    """Desks and rooms free for the whole window across the network, nearest venue first with
-    ``near`` (by venue name without): each could be booked for exactly that window."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[NetworkAvailabilityQuerySerializer],
-        responses={200: NetworkAvailabilityOutputSerializer, 400: ErrorSerializer},
-    )
-    def get(self, request):
-        query = NetworkAvailabilityQuerySerializer(data=request.query_params)
-        data = validated(query)
-        window = query.window()
-        hits = search.free_resources(
-            window=window,
-            near=data.get("near"),
-            radius_km=data.get("radius_km", geo.DEFAULT_RADIUS_KM),
-            kind=data.get("kind", ""),
-            quantity=data["quantity"],
-            now=timezone.now(),
-            limit=data["limit"],
-            part=data.get("part", ""),
-        )
-        context = {"request": request, "window": window}
-        body = {
-            "start": window.start.isoformat(),
-            "end": window.end.isoformat(),
-            "results": FreeResourceSerializer(hits, many=True, context=context).data,
-        }
-        return Response(body)
-
-
-class BookingListApi(generics.ListAPIView):
-    """``GET``: the caller's bookings. ``POST``: book a resource (``Idempotency-Key`` welcome)."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = BookingOutputSerializer
-    pagination_class = Pagination
-    throttle_classes = [BookingWriteThrottle]
-    throttle_scope = "booking"
-
-    @extend_schema(parameters=[BookingFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        filters = BookingFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return search.bookings_search(
-            user=self.request.user,
-            when=filters.validated_data.get("when", ""),
-            status=filters.validated_data.get("status", ""),
-            now=timezone.now(),
-        )
-
-    @extend_schema(
-        request=BookingInputSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
-    )
-    @idempotent
-    def post(self, request):
-        data = validated(BookingInputSerializer(data=request.data))
-        resource = selectors.resource_get(pk=data["resource"])
-        if resource is None:
-            raise InvalidInput(_("No resource with this id."), code="unknown_resource")
-        if resource.kind not in BOOKABLE_KINDS:
-            raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
-        booking = services.booking_create(
-            user=request.user,
-            request=services.BookingRequest(resource, data["start"], data["end"], data["quantity"]),
-            note=data["note"],
-            language=translation.get_language() or "",
-        )
-        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
-
-
-def _own_booking_or_404(request, pk: int) -> Booking:
-    booking = search.booking_of_user_get(user=request.user, pk=pk)
-    if booking is None:
-        raise NotFound(_("You have no booking with this id."), code="booking_not_found")
-    return booking
-
-
-class BookingDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses={200: BookingOutputSerializer, 404: ErrorSerializer})
-    def get(self, request, pk: int):
-        return Response(BookingOutputSerializer(_own_booking_or_404(request, pk)).data)
-
-
-class BookingCancelApi(APIView):
-    """Cancel one's booking under the resource's policy (``cancellation`` says what it costs)."""
-
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingWriteThrottle]
-    throttle_scope = "booking"
-
-    @extend_schema(
-        request=CancelInputSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={200: BookingOutputSerializer, **ERRORS},
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        data = validated(CancelInputSerializer(data=request.data))
-        booking = _own_booking_or_404(request, pk)
-        booking = services.booking_cancel(booking=booking, actor=request.user, reason=data["reason"])
-        return Response(BookingOutputSerializer(booking).data)
