@@ -35,9 +35,9 @@ def make_manager(django_user_model, username, venue, **names):
 
 def book_now(venue, booker, name):
     """A room of ``venue`` booked by ``booker`` from the last half hour for two hours."""
-    from bookings import services
+    from bookings import inventory, services
 
-    room = services.resource_create(venue=venue, name=name, kind="room", hours=AROUND_THE_CLOCK)
+    room = inventory.resource_create(venue=venue, name=name, kind="room", hours=AROUND_THE_CLOCK)
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - timedelta(minutes=now.minute % 30)
     request = services.BookingRequest(room, start, start + timedelta(hours=2))
