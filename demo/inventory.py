@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bookings import services
+from bookings import inventory
 from bookings.models import BookingUnit, PricingUnit, Resource, ResourceKind
 from core import money
 
@@ -177,7 +177,7 @@ def create_resources(venue, kind: str, language: str, currency: str, rng: random
                 "late_cancellation": "refused",
             }
         )
-    return [services.resource_create(venue=venue, currency=currency, **spec) for spec in specs]
+    return [inventory.resource_create(venue=venue, currency=currency, **spec) for spec in specs]
 
 
 def _room_price(currency: str, big: bool, rng: random.Random) -> int:
@@ -198,12 +198,12 @@ def create_closures(venue, country: str, language: str, resources, now: datetime
     if venue.kind == "tiers_lieu" and rng.random() < 0.25:
         rows.append((date(year, 8, 3), date(year, 8, 21), "Fermeture estivale"))
     for first, last, reason in rows:
-        services.closure_create(venue=venue, first_day=first, last_day=last, yearly=True, reason=reason)
+        inventory.closure_create(venue=venue, first_day=first, last_day=last, yearly=True, reason=reason)
     count = len(rows)
     rooms = [r for r in resources if r.kind == ResourceKind.ROOM and r.booking_unit == BookingUnit.SLOTS]
     if rooms and rng.random() < 0.2:
         day = now.astimezone(ZoneInfo(venue.timezone)).date() + timedelta(days=rng.randint(4, 15))
         reason = {"fr": "Maintenance de l'écran", "de": "Wartung", "en": "Maintenance"}[language]
-        services.closure_create(venue=venue, resource=rng.choice(rooms), first_day=day, reason=reason)
+        inventory.closure_create(venue=venue, resource=rng.choice(rooms), first_day=day, reason=reason)
         count += 1
     return count

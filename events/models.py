@@ -36,7 +36,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, TranslatableMi
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from events.forms import EventPageForm
+from events.admin.forms import EventPageForm
 from venues import vocabulary
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]

@@ -88,7 +88,7 @@ WEEKDAYS_9_TO_18 = [(day, "09:00", "18:00") for day in range(5)]
 @pytest.fixture
 def make_resource(make_venue):
     """A bookable resource at a fresh venue (open weekdays 9:00–18:00 unless ``opening_hours`` is given)."""
-    from bookings.services import resource_create
+    from bookings.inventory import resource_create
 
     def make(venue=None, *, opening_hours=WEEKDAYS_9_TO_18, **fields):
         if venue is None:

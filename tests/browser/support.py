@@ -17,7 +17,7 @@ def log_in(page):
 
 
 def resource_at(venue, **fields):
-    from bookings.services import resource_create
+    from bookings.inventory import resource_create
 
     return resource_create(venue=venue, horizon_days=60, **fields)
 

@@ -1,16 +1,16 @@
 """Network admins choose a venue's managers in Settings › Venue teams; nobody else can."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from core.roles import NETWORK_ADMINS
 from venues.models import VenueTeam
+from venues.services import venue_manager_assign
 
 
 @pytest.fixture
 def network_admin(django_user_model, site_tree):
-    from django.contrib.auth.models import Group
-
     user = django_user_model.objects.create_user("netadmin", "netadmin@example.org", "x-Secret-42")
     user.groups.add(Group.objects.get(name=NETWORK_ADMINS))
     return user
@@ -46,8 +46,6 @@ def test_network_admin_assigns_a_manager_who_can_then_edit_only_that_venue(
 
 @pytest.mark.django_db
 def test_a_venue_manager_cannot_change_teams(client, make_venue, django_user_model):
-    from venues.services import venue_manager_assign
-
     venue = make_venue(title="Lieu C")
     manager = django_user_model.objects.create_user("mgr", "m@example.org", "x-Secret-42")
     venue_manager_assign(venue=venue, user=manager)

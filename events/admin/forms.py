@@ -23,8 +23,8 @@ class EventPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
-        from events import services
-        from events.models import EventDateChange
+        from events import services  # noqa: PLC0415 (events.models imports this form: a cycle otherwise)
+        from events.models import EventDateChange  # noqa: PLC0415 (the same cycle)
 
         page = self.instance
         for name in SCHEDULE_FIELDS:

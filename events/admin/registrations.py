@@ -1,6 +1,6 @@
 """The venue managers' side of events in the Wagtail admin: who registered, and dates on closures.
 
-Event pages are edited with Wagtail's own page editor (``events.forms.EventPageForm`` checks the
+Event pages are edited with Wagtail's own page editor (``events.admin.forms.EventPageForm`` checks the
 dates); this module adds what the editor cannot show:
 
 * ``RegistrationsView``: for one event page (or a programme), its upcoming dates with the seats
@@ -19,6 +19,7 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -79,8 +80,6 @@ def visible_events(user, page: Page) -> list[Event]:
 
 
 def occurrence_label(start: datetime, end: datetime, timezone_name: str) -> str:
-    from zoneinfo import ZoneInfo
-
     return time_span_label(start, end, ZoneInfo(timezone_name))
 
 

@@ -23,6 +23,12 @@ from core import money
 from venues.permissions import venues_managed_by
 
 
+def model_values(form) -> dict:
+    """The form's cleaned values of its model's own fields, by name, as a service takes them."""
+    names = {field.name for field in form._meta.model._meta.concrete_fields}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
 def managed_resources(user):
     return (
         Resource.objects.filter(venue__in=venues_managed_by(user), origin="")
@@ -76,6 +82,18 @@ class ResourceForm(WagtailAdminModelForm):
                 )
         return cleaned
 
+    def service_values(self) -> dict:
+        """What ``inventory.resource_create`` / ``resource_update`` take: the fields, the price in minor units."""
+        return model_values(self) | {"price_minor": self.instance.price_minor}
+
+    def hours_rows(self) -> list[tuple]:
+        """The resource's own weekly hours as the form leaves them: ``(weekday, opens, closes)`` rows."""
+        return [
+            (row.cleaned_data["weekday"], row.cleaned_data["opens"], row.cleaned_data["closes"])
+            for row in self.formsets["hours"].forms
+            if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        ]
+
 
 class ClosureForm(WagtailAdminModelForm):
     class Meta:
@@ -101,6 +119,10 @@ class ClosureForm(WagtailAdminModelForm):
         if resource and venue and resource.venue_id != venue.pk:
             self.add_error("resource", _("This resource belongs to another venue."))
         return cleaned
+
+    def service_values(self) -> dict:
+        """What ``inventory.closure_create`` / ``closure_update`` take."""
+        return model_values(self)
 
 
 class VenueHoursPanel(HelpPanel):
