@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission
 
 from venues.models import GeocodeStatus, VenuePage, VenueTeam
-from venues.services import venue_team_ensure
+from venues.services import venue_team_ensure, venue_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,6 @@ def test_team_ensure_is_idempotent(make_venue):
 
 
 def test_team_covers_translations(make_venue):
-    from venues.services import venue_translate
-
     venue = make_venue(title="Traduite")
     translation = venue_translate(venue=venue, language="en", slug="translated", title="Translated")
     team = VenueTeam.objects.get(translation_key=venue.translation_key)

@@ -11,8 +11,9 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
 from tests.integration.support import build_site_tree, create_venue, rolled_back
+from tests.support.factories import UserFactory
 from venues.models import Label, TiersLieuPage, VenuePage, VenueTeam
-from venues.services import venue_manager_assign
+from venues.services import venue_manager_assign, venue_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -169,8 +170,6 @@ def test_manager_cannot_delete_their_venue(client, two_venues, manager_of_a):
 
 
 def test_manager_of_a_venue_can_edit_its_translation(two_venues, manager_of_a):
-    from venues.services import venue_translate
-
     a, b = two_venues
     user, _team = manager_of_a
     translation_a = venue_translate(venue=a, language="en", slug="venue-a-en", title="Venue A (EN)")
@@ -245,9 +244,7 @@ def test_network_admin_creates_a_venue_in_the_admin_and_it_gets_a_team(client, s
     assert team.group.permissions.filter(codename="access_admin").exists()
 
     # A manager assigned to it can edit it, and only it.
-    from django.contrib.auth import get_user_model
-
-    manager = get_user_model().objects.create_user("nantes", password="nantes-pass-123")
+    manager = UserFactory(username="nantes", password="nantes-pass-123")
     venue_manager_assign(venue=venue, user=manager)
     client.force_login(manager)
     assert client.get(edit_url(venue)).status_code == 200

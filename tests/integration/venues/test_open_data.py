@@ -7,8 +7,11 @@ import json
 
 import pytest
 from django.conf import settings
+from django.utils.http import parse_http_date
 
 from tests.integration.support import build_site_tree, create_venue, rolled_back
+from venues.models import VenuePage
+from venues.services import venue_translate
 
 # The documented columns, in order (DESIGN: open data; the open-data page and schema.json list them).
 COLUMNS = [
@@ -42,8 +45,6 @@ LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 @pytest.fixture(scope="module")
 def venues(django_db_setup, django_db_blocker):
     """Three live venues (one translated to English, one without coordinates) and a draft."""
-    from venues.services import venue_translate
-
     with rolled_back(django_db_blocker):
         tree = build_site_tree()
         ruche = create_venue(
@@ -145,8 +146,6 @@ def test_csv_states_the_licence(client, db, venues):
 
 
 def test_drafts_are_not_published(client, db, venues, make_venue):
-    from venues.models import VenuePage
-
     draft = make_venue(title="Pas encore", slug="pas-encore")
     VenuePage.objects.filter(pk=draft.pk).update(live=False)
     names = [row[2] for row in csv_rows(get(client, "csv"))[1:]]
@@ -236,10 +235,6 @@ def test_etag_and_if_none_match(client, db, venues, fmt):
 
 
 def test_last_modified_is_the_latest_publication(client, db, venues):
-    from django.utils.http import parse_http_date
-
-    from venues.models import VenuePage
-
     response = get(client, "csv")
     latest = max(
         VenuePage.objects.filter(pk__in=[v.pk for v in venues.values()]).values_list("last_published_at", flat=True)

@@ -9,7 +9,9 @@ import requests
 from django.utils.translation import gettext
 
 from tests.integration.support import BAN_URL, NOMINATIM_URL, ban_feature, nominatim_place
+from venues import geocoding
 from venues.models import GeocodeStatus, VenuePage
+from venues.services import venue_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +177,6 @@ def test_changing_the_address_geocodes_again_and_an_unchanged_one_does_not(
 
 
 def test_translations_receive_the_geocoded_position(make_venue, geocoder, django_capture_on_commit_callbacks):
-    from venues.services import venue_translate
-
     geocoder.ban(TANNEURS, ban_feature(45.7676, 4.8344, "12 Rue des Tanneurs 69001 Lyon"))
     with django_capture_on_commit_callbacks(execute=True):
         venue = make_venue(latitude=None, longitude=None, street_address="12 rue des Tanneurs", postcode="69001")
@@ -198,8 +198,6 @@ def test_geocoding_switched_off_fails_softly(make_venue, geocoder, settings, dja
 
 
 def test_venue_without_any_address_is_not_sent_to_the_geocoder(geocoder):
-    from venues import geocoding
-
     result = geocoding.geocode_address(street_address=" ", postcode="", city="", country="FR")
     assert result.status == geocoding.NOT_FOUND
     assert geocoder.calls == []

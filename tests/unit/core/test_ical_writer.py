@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from events import recurrence
 from events.ical_writer import FeedEvent, calendar, escape_text, fold
-from tests.unit.test_recurrence import synchronised
+from tests.unit.events.test_recurrence import synchronised
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)

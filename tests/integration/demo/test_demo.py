@@ -69,11 +69,24 @@ def test_the_demo_agenda(demo_network):
         entry = event.waitlist.first()
         occurrence = selectors.occurrence_get(event, entry.recurrence_id, now=now)
         assert selectors.seats_for(event, occurrence, now=now).remaining == 0
-    # Never more seats taken than there are.
+    # Never more seats taken than there are, and each event filled as its spec says: "nearly" leaves
+    # exactly one seat at its first (two) dates, "full" takes every seat at its first date and queues
+    # people for it, the rest take a few seats at each first date and leave some (counted unclamped).
+    fills = {spec.slug: spec.fill for spec in EVENTS}
     for event in events:
-        assert min(remaining_at_first_dates(event, now) or [0]) >= 0
         taken = selectors.seats_taken(event, [o.start for o in selectors.upcoming(event, now=now, limit=4)], now=now)
         assert max(taken.values() or [0]) <= event.capacity
+        dates = [o for o in selectors.upcoming(event, now=now, limit=4) if not o.cancelled]
+        left = [event.capacity - taken[o.start] for o in dates]
+        fill = fills[event.page.slug]
+        if fill == "full":
+            assert left[0] == 0
+            assert event.waitlist.filter(recurrence_id=dates[0].recurrence_id).count() >= 2
+        elif fill == "nearly":
+            assert left and all(seats == 1 for seats in left[:2]), (event.page.slug, left)
+        else:
+            assert dates and all(1 <= seats < event.capacity for seats in left), (event.page.slug, left)
+    assert {fills[event.page.slug] for event in events} == {"full", "nearly", ""}
 
     # A few events in English too.
     assert sum(1 for event in events if "en" in event.titles and event.titles["en"] != event.titles["fr"]) >= 5

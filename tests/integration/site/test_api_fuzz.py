@@ -1,10 +1,19 @@
 """The public API under generated input (schemathesis, from our own OpenAPI schema): whatever
 the query, the answer is never a server error and always matches the documented shape."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from bookings.throttles import BookingWriteThrottle
+from core.services import auth_token_issue
+from sites.wsgi import application
+from tests.support.factories import BookingFactory
 
 FUZZ_SETTINGS = settings(
     max_examples=25,
@@ -18,11 +27,6 @@ FUZZ_SETTINGS = settings(
 def wsgi_app():
     """The real WSGI app, minus the per-request connection closing (as Django's test client
     does), so that requests stay inside the test's transaction on PostgreSQL too."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from sites.wsgi import application
-
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
     yield application
@@ -33,8 +37,6 @@ def wsgi_app():
 def _plausible_window(values: dict, base) -> None:
     """Move a generated ``start``/``end`` pair into the next weeks, keeping its offset and some of
     its variety (day, time of day, length), so that the rules are reached, not only the parser."""
-    from datetime import datetime, timedelta
-
     try:
         start = datetime.fromisoformat(str(values.get("start")))
     except ValueError:
@@ -65,12 +67,6 @@ def _aim_at_real_rows(case, operation, rows, base):
 
 @pytest.mark.django_db
 def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user, wsgi_app, monkeypatch):
-    from datetime import UTC, datetime, timedelta
-
-    from bookings import services
-    from bookings.throttles import BookingWriteThrottle
-    from core.services import auth_token_issue
-
     application = wsgi_app
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "100000/min"})
 
@@ -83,9 +79,7 @@ def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user
     start = (datetime.now(UTC) + timedelta(days=8)).replace(hour=9, minute=0, second=0, microsecond=0)
     while start.weekday() > 4:
         start += timedelta(days=1)
-    booking = services.booking_create(
-        user=user, request=services.BookingRequest(room, start, start + timedelta(hours=1))
-    )
+    booking = BookingFactory(user=user, resource=room, start=start, end=start + timedelta(hours=1))
     rows = {"resource": [room.pk, pool.pk], "booking": [booking.pk]}
     base = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     headers = {"Authorization": f"Token {auth_token_issue(user=user).key}"}
