@@ -1,4 +1,5 @@
-"""``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract."""
+"""``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract;
+and the ``near`` / ``radius_km`` fields every "near" query of the API reads them with."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,46 @@ from core.errors import NotFound
 from venues import geo, selectors, vocabulary
 
 
+class NearField(serializers.CharField):
+    """``near=<latitude>,<longitude>`` read by ``geo.parse_point``, as every "near" query of the
+    API takes it (venues, free resources); a malformed point is a 400 naming what is wrong."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "latitude,longitude — results nearest first")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)
+        try:
+            return geo.parse_point(text)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class RadiusField(serializers.CharField):
+    """``radius_km`` read by ``geo.parse_radius`` (kilometres, 0 < r ≤ 20,000); see ``radius_needs_near``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)
+        try:
+            return geo.parse_radius(text)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+def radius_needs_near(attrs: dict) -> dict:
+    """A serializer's ``validate`` step: a radius alone is a mistake, not a filter to ignore."""
+    if "radius_km" in attrs and "near" not in attrs:
+        raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
+    return attrs
+
+
 class VenueFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[code for code, _label in vocabulary.KINDS], required=False)
     city = serializers.CharField(required=False, max_length=120)
@@ -20,25 +61,11 @@ class VenueFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text="Text in the name, city, region or summary")
     label = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.LABELS], required=False)
     amenity = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.AMENITIES], required=False)
-    near = serializers.CharField(required=False, help_text="latitude,longitude — results nearest first")
-    radius_km = serializers.CharField(required=False, help_text=f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
-
-    def validate_near(self, value):
-        try:
-            return geo.parse_point(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-    def validate_radius_km(self, value):
-        try:
-            return geo.parse_radius(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
+    near = NearField()
+    radius_km = RadiusField()
 
     def validate(self, attrs):
-        if "radius_km" in attrs and "near" not in attrs:
-            raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
-        return attrs
+        return radius_needs_near(attrs)
 
     def to_filters(self) -> selectors.VenueFilters:
         data = self.validated_data
