@@ -47,9 +47,11 @@ test-browser: install
 bench: install
 	$(PY) -m pytest tests/benchmarks -m benchmark -s -p no:randomly $(PYTEST_ARGS)
 
+# Style, formatting and the layer contract (pyproject.toml's [tool.importlinter]): CI runs this.
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Re-pin every dependency (after editing pyproject.toml).
 lock: install

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from bookings import services
 from bookings.models import Booking, BookingTransition
-from core import idempotency, services
+from core import idempotency
 from core.models import IdempotencyRecord
 from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
