@@ -14,37 +14,44 @@ from core.errors import NotFound
 from venues import geo, selectors, vocabulary
 
 
-class NearField(serializers.CharField):
-    """``near=<latitude>,<longitude>`` read by ``geo.parse_point``, as every "near" query of the
-    API takes it (venues, free resources); a malformed point is a 400 naming what is wrong."""
+class _GeoField(serializers.CharField):
+    """A query parameter read by one of ``venues.geo``'s parsers; a 400 gives the parser's reason."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def parse(text: str):
+        raise NotImplementedError
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)
+        try:
+            return self.parse(text)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class NearField(_GeoField):
+    """``near=<latitude>,<longitude>`` as every "near" query of the API takes it (venues, free
+    resources): a ``geo.Point``."""
+
+    parse = staticmethod(geo.parse_point)
+
+    def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "latitude,longitude — results nearest first")
         super().__init__(**kwargs)
 
-    def run_validation(self, data=serializers.empty):
-        text = super().run_validation(data)
-        try:
-            return geo.parse_point(text)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
 
+class RadiusField(_GeoField):
+    """``radius_km`` in kilometres (0 < r ≤ 20,000); see ``radius_needs_near``."""
 
-class RadiusField(serializers.CharField):
-    """``radius_km`` read by ``geo.parse_radius`` (kilometres, 0 < r ≤ 20,000); see ``radius_needs_near``."""
+    parse = staticmethod(geo.parse_radius)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
         super().__init__(**kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        text = super().run_validation(data)
-        try:
-            return geo.parse_radius(text)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
 
 
 def radius_needs_near(attrs: dict) -> dict:
