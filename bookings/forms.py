@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bookings.models import ResourceKind
-from venues import geo
+from venues.forms import NearField, RadiusField
 
 PRESETS = [("morning", _("Morning")), ("afternoon", _("Afternoon")), ("day", _("Whole day"))]
 
@@ -131,7 +131,6 @@ WHEN_CHOICES = [
     ("day", _("Whole day")),
     ("hours", _("Hours")),
 ]
-RADIUS_CHOICES = [(str(km), _("%(km)s km") % {"km": km}) for km in (5, 10, 25, 50, 100, 250)]
 #: Quick choices: wall-clock hours of the search window in the venue's time zone.
 WHEN_HOURS = {"morning": (time(9), time(13)), "afternoon": (time(13), time(18)), "day": (time(9), time(18))}
 
@@ -159,8 +158,8 @@ class SearchForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    near = forms.CharField(required=False, widget=forms.HiddenInput)
-    radius_km = forms.ChoiceField(label=_("Within"), required=False, choices=RADIUS_CHOICES, initial="25")
+    near = NearField()
+    radius_km = RadiusField(kilometres=(5, 10, 25, 50, 100, 250), default_km=25)
     kind = forms.ChoiceField(label=_("What"), required=False, choices=KIND_CHOICES)
     quantity = forms.IntegerField(label=_("How many desks"), required=False, min_value=1, max_value=50, initial=1)
 
@@ -168,7 +167,6 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["day"].widget.attrs["min"] = today.isoformat()
-        self.fields["radius_km"].error_messages["invalid_choice"] = _("Choose a distance from the list.")
 
     def clean_day(self):
         day = self.cleaned_data["day"]
@@ -177,21 +175,6 @@ class SearchForm(forms.Form):
         if day > self.today + timedelta(days=730):
             raise forms.ValidationError(_("Choose a day within the next two years."))
         return day
-
-    def clean_near(self):
-        value = self.cleaned_data.get("near")
-        if not value:
-            return None
-        try:
-            return geo.parse_point(value)
-        except geo.GeoInputError:
-            raise forms.ValidationError(_("Your location could not be read; type a city or an address instead."))
-
-    def clean_radius_km(self):
-        try:
-            return geo.parse_radius(self.cleaned_data.get("radius_km") or "25")
-        except geo.GeoInputError as exc:
-            raise forms.ValidationError(str(exc))
 
     def clean(self):
         data = super().clean()

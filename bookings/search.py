@@ -7,8 +7,8 @@ whole batch of resources in a handful of queries, and runs the same pure checks 
 ``services.booking_validate`` and the capacity test of ``services.booking_create``. A resource is
 listed only if booking that very window would be accepted, for anyone (per-person limits aside).
 
-Venues are walked nearest first (``venues.geo`` and ``venues.selectors.NearResults``, as the
-venue directory ranks them) or by name, in batches, so that a search stops loading as soon as it
+Venues are walked nearest first (``venues.selectors.venues_near``, as the venue directory ranks
+them) or by name, in batches, so that a search stops loading as soon as it
 has ``limit`` answers.
 """
 
@@ -26,7 +26,7 @@ from bookings import ledger, selectors
 from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
 from venues import geo
 from venues.models import OpeningHours, VenuePage
-from venues.selectors import NearResults, venue_base_queryset, within_box
+from venues.selectors import venue_base_queryset, venues_near
 
 #: Venues whose resources are checked together: a batch costs about six queries.
 VENUE_BATCH = 50
@@ -174,27 +174,12 @@ def _venue_batches(
         for first in range(0, len(ids), VENUE_BATCH):
             yield [(pk, None) for pk in ids[first : first + VENUE_BATCH]]
         return
-    ranking = _near(venues, near, radius_km)
+    ranking = venues_near(venues, near, radius_km)
     done = 0
     while done < len(ranking):
         stop = min(done + VENUE_BATCH, len(ranking))
         yield [(pk, km) for km, pk in ranking.ranked(stop)[done:stop]]
         done = stop
-
-
-def _near(venues: QuerySet[VenuePage], centre: geo.Point, radius_km: float) -> NearResults:
-    """The venue directory's membership rule (``venues.selectors.venue_search``), over the
-    venues that have candidate resources only: the cheap sphere decides except near the edge."""
-    rows = within_box(venues, geo.bounding_box(centre, radius_km)).order_by().values_list("pk", "latitude", "longitude")
-    sure, beyond = radius_km * (1 - geo.SPHERE_BAND), radius_km * (1 + geo.SPHERE_BAND)
-    candidates = []
-    for pk, latitude, longitude in rows:
-        point = geo.Point(latitude, longitude)
-        sphere = geo.sphere_km(centre, point)
-        if sphere > beyond or (sphere > sure and geo.distance_km(centre, point) > radius_km):
-            continue
-        candidates.append((sphere, pk, point))
-    return NearResults(venues, centre, candidates)
 
 
 def _timing_ok(resource: Resource, window: av.Interval, quantity: int, now: datetime) -> bool:

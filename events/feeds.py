@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,16 +33,15 @@ from wagtail.models import Page
 from bookings import feeds as booking_feeds
 from bookings import ics
 from events import ical_writer, selectors
+from events.feed_filters import BadRequest, Filters, parse_filters, parse_language
 from events.ical_writer import FeedEvent
 from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
 from venues import vocabulary
 from venues.models import VenuePage
-from venues.selectors import kind_content_type_ids, venue_kind_for_content_type
+from venues.selectors import venue_kind_for_content_type
 
 #: How far back the feeds reach: last month's events stay in subscribed calendars.
 PAST = timedelta(days=30)
-#: The longest date range a request may ask for.
-MAX_RANGE = timedelta(days=2 * 366)
 #: Bump when the output changes for the same rows, so that clients fetch the feeds again.
 FORMAT = 1
 
@@ -113,114 +112,6 @@ VENUE_FIELDS = (
     "longitude",
     "email",
 )
-
-
-class BadRequest(ValueError):
-    """A query parameter we cannot read; its message is the 400's plain-text body."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The agenda's filters, parsed (ids are canonical pages' ids)."""
-
-    venue_id: int | None = None
-    kind: str = ""
-    city: str = ""
-    programme_id: int | None = None
-    start: date | None = None
-    end: date | None = None
-    price: str = ""  # "free" | "paid" | ""
-
-    def key(self) -> tuple:
-        return (self.venue_id, self.kind, self.city.casefold(), self.programme_id, self.start, self.end, self.price)
-
-
-def _canonical_id(model, value: str, *, by_id: bool = True) -> int | None:
-    """A venue or programme by id or by the slug of any of its translations: the canonical page's id."""
-    by_id = by_id and value.isdigit() and len(value) < 19
-    pages = model.objects.filter(pk=int(value)) if by_id else model.objects.filter(slug=value)
-    page = pages.only("translation_key").first()
-    if page is None:
-        return None
-    canonical = (
-        Page.objects.filter(translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return canonical or page.pk
-
-
-def _date(params, name: str) -> date | None:
-    text = params.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(
-            _("%(name)s must be a date written YYYY-MM-DD, not “%(value)s”.") % {"name": name, "value": text[:40]}
-        ) from None
-
-
-def parse_filters(params) -> Filters:
-    """The query string's filters; raises ``BadRequest`` with a reason a person can read."""
-    kind = params.get("kind", "").strip()
-    if kind and kind not in dict(vocabulary.KINDS):
-        raise BadRequest(
-            _("kind must be one of %(kinds)s.") % {"kinds": ", ".join(code for code, _label in vocabulary.KINDS)}
-        )
-    venue_id = programme_id = None
-    if venue := params.get("venue", "").strip():
-        venue_id = _canonical_id(VenuePage, venue)
-        if venue_id is None:
-            raise BadRequest(_("No venue has the id or slug “%(value)s”.") % {"value": venue[:80]})
-    if programme := params.get("programme", "").strip():
-        programme_id = _canonical_id(ProgrammePage, programme)
-        if programme_id is None:
-            raise BadRequest(_("No programme has the id or slug “%(value)s”.") % {"value": programme[:80]})
-    price = params.get("price", "").strip()
-    if price not in ("", "free", "paid"):
-        raise BadRequest(_("price must be free or paid."))
-    start, end = _date(params, "start"), _date(params, "end")
-    if start and end:
-        if end < start:
-            raise BadRequest(_("end must not be before start."))
-        if end - start > MAX_RANGE:
-            raise BadRequest(_("Ask for two years at most between start and end."))
-    return Filters(
-        venue_id=venue_id,
-        kind=kind,
-        city=params.get("city", "").strip()[:120],
-        programme_id=programme_id,
-        start=start,
-        end=end,
-        price=price,
-    )
-
-
-def parse_language(params) -> str:
-    language = params.get("lang", "").strip() or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        raise BadRequest(
-            _("lang must be one of %(languages)s.") % {"languages": ", ".join(code for code, _n in settings.LANGUAGES)}
-        )
-    return language
-
-
-def _filtered(queryset: QuerySet[Event], filters: Filters) -> QuerySet[Event]:
-    if filters.venue_id:
-        queryset = queryset.filter(venue_id=filters.venue_id)
-    if filters.kind:
-        queryset = queryset.filter(venue__content_type_id=kind_content_type_ids()[filters.kind])
-    if filters.city:
-        queryset = queryset.filter(venue__city__iexact=filters.city)
-    if filters.programme_id:
-        queryset = queryset.filter(programme_id=filters.programme_id)
-    if filters.price == "free":
-        queryset = queryset.filter(price_minor=0)
-    elif filters.price == "paid":
-        queryset = queryset.filter(price_minor__gt=0)
-    return queryset
 
 
 def _window(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
@@ -431,7 +322,7 @@ def events_feed(request) -> HttpResponse:
         name = _("Events — %(node)s") % {"node": settings.ESSAIM_NODE_NAME}
     return _serve(
         request,
-        rows=_filtered(Event.objects.all(), filters),
+        rows=selectors.events_narrowed(Event.objects.all(), filters),
         window=_window(filters, now),
         language=language,
         name=name,
@@ -447,7 +338,7 @@ def venue_feed(request, slug: str) -> HttpResponse:
         language = parse_language(request.GET)
     except BadRequest as error:
         return _bad_request(error)
-    venue_id = _canonical_id(VenuePage, slug, by_id=False)
+    venue_id = selectors.canonical_page_id(VenuePage, slug, by_id=False)
     venue = VenuePage.objects.live().filter(pk=venue_id).only("title").first() if venue_id else None
     if venue is None:
         raise Http404
@@ -470,7 +361,7 @@ def programme_feed(request, slug: str) -> HttpResponse:
         language = parse_language(request.GET)
     except BadRequest as error:
         return _bad_request(error)
-    programme_id = _canonical_id(ProgrammePage, slug, by_id=False)
+    programme_id = selectors.canonical_page_id(ProgrammePage, slug, by_id=False)
     programme = ProgrammePage.objects.live().filter(pk=programme_id).first() if programme_id else None
     if programme is None:
         raise Http404

@@ -1,4 +1,5 @@
-"""``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract."""
+"""``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract;
+and the ``near`` / ``radius_km`` fields every "near" query of the API reads them with."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,53 @@ from core.errors import NotFound
 from venues import geo, selectors, vocabulary
 
 
+class _GeoField(serializers.CharField):
+    """A query parameter read by one of ``venues.geo``'s parsers; a 400 gives the parser's reason."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def parse(text: str):
+        raise NotImplementedError
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)
+        try:
+            return self.parse(text)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class NearField(_GeoField):
+    """``near=<latitude>,<longitude>`` as every "near" query of the API takes it (venues, free
+    resources): a ``geo.Point``."""
+
+    parse = staticmethod(geo.parse_point)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "latitude,longitude — results nearest first")
+        super().__init__(**kwargs)
+
+
+class RadiusField(_GeoField):
+    """``radius_km`` in kilometres (0 < r ≤ 20,000); see ``radius_needs_near``."""
+
+    parse = staticmethod(geo.parse_radius)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
+        super().__init__(**kwargs)
+
+
+def radius_needs_near(attrs: dict) -> dict:
+    """A serializer's ``validate`` step: a radius alone is a mistake, not a filter to ignore."""
+    if "radius_km" in attrs and "near" not in attrs:
+        raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
+    return attrs
+
+
 class VenueFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[code for code, _label in vocabulary.KINDS], required=False)
     city = serializers.CharField(required=False, max_length=120)
@@ -20,25 +68,11 @@ class VenueFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text="Text in the name, city, region or summary")
     label = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.LABELS], required=False)
     amenity = serializers.MultipleChoiceField(choices=[c for c, _l in vocabulary.AMENITIES], required=False)
-    near = serializers.CharField(required=False, help_text="latitude,longitude — results nearest first")
-    radius_km = serializers.CharField(required=False, help_text=f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
-
-    def validate_near(self, value):
-        try:
-            return geo.parse_point(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-    def validate_radius_km(self, value):
-        try:
-            return geo.parse_radius(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
+    near = NearField()
+    radius_km = RadiusField()
 
     def validate(self, attrs):
-        if "radius_km" in attrs and "near" not in attrs:
-            raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
-        return attrs
+        return radius_needs_near(attrs)
 
     def to_filters(self) -> selectors.VenueFilters:
         data = self.validated_data

@@ -5,6 +5,7 @@ The bounding box is a cheap SQL prefilter; the geodesic distance (WGS-84, Karney
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geopy.distance import geodesic
@@ -114,3 +115,20 @@ def sphere_km(a: Point, b: Point) -> float:
     dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def within_radius(
+    centre: Point, radius_km: float, rows: Iterable[tuple[int, float, float]]
+) -> list[tuple[float, int, Point]]:
+    """``(sphere km, pk, point)`` of the ``(pk, latitude, longitude)`` rows within ``radius_km``
+    of ``centre``: the one membership rule of every "near" search. The cheap sphere decides except
+    within ``SPHERE_BAND`` of the edge, where the geodesic does; the sphere distance is kept to rank."""
+    sure, beyond = radius_km * (1 - SPHERE_BAND), radius_km * (1 + SPHERE_BAND)
+    found = []
+    for pk, latitude, longitude in rows:
+        point = Point(latitude, longitude)
+        sphere = sphere_km(centre, point)
+        if sphere > beyond or (sphere > sure and distance_km(centre, point) > radius_km):
+            continue
+        found.append((sphere, pk, point))
+    return found

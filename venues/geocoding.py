@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from geopy.exc import GeopyError
 from geopy.geocoders import BANFrance, Nominatim
 
+from venues import geo
 from venues.text import normalise
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,28 @@ def place_lookup(text: str) -> GeocodeResult:
     if result.status != FAILED:
         cache.set(key, result.__dict__, 24 * 3600)
     return result
+
+
+@dataclass(frozen=True)
+class SearchOrigin:
+    """The centre of a "near" search, or why there is none (``error``, shown by the place field)."""
+
+    point: geo.Point | None = None
+    #: The typed city's IANA zone when the gazetteer knows it (the search's day is in that zone).
+    timezone: str = ""
+    error: str = ""
+
+
+def search_origin(*, near: geo.Point | None, place: str) -> SearchOrigin:
+    """Where a search is centred: the browser's position when it sent one, else the place the
+    visitor typed (``place_lookup``), else nowhere. The directory and the search for free desks
+    and rooms read a place the same way."""
+    if near is not None or not place:
+        return SearchOrigin(point=near)
+    found = place_lookup(place)
+    if not found.found:
+        return SearchOrigin(error=found.message or _("This place could not be found."))
+    return SearchOrigin(point=geo.Point(found.latitude, found.longitude), timezone=city_timezone(place) or "")
 
 
 def warm_gazetteer() -> int:

@@ -138,17 +138,16 @@ def venue_search(*, filters: VenueFilters) -> QuerySet[VenuePage] | NearResults:
     queryset = venue_filter(venue_base_queryset(), filters)
     if filters.near is None:
         return queryset.order_by("title", "pk")
-    centre, radius = filters.near, filters.radius_km
-    box = geo.bounding_box(centre, radius)
+    return venues_near(queryset, filters.near, filters.radius_km)
+
+
+def venues_near(queryset: QuerySet[VenuePage], centre: geo.Point, radius_km: float) -> NearResults:
+    """The venues of ``queryset`` within ``radius_km`` of ``centre``, nearest first, for every
+    "near" search (the directory, the venues API, the search for free resources): the bounding
+    box prefilters in SQL, ``geo.within_radius`` decides."""
+    box = geo.bounding_box(centre, radius_km)
     rows = within_box(queryset, box).order_by().values_list("pk", "latitude", "longitude")
-    sure, beyond = radius * (1 - geo.SPHERE_BAND), radius * (1 + geo.SPHERE_BAND)
-    candidates = []
-    for pk, latitude, longitude in rows:
-        point = geo.Point(latitude, longitude)
-        sphere = geo.sphere_km(centre, point)
-        if sphere > beyond or (sphere > sure and geo.distance_km(centre, point) > radius):
-            continue
-        candidates.append((sphere, pk, point))
+    candidates = geo.within_radius(centre, radius_km, rows)
     return NearResults(queryset, centre, candidates)
 
 

@@ -221,6 +221,19 @@ def test_filters(client, make_venue, make_event):
     assert uids(f"end={(later - timedelta(days=1)).isoformat()}") == {uid(free_lyon), uid(paid_nantes)}
     assert uids(f"start={later.isoformat()}&end={later.isoformat()}&city=Lyon") == {uid(later_lyon)}
 
+    # The agenda and the API narrow through the same builder: the same events for the same filters.
+    def agenda(**filters) -> set[str]:
+        now = timezone.now()
+        found = selectors.agenda_events(
+            filters=selectors.AgendaFilters(**filters), start=now - timedelta(days=30), end=selectors.horizon(now)
+        )
+        return {uid(event) for event in found}
+
+    assert agenda(venue=lyon.slug) == agenda(venue_id=lyon.pk) == uids(f"venue={lyon.slug}")
+    assert agenda(kind="totem", price="paid") == uids("kind=totem&price=paid") == {uid(paid_nantes)}
+    assert agenda(city=" nantes ") == uids("city=nantes")
+    assert agenda(kind="castle") == uids("")
+
 
 @pytest.mark.parametrize(
     "query, words",

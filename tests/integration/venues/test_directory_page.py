@@ -322,3 +322,36 @@ def test_venue_page_opens_from_the_directory(client, db, venues):
     response = client.get(link)
     assert response.status_code == 200
     assert BeautifulSoup(response.content, "html.parser").h1.get_text(strip=True) == "H7"
+
+
+# The one reading of a searched place (``venues.geocoding.search_origin``), shared with the search
+# for free desks and rooms.
+
+
+def test_search_origin_prefers_the_browser_position(db, geocoder):
+    from venues import geo, geocoding
+
+    here = geo.Point(45.76, 4.83)
+    assert geocoding.search_origin(near=here, place="Dakar") == geocoding.SearchOrigin(point=here)
+    assert geocoding.search_origin(near=None, place="") == geocoding.SearchOrigin()
+    assert geocoder.calls == []
+
+
+def test_search_origin_of_a_city_gives_its_position_and_zone_offline(db, geocoder):
+    from venues import geocoding
+
+    origin = geocoding.search_origin(near=None, place="dakar")
+    assert geodesic((origin.point.latitude, origin.point.longitude), (14.69, -17.44)).km < 20
+    assert (origin.timezone, origin.error) == ("Africa/Dakar", "")
+    assert geocoder.calls == []
+
+
+def test_search_origin_of_an_unknown_place_says_why(db, geocoder):
+    from venues import geocoding
+
+    geocoder.ban("Xyzzyville")
+    geocoder.nominatim("Xyzzyville")
+    with translation.override("fr"):
+        origin = geocoding.search_origin(near=None, place="Xyzzyville")
+    assert origin.point is None and origin.timezone == ""
+    assert origin.error == tr("fr", "The geocoder found no place for “%(query)s”.") % {"query": "Xyzzyville"}

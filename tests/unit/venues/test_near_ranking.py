@@ -27,13 +27,7 @@ def test_sphere_first_ranking_equals_geodesic_ranking(centre, spread, radius, n)
         (pk, geo.Point(max(-89.0, min(89.0, centre.latitude + dlat)), max(-180.0, min(180.0, centre.longitude + dlng))))
         for pk, (dlat, dlng) in enumerate(spread, start=1)
     ]
-    sure, beyond = radius * (1 - geo.SPHERE_BAND), radius * (1 + geo.SPHERE_BAND)
-    candidates = []
-    for pk, point in venues:
-        sphere = geo.sphere_km(centre, point)
-        if sphere > beyond or (sphere > sure and geo.distance_km(centre, point) > radius):
-            continue
-        candidates.append((sphere, pk, point))
+    candidates = geo.within_radius(centre, radius, [(pk, p.latitude, p.longitude) for pk, p in venues])
     exact = sorted((geo.distance_km(centre, point), pk) for pk, point in venues)
     expected = [(d, pk) for d, pk in exact if d <= radius]
     results = NearResults(queryset=None, centre=centre, candidates=candidates)

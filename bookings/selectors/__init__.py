@@ -1,0 +1,90 @@
+"""Read queries for the booking engine, by concern: ``calendar_loader`` (a resource's calendar
+and availability), ``resources`` (what can be booked), ``booking_page`` (one resource's day as the
+public page shows it), ``booking_lists`` (bookings, counts, payments), ``feed_data`` (what feeds
+and e-mails read). Everything is re-exported here: callers write
+``from bookings import selectors; selectors.resource_calendar(...)``.
+"""
+
+from bookings.selectors.booking_lists import (
+    booking_by_reference,
+    booking_of_user_by_reference,
+    booking_payments,
+    booking_refunds,
+    booking_transitions,
+    bookings_for_manager,
+    open_holds_count,
+    user_booking_counts,
+    venue_manager_emails,
+)
+from bookings.selectors.booking_page import (
+    DaySlot,
+    ResourceDay,
+    free_units,
+    resource_day,
+    resource_first_free_day,
+)
+from bookings.selectors.calendar_loader import (
+    Calendar,
+    EpochSeconds,
+    calendar_availability,
+    occupying_bookings,
+    resource_availability,
+    resource_calendar,
+    resource_closures,
+    resource_hours,
+    resource_occupations,
+    resource_rules,
+    resource_timezone,
+)
+from bookings.selectors.feed_data import (
+    booking_for_notification,
+    bookings_for_person_feed,
+    calendar_feed_get,
+    refund_for_notification,
+    resource_busy_blocks,
+    resource_busy_bookings,
+)
+from bookings.selectors.resources import (
+    resource_for_feed,
+    resource_get,
+    resources_bookable,
+    resources_for_venue,
+)
+
+__all__ = [
+    "Calendar",
+    "DaySlot",
+    "EpochSeconds",
+    "ResourceDay",
+    "booking_by_reference",
+    "booking_for_notification",
+    "booking_of_user_by_reference",
+    "booking_payments",
+    "booking_refunds",
+    "booking_transitions",
+    "bookings_for_manager",
+    "bookings_for_person_feed",
+    "calendar_availability",
+    "calendar_feed_get",
+    "free_units",
+    "occupying_bookings",
+    "open_holds_count",
+    "refund_for_notification",
+    "resource_availability",
+    "resource_busy_blocks",
+    "resource_busy_bookings",
+    "resource_calendar",
+    "resource_closures",
+    "resource_day",
+    "resource_first_free_day",
+    "resource_for_feed",
+    "resource_get",
+    "resource_hours",
+    "resource_occupations",
+    "resource_rules",
+    "resource_timezone",
+    "resources_bookable",
+    "resources_for_venue",
+    "user_booking_counts",
+    "venue_manager_emails",
+]

@@ -1,0 +1,63 @@
+"""Seats taken and left at occurrences: one query for one event's dates, or for many rows."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Q, Sum
+
+from bookings.models import Booking, BookingStatus
+from events import recurrence as rec
+from events.models import Event
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Seats taken and left at one occurrence."""
+
+    capacity: int
+    taken: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+
+def _occupying(now: datetime) -> Q:
+    return Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN]) | Q(
+        status=BookingStatus.HELD, expires_at__gt=now
+    )
+
+
+def seats_taken(event: Event, starts: list[datetime], *, now: datetime) -> Counter:
+    """Seats taken at each of ``starts`` (an occurrence's actual start), in one query."""
+    if not event.seats_id or not starts:
+        return Counter()
+    rows = (
+        Booking.objects.filter(_occupying(now), resource_id=event.seats_id, start__in=starts)
+        .values("start")
+        .annotate(taken=Sum("quantity"))
+    )
+    return Counter({row["start"]: row["taken"] for row in rows})
+
+
+def seats_for(event: Event, occurrence: rec.Occurrence, *, now: datetime) -> Seats:
+    taken = seats_taken(event, [occurrence.start.astimezone(UTC)], now=now)
+    return Seats(capacity=event.capacity, taken=taken.get(occurrence.start.astimezone(UTC), 0))
+
+
+def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime) -> Counter:
+    """Seats taken at many ``(seats resource id, occurrence start)`` pairs, in one query."""
+    pairs = [(resource_id, start) for resource_id, start in pairs if resource_id]
+    if not pairs:
+        return Counter()
+    rows = (
+        Booking.objects.filter(
+            _occupying(now),
+            resource_id__in={resource_id for resource_id, _start in pairs},
+            start__in={start.astimezone(UTC) for _resource_id, start in pairs},
+        )
+        .values("resource_id", "start")
+        .annotate(taken=Sum("quantity"))
+    )
+    return Counter({(row["resource_id"], row["start"]): row["taken"] for row in rows})
