@@ -22,13 +22,8 @@ def directory(request, page):
         # A field that does not validate is left out; the others still apply, so the list
         # matches what the form shows, with the error next to the faulty field.
         data = form.cleaned_data
-        origin = data.get("near")
-        if origin is None and data.get("place"):
-            found = geocoding.place_lookup(data["place"])
-            if found.found:
-                origin = geo.Point(found.latitude, found.longitude)
-            else:
-                place_error = found.message or _("This place could not be found.")
+        found = geocoding.search_origin(near=data.get("near"), place=data.get("place", ""))
+        origin, place_error = found.point, found.error
         filters = selectors.VenueFilters(
             kind=data.get("kind", ""),
             city=data.get("city", ""),

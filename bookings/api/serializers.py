@@ -24,7 +24,7 @@ from bookings.models import (
 )
 from core import money
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
-from venues import geo
+from venues.api import NearField, RadiusField, radius_needs_near
 
 #: The longest window an availability query may span.
 MAX_WINDOW_DAYS = 62
@@ -53,8 +53,8 @@ class WindowQuerySerializer(serializers.Serializer):
 
 
 class NetworkAvailabilityQuerySerializer(WindowQuerySerializer):
-    near = serializers.CharField(required=False, help_text="latitude,longitude — nearest venues first")
-    radius_km = serializers.CharField(required=False, help_text=f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
+    near = NearField(help_text="latitude,longitude — nearest venues first")
+    radius_km = RadiusField()
     kind = serializers.ChoiceField(choices=[str(k) for k in BOOKABLE_KINDS], required=False)
     quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10_000)
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
@@ -68,22 +68,8 @@ class NetworkAvailabilityQuerySerializer(WindowQuerySerializer):
         ),
     )
 
-    def validate_near(self, value):
-        try:
-            return geo.parse_point(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-    def validate_radius_km(self, value):
-        try:
-            return geo.parse_radius(value)
-        except geo.GeoInputError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
     def validate(self, attrs):
-        if "radius_km" in attrs and "near" not in attrs:
-            raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
-        return super().validate(attrs)
+        return super().validate(radius_needs_near(attrs))
 
 
 class ResourceFilterSerializer(serializers.Serializer):

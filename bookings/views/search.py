@@ -6,13 +6,12 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from bookings import availability as av
 from bookings import presentation, search
 from bookings.forms import WHEN_CHOICES, SearchForm
 from bookings.views.common import error_list, page_language
-from venues import geo, geocoding
+from venues import geocoding
 from venues.selectors import venues_localized
 
 SEARCH_LIMIT = 30
@@ -33,15 +32,11 @@ def search_free(request):
     hits, origin, place_error, window, part = [], None, "", None, ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        origin = data.get("near")
-        if origin is None and data.get("place"):
-            found = geocoding.place_lookup(data["place"])
-            if found.found:
-                origin = geo.Point(found.latitude, found.longitude)
-                zone_name = zone_name or geocoding.city_timezone(data["place"]) or ""
-                tz = _zone(zone_name)
-            else:
-                place_error = found.message or _("This place could not be found.")
+        found = geocoding.search_origin(near=data.get("near"), place=data["place"])
+        origin, place_error = found.point, found.error
+        if found.timezone:
+            zone_name = zone_name or found.timezone
+            tz = _zone(zone_name)
         if not place_error:
             opens, closes = form.hours()
             window = av.Interval(av.wall_clock(data["day"], opens, tz), av.wall_clock(data["day"], closes, tz))
