@@ -32,10 +32,10 @@ from wagtail.rich_text import expand_db_html
 
 from bookings.api import BookingOutputSerializer, BookingWriteThrottle
 from core import money
+from core import recurrence as rec
 from core.api import DECIMAL_STRING, ErrorSerializer, Pagination, local_iso, parse_instant, validated
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from events import recurrence as rec
 from events import selectors, services
 from events.models import (
     AttendanceMode,

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from bookings.models import OCCUPYING, Booking, BookingStatus, Closure
-from events import recurrence as rec
+from core import recurrence as rec
 from events.models import (
     WAITLIST_OPEN,
     Event,

@@ -28,9 +28,9 @@ from wagtail.models import Locale
 
 from bookings import availability as av
 from bookings import pay_links
+from core import recurrence as rec
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
-from events import recurrence as rec
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
 from events.models import (
     Event,

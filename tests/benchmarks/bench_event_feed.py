@@ -1,7 +1,7 @@
 """The events feed with 10,000 events, a fifth of them recurring.
 
 1. ``test_feed_of_ten_thousand_events``: serialisation only, no database — the lean writer
-   (``events.ical_writer``) against icalendar building the same calendar.
+   (``core.ical_writer``) against icalendar building the same calendar.
 2. ``test_the_events_feed_view``: the real view, ``GET /feeds/events.ics`` through the test
    client, over 10,000 ``Event`` rows (bulk-inserted with their event pages under 500 generated
    venues; a fifth weekly, some with a moved and a cancelled date): cold (caches cleared: the
@@ -26,8 +26,8 @@ import icalendar
 import pytest
 from django.db import connection
 
-from events import ical_writer
-from events.ical_writer import FeedEvent
+from core import ical_writer
+from core.ical_writer import FeedEvent
 from tests.benchmarks.support import load_average, print_table
 
 pytestmark = [pytest.mark.benchmark]
@@ -123,7 +123,7 @@ def test_feed_of_ten_thousand_events():
         f"Events feed, {N:,} events (a fifth recurring), cold — load {load_average()}",
         ["writer", "median ms", "min ms", "max ms", "MB"],
         [
-            ["events.ical_writer", mine, min(ours), max(ours), len(text.encode()) / 1e6],
+            ["core.ical_writer", mine, min(ours), max(ours), len(text.encode()) / 1e6],
             ["icalendar objects + to_ical", other, min(theirs), max(theirs), len(_with_icalendar(events)) / 1e6],
         ],
         note=f"icalendar / ours = {other / mine:.1f}×",
@@ -201,7 +201,7 @@ def schedule(django_db_setup, django_db_blocker):
     from django.db import transaction
     from django.utils import timezone
 
-    from events import recurrence
+    from core import recurrence
     from events.models import Event, occurrence_key
     from events.selectors import horizon
     from tests.benchmarks.support import populate

@@ -1,6 +1,6 @@
 """The lean iCalendar writer, read back by parsers written by others (icalendar and
 recurring-ical-events): every field survives, lines are folded at 75 octets on character
-boundaries, and a recurring series expands to the occurrences ``events.recurrence`` gives."""
+boundaries, and a recurring series expands to the occurrences ``core.recurrence`` gives."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,8 +10,8 @@ import recurring_ical_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events import recurrence
-from events.ical_writer import FeedEvent, calendar, escape_text, fold
+from core import recurrence
+from core.ical_writer import FeedEvent, calendar, escape_text, fold
 from tests.unit.test_recurrence import synchronised
 
 PARIS = ZoneInfo("Europe/Paris")

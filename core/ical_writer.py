@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from events import recurrence
+from core import recurrence
 
 STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
 PRODID = "-//Essaim//Essaim events//FR"
