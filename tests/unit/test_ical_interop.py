@@ -66,7 +66,7 @@ def with_vobject(text: str, window=WINDOW) -> list[tuple[str, datetime, datetime
     getattr(vobject.icalendar, "__tzidMap").clear()
     parsed = vobject.readOne(text)
     masters, changes = {}, {}
-    for vevent in parsed.vevent_list:
+    for vevent in getattr(parsed, "vevent_list", []):  # a calendar without events has none
         uid = vevent.uid.value
         if hasattr(vevent, "recurrence_id"):
             changes[(uid, vevent.recurrence_id.value.astimezone(UTC))] = vevent
