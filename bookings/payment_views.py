@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings import pay_links, payment_services, selectors
 from bookings.models import Booking, BookingStatus, PaymentState
-from bookings.views import BookingRate
+from bookings.throttles import BookingRate
 from core.errors import InvalidInput, Unavailable
 
 LOGIN_URL = "bookings:login"

@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings import availability as av
-from bookings import ledger, messages, pricing, selectors, signals, stripe_gateway
+from bookings import ledger, messages, pricing, selectors, signals, state_machine, stripe_gateway
 from bookings.models import (
     EXCLUSIVE_KINDS,
     OCCUPYING,
@@ -31,35 +30,16 @@ from bookings.models import (
     BookingStatus,
     BookingTransition,
     CalendarFeed,
-    Closure,
     LateCancellation,
     PaymentState,
     RefundKind,
     Resource,
-    ResourceHours,
     ResourceKind,
     new_feed_secret,
 )
+from bookings.state_machine import TRANSITIONS
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from venues.permissions import user_manages_venue
-
-#: Allowed status changes; anything else is refused with ``invalid_transition``.
-TRANSITIONS = {
-    BookingStatus.PENDING_APPROVAL: {
-        BookingStatus.HELD,
-        BookingStatus.CONFIRMED,
-        BookingStatus.REJECTED,
-        BookingStatus.CANCELLED,
-        BookingStatus.EXPIRED,
-    },
-    BookingStatus.HELD: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED},
-    BookingStatus.CONFIRMED: {BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW, BookingStatus.CANCELLED},
-    BookingStatus.CHECKED_IN: set(),
-    BookingStatus.NO_SHOW: {BookingStatus.CHECKED_IN},  # a late arrival after all
-    BookingStatus.CANCELLED: set(),
-    BookingStatus.EXPIRED: set(),
-    BookingStatus.REJECTED: set(),
-}
 
 
 @dataclass(frozen=True)
@@ -433,7 +413,7 @@ def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> 
             booking = lock_pool_then_booking(booking)
             if booking.status != BookingStatus.PENDING_APPROVAL:
                 raise InvalidInput(messages.transition_message(booking.status, "confirmed"), code="invalid_transition")
-            if booking.start <= now:
+            if not state_machine.may_approve(booking, now):
                 raise InvalidInput(messages.rule_message("in_past"), code="in_past")
             interval = av.Interval(booking.start, booking.end)
             _expire_stale_holds(booking.resource, interval, now)
@@ -592,8 +572,7 @@ def booking_check_in(*, booking: Booking, actor, now: datetime | None = None) ->
     require_manager(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
-        early = timedelta(minutes=settings.ESSAIM_CHECK_IN_EARLY_MINUTES)
-        if not booking.start - early <= now < booking.end:
+        if not state_machine.may_check_in(booking, now):
             raise InvalidInput(messages.rule_message("check_in_window"), code="check_in_window")
         _transition(booking, BookingStatus.CHECKED_IN, actor=actor, reason="checked in", now=now)
         booking.save(update_fields=["status", "updated_at"])
@@ -605,7 +584,7 @@ def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None
     require_manager(actor, booking)
     with transaction.atomic():
         booking = _locked(booking)
-        if now < booking.start:
+        if not state_machine.may_mark_no_show(booking, now):
             raise InvalidInput(messages.rule_message("not_started"), code="not_started")
         _transition(booking, BookingStatus.NO_SHOW, actor=actor, reason="no-show", now=now)
         booking.save(update_fields=["status", "updated_at"])
@@ -669,54 +648,3 @@ def calendar_feed_regenerate(*, user) -> CalendarFeed:
     feed.secret = new_feed_secret()
     feed.save(update_fields=["secret", "created_at"])
     return feed
-
-
-def resource_create(*, venue, hours=(), **fields) -> Resource:
-    """Add a checked resource to a venue's canonical page; ``hours`` are ``(weekday, opens, closes)`` rows."""
-    resource = Resource(venue=venue, **fields)
-    try:
-        resource.full_clean()
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(exc.messages), code="invalid_resource") from exc
-    with transaction.atomic():
-        resource.save()
-        for weekday, opens, closes in hours:
-            ResourceHours.objects.create(resource=resource, weekday=weekday, opens=opens, closes=closes)
-    return resource
-
-
-def closure_create(*, venue, first_day, last_day=None, resource=None, yearly=False, reason="") -> Closure:
-    closure = Closure(
-        venue=venue,
-        resource=resource,
-        first_day=first_day,
-        last_day=last_day or first_day,
-        yearly=yearly,
-        reason=reason,
-    )
-    try:
-        closure.full_clean()
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(exc.messages), code="invalid_closure") from exc
-    closure.save()
-    return closure
-
-
-def resource_delete(*, resource: Resource, actor) -> None:
-    """Remove a resource nobody ever booked. One with bookings keeps its history: deactivate it instead."""
-    if actor is None or not user_manages_venue(actor, resource.venue_id):
-        raise PermissionDenied(_("Only this venue's managers may do that."))
-    refusal = InvalidInput(
-        _("This resource has bookings, so it cannot be deleted: untick “bookable” to stop new bookings instead."),
-        code="resource_has_bookings",
-    )
-    try:
-        with transaction.atomic():
-            locked = Resource.objects.select_for_update().filter(pk=resource.pk).first()
-            if locked is None:
-                return
-            if Booking.objects.filter(resource=locked).exists():
-                raise refusal
-            locked.delete()
-    except (ProtectedError, IntegrityError):
-        raise refusal from None

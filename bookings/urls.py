@@ -9,7 +9,8 @@ from django.urls import path, register_converter
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bookings import payment_views, views
+from bookings import payment_views
+from bookings.views import auth, booking, mine, search
 
 
 class ReferenceConverter:
@@ -29,14 +30,14 @@ register_converter(ReferenceConverter, "reference")
 app_name = "bookings"
 
 urlpatterns = [
-    path(_("book/"), views.search_free, name="search"),
-    path(format_lazy("{}<int:pk>/", _("book/")), views.resource_book, name="resource"),
-    path(_("bookings/"), views.my_bookings, name="mine"),
+    path(_("book/"), search.search_free, name="search"),
+    path(format_lazy("{}<int:pk>/", _("book/")), booking.resource_book, name="resource"),
+    path(_("bookings/"), mine.my_bookings, name="mine"),
     path(
-        format_lazy("{}{}", _("bookings/"), _("calendar/new-address/")), views.feed_regenerate, name="feed-regenerate"
+        format_lazy("{}{}", _("bookings/"), _("calendar/new-address/")), mine.feed_regenerate, name="feed-regenerate"
     ),
-    path(format_lazy("{}<reference:reference>/", _("bookings/")), views.booking_detail, name="detail"),
-    path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), views.booking_cancel, name="cancel"),
+    path(format_lazy("{}<reference:reference>/", _("bookings/")), mine.booking_detail, name="detail"),
+    path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), mine.booking_cancel, name="cancel"),
     path(
         format_lazy("{}<reference:reference>/{}", _("bookings/"), _("paid/")),
         payment_views.payment_return,
@@ -47,6 +48,6 @@ urlpatterns = [
         payment_views.payment_cancelled,
         name="payment-cancelled",
     ),
-    path(_("log-in/"), views.LoginView.as_view(), name="login"),
-    path(_("log-out/"), views.LogoutView.as_view(), name="logout"),
+    path(_("log-in/"), auth.LoginView.as_view(), name="login"),
+    path(_("log-out/"), auth.LogoutView.as_view(), name="logout"),
 ]

@@ -1,7 +1,8 @@
 """Admin wiring for the booking engine: the "Bookings" menu of venue managers.
 
-Resources and closures are model viewsets; the bookings list, the day view and the occupancy
-report are custom views. All of them answer to ``VenueScopedPermissionPolicy``: a manager sees
+Resources and closures are model viewsets whose create and edit views save through
+``bookings.inventory``; the bookings list, the day view and the occupancy report are custom views
+(all in ``bookings.admin``). All of them answer to ``VenueScopedPermissionPolicy``: a manager sees
 and changes their own venues' things only (network admins: every venue's).
 """
 
@@ -15,8 +16,8 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from bookings import admin_views
-from bookings.admin_forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
+from bookings.admin import booking_views, day, resources
+from bookings.admin.forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
 from bookings.models import Booking, Closure, Resource
 from core.formatting import money_label
 from venues.permissions import VenueScopedPermissionPolicy, manages_any_venue
@@ -40,11 +41,12 @@ class ResourceViewSet(ModelViewSet):
     icon = "desktop"
     menu_label = _("Resources")
     url_prefix = "bookings/resources"
-    index_view_class = admin_views.ResourceIndexView
-    edit_view_class = admin_views.ResourceEditView
-    delete_view_class = admin_views.ResourceDeleteView
-    history_view_class = admin_views.ScopedHistoryView
-    usage_view_class = admin_views.ScopedUsageView
+    index_view_class = resources.ResourceIndexView
+    add_view_class = resources.ResourceCreateView
+    edit_view_class = resources.ResourceEditView
+    delete_view_class = resources.ResourceDeleteView
+    history_view_class = resources.ScopedHistoryView
+    usage_view_class = resources.ScopedUsageView
     copy_view_enabled = False
     inspect_view_enabled = False
     add_to_reference_index = False
@@ -143,11 +145,12 @@ class ClosureViewSet(ModelViewSet):
     icon = "lock"
     menu_label = _("Closures")
     url_prefix = "bookings/closures"
-    index_view_class = admin_views.ClosureIndexView
-    edit_view_class = admin_views.ClosureEditView
-    delete_view_class = admin_views.ClosureDeleteView
-    history_view_class = admin_views.ScopedHistoryView
-    usage_view_class = admin_views.ScopedUsageView
+    index_view_class = resources.ClosureIndexView
+    add_view_class = resources.ClosureCreateView
+    edit_view_class = resources.ClosureEditView
+    delete_view_class = resources.ClosureDeleteView
+    history_view_class = resources.ScopedHistoryView
+    usage_view_class = resources.ScopedUsageView
     copy_view_enabled = False
     inspect_view_enabled = False
     add_to_reference_index = False
@@ -196,11 +199,11 @@ class BookingViewSet(ManagerViewSet):
     def get_urlpatterns(self):
         index = {"index_url_name": "booking_list:index", "index_results_url_name": "booking_list:index_results"}
         return [
-            path("", admin_views.BookingIndexView.as_view(**index), name="index"),
-            path("results/", admin_views.BookingIndexView.as_view(**index, results_only=True), name="index_results"),
-            path("<int:pk>/", admin_views.BookingDetailView.as_view(), name="detail"),
-            path("<int:pk>/refund/", admin_views.BookingRefundView.as_view(), name="refund"),
-            path("<int:pk>/<slug:action>/", admin_views.BookingActionView.as_view(), name="action"),
+            path("", booking_views.BookingIndexView.as_view(**index), name="index"),
+            path("results/", booking_views.BookingIndexView.as_view(**index, results_only=True), name="index_results"),
+            path("<int:pk>/", booking_views.BookingDetailView.as_view(), name="detail"),
+            path("<int:pk>/refund/", booking_views.BookingRefundView.as_view(), name="refund"),
+            path("<int:pk>/<slug:action>/", booking_views.BookingActionView.as_view(), name="action"),
         ]
 
 
@@ -209,7 +212,7 @@ class DayViewSet(ManagerViewSet):
     url_prefix = "bookings/day"
     icon = "calendar"
     menu_label = _("Who is in")
-    view_class = admin_views.DayView
+    view_class = day.DayView
 
 
 class OccupancyViewSet(ManagerViewSet):
@@ -217,7 +220,7 @@ class OccupancyViewSet(ManagerViewSet):
     url_prefix = "bookings/occupancy"
     icon = "table"
     menu_label = _("Occupancy")
-    view_class = admin_views.OccupancyView
+    view_class = day.OccupancyView
 
 
 class BookingsMenu(ViewSetGroup):
@@ -241,4 +244,4 @@ def register_bookings_menu():
 @hooks.register("construct_homepage_panels")
 def add_today_panel(request, panels):
     if manages_any_venue(request.user):
-        panels.append(admin_views.TodayPanel(request.user))
+        panels.append(day.TodayPanel(request.user))

@@ -28,6 +28,10 @@ class AuditReason(models.TextChoices):
     CHECKED_IN = "checked in", _("checked in")
     NO_SHOW = "no-show", _("did not come")
     REFUNDED_IN_STRIPE = "refunded in Stripe", _("refunded from Stripe's dashboard")
+    # Refunds the engine decides
+    PAID_TWICE = "paid twice", _("paid twice")
+    TAKEN_MEANWHILE = "the time was taken meanwhile", _("the time was taken meanwhile")
+    CANCELLED_BEFORE_PAYMENT = "the booking was cancelled before payment", _("the booking was cancelled before payment")
     # Waitlists
     WAITLIST_JOINED = "waitlist joined", _("joined the waitlist")
     WAITLIST_LEFT = "waitlist left", _("left the waitlist")

@@ -8,4 +8,6 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from events import signals  # noqa: F401  (connects page publication and seat release)
+        # Importing these modules connects their receivers and hooks; in ready(), as Django documents
+        # for signals, because the models they name are loaded by then.
+        from events import sections, signals  # noqa: F401, PLC0415

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -35,7 +36,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, TranslatableMi
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from events.forms import EventPageForm
+from events.admin.forms import EventPageForm
 from venues import vocabulary
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
@@ -494,8 +495,6 @@ class Event(models.Model):
         return self.title()
 
     def title(self, language: str | None = None) -> str:
-        from django.utils import translation
-
         language = language or translation.get_language() or settings.LANGUAGE_CODE
         return (
             self.titles.get(language[:2])
@@ -504,8 +503,6 @@ class Event(models.Model):
         )
 
     def summary(self, language: str | None = None) -> str:
-        from django.utils import translation
-
         language = language or translation.get_language() or settings.LANGUAGE_CODE
         return self.summaries.get(language[:2]) or self.summaries.get(settings.LANGUAGE_CODE, "")
 

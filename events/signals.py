@@ -5,30 +5,24 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from bookings.signals import units_released
+from events.models import Event, EventPage, ProgrammePage
+from events.services import event_sync, event_unpublish
+from events.tasks import seats_released_task
 
 
 @receiver(page_published)
 def schedule_on_publish(sender, instance, revision=None, **kwargs):
-    from events.models import EventPage, ProgrammePage
-    from events.services import event_sync
-
     if isinstance(instance, EventPage | ProgrammePage):
         event_sync(page=instance, actor=getattr(revision, "user", None))
 
 
 @receiver(page_unpublished)
 def schedule_on_unpublish(sender, instance, **kwargs):
-    from events.models import EventPage, ProgrammePage
-    from events.services import event_unpublish
-
     if isinstance(instance, EventPage | ProgrammePage):
         event_unpublish(page=instance)
 
 
 @receiver(units_released)
 def waitlist_on_release(sender, booking_id, resource_id, start, **kwargs):
-    from events.models import Event
-    from events.tasks import seats_released_task
-
     if Event.objects.filter(seats_id=resource_id).exists():
         seats_released_task.delay(booking_id, resource_id)

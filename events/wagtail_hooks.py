@@ -3,7 +3,7 @@
 * Dates on closures: after a publish, and when the editor opens, a manager is told which dates
   of the event (or of a programme's sessions) fall on days the venue is closed.
 * "Registrations": a link in the page's header menu and in the page listings, to the view of
-  seats, registrants and waitlists (``events.admin_views.RegistrationsView``).
+  seats, registrants and waitlists (``events.admin.registrations.RegistrationsView``).
 * Programme moderation: a hub's team creates and edits programmes and submits them to Wagtail's
   moderation workflow; only holders of ``events.publish_programme`` (network admins) publish.
   ``ProgrammePermissionTester`` refuses the publish of an existing page; a *new* page's publish
@@ -19,7 +19,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
-from events import admin_views
+from events.admin import registrations
 from events.models import EventPage, ProgrammePage
 
 
@@ -33,7 +33,7 @@ def may_publish_programmes(user) -> bool:
 @hooks.register("after_publish_page")
 def warn_about_closures_after_publish(request, page):
     if isinstance(page, EventPage | ProgrammePage):
-        warning = admin_views.closure_warning(page)
+        warning = registrations.closure_warning(page)
         if warning:
             messages.warning(request, warning)
 
@@ -41,7 +41,7 @@ def warn_about_closures_after_publish(request, page):
 @hooks.register("before_edit_page")
 def warn_about_closures_in_editor(request, page):
     if request.method == "GET" and isinstance(page, EventPage | ProgrammePage) and page.live:
-        warning = admin_views.closure_warning(page)
+        warning = registrations.closure_warning(page)
         if warning:
             messages.warning(request, warning)
 
@@ -69,7 +69,7 @@ class RegistrationsButton(PageMenuItem):
     url_name = "events_admin:registrations"
 
     def is_shown(self, user):
-        return admin_views.can_see_registrations(user, self.page)
+        return registrations.can_see_registrations(user, self.page)
 
 
 @hooks.register("register_page_header_buttons")
@@ -85,7 +85,7 @@ def registrations_listing_button(page, user, next_url=None):
 @hooks.register("register_admin_urls")
 def register_events_admin_urls():
     urls = [
-        path("<int:page_id>/registrations/", admin_views.RegistrationsView.as_view(), name="registrations"),
+        path("<int:page_id>/registrations/", registrations.RegistrationsView.as_view(), name="registrations"),
     ]
     return [path("events/", include((urls, "events_admin"), namespace="events_admin"))]
 

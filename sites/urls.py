@@ -26,8 +26,8 @@ api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("venues/", venues_api.VenueListApi.as_view(), name="venue-list"),
     path("venues/<int:pk>/", venues_api.VenueDetailApi.as_view(), name="venue-detail"),
-    path("", include("bookings.api_urls")),
-    path("", include("events.api_urls")),
+    path("", include("bookings.api.urls")),
+    path("", include("events.api.urls")),
 ]
 
 urlpatterns = [

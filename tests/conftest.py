@@ -1,12 +1,12 @@
-"""Shared fixtures: the site tree, venues made through the services, eager Celery by default."""
-
-import itertools
+"""Shared fixtures: the site tree, venues and resources made by the factories (through the
+services), eager Celery by default."""
 
 import pytest
+from django.core.cache import cache
 
 from sites.celery import app as celery_app
-
-_counter = itertools.count(1)
+from tests.support.factories import WEEKDAYS_9_TO_18, ResourceFactory, VenueFactory
+from tests.support.factories import site_tree as build_site_tree
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +34,6 @@ def _no_stale_celery_broker_pool():
 
 @pytest.fixture(autouse=True)
 def _no_throttle_memory(settings):
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -43,57 +41,26 @@ def _no_throttle_memory(settings):
 
 @pytest.fixture
 def site_tree(db):
-    from cms.services import site_setup
-
-    return site_setup(
-        translations={"en": {"home": {"title": "Essaim network"}, "directory": {"title": "Venues", "slug": "venues"}}}
-    )
+    return build_site_tree()
 
 
 @pytest.fixture
 def make_venue(site_tree):
-    """Create a published venue of a kind through ``venue_create``; coordinates by default."""
-    from venues.models import VENUE_MODELS, Amenity, Label
-    from venues.services import venue_create
+    """A published venue of a kind through ``venue_create``: coordinates, and no opening hours, by default."""
 
-    def make(kind="tiers_lieu", *, amenities=(), labels=(), **fields):
-        n = next(_counter)
-        model = VENUE_MODELS[kind]
-        defaults = {
-            "title": f"Lieu {n}",
-            "slug": f"lieu-{n}",
-            "city": "Lyon",
-            "country": "FR",
-            "latitude": 45.76,
-            "longitude": 4.83,
-            "timezone": "Europe/Paris",
-        }
-        if kind == "totem":
-            defaults["french_tech_community"] = "French Tech Grand Lyon"
-        defaults.update(fields)
-        return venue_create(
-            directory=site_tree.directory,
-            model=model,
-            amenities=list(Amenity.objects.filter(code__in=amenities)),
-            labels=list(Label.objects.filter(code__in=labels)),
-            **defaults,
-        )
+    def make(kind="tiers_lieu", *, opening_hours=(), **fields):
+        return VenueFactory(kind=kind, directory=site_tree.directory, opening_hours=opening_hours, **fields)
 
     return make
-
-
-WEEKDAYS_9_TO_18 = [(day, "09:00", "18:00") for day in range(5)]
 
 
 @pytest.fixture
 def make_resource(make_venue):
     """A bookable resource at a fresh venue (open weekdays 9:00–18:00 unless ``opening_hours`` is given)."""
-    from bookings.services import resource_create
 
     def make(venue=None, *, opening_hours=WEEKDAYS_9_TO_18, **fields):
         if venue is None:
             venue = make_venue(opening_hours=opening_hours)
-        defaults = {"name": "Salle Lumière", "kind": "room", "capacity": 1, "horizon_days": 365}
-        return resource_create(venue=venue, **(defaults | fields))
+        return ResourceFactory(venue=venue, **fields)
 
     return make

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
+from wagtail.signals import page_published, page_unpublished
 
 
 class VenuesConfig(AppConfig):
@@ -7,10 +9,9 @@ class VenuesConfig(AppConfig):
     verbose_name = _("Venues")
 
     def ready(self):
-        from django.db.models.signals import post_delete
-        from wagtail.signals import page_published, page_unpublished
-
-        from venues.signals import venue_gone, venue_published
+        # Django's documented place to connect signals: the receivers' module imports the models,
+        # which are loaded only now.
+        from venues.signals import venue_gone, venue_published  # noqa: PLC0415
 
         page_published.connect(venue_published, dispatch_uid="venues.venue_published")
         page_unpublished.connect(venue_gone, dispatch_uid="venues.venue_unpublished")

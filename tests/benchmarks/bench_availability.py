@@ -143,7 +143,7 @@ def world(django_db_setup, django_db_blocker):
     """A venue, a room and a desk pool with 5,000 bookings each; rolled back after the last test."""
     from django.contrib.auth import get_user_model
 
-    from bookings.services import resource_create
+    from bookings.inventory import resource_create
     from cms.services import site_setup
     from venues.models import TiersLieuPage
     from venues.services import venue_create

@@ -40,10 +40,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from bookings import services
 from bookings.models import Booking, BookingStatus
@@ -100,8 +102,6 @@ def _slots(count: int, skip_days: int) -> list[tuple[datetime, datetime]]:
 @pytest.fixture
 def scene(make_resource, make_venue, django_user_model, monkeypatch):
     """One venue, 32 rooms, 32 people with tokens; the e-mail queueing stubbed in this process."""
-    from rest_framework.authtoken.models import Token
-
     monkeypatch.setattr(services, "notify", lambda booking, event: None)
     with quiet_task_logs():
         venue = make_venue(opening_hours=[(day, "09:00", "18:00") for day in range(5)])
@@ -232,8 +232,6 @@ VALUES (%s, %s, %s, %s, %s, %s, 1, true, 'confirmed', NULL, 0, 'EUR', 'none', ''
 
 
 def _connect():
-    import psycopg
-
     db = connection.settings_dict
     return psycopg.connect(
         host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
@@ -271,8 +269,6 @@ def _raw_run(scene, slots_by_client) -> dict:
 def _sequential_run(client, scene, django_user_model, slots) -> dict:
     """One client, one booking after another, through Django's test client in this process: the
     latency floor of a booking (no network, no concurrency) and its SQL queries."""
-    from rest_framework.authtoken.models import Token
-
     user = django_user_model.objects.create_user("alone")
     headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
     room = scene["rooms"][0]
@@ -337,8 +333,6 @@ def test_booking_throughput(scene, gunicorn, live_server, client, django_user_mo
     assert Booking.objects.filter(start__gte=raw_slots[0][0][0]).count() == n * RAW_PER_CLIENT
 
     # The constraint is really there: one more raw INSERT over a taken slot is refused.
-    import psycopg
-
     start, end = raw_slots[0][0]
     with _connect() as conn, pytest.raises(psycopg.errors.ExclusionViolation, match="booking_no_overlap"):
         conn.execute(INSERT, ("TAKEN", scene["rooms"][0].pk, scene["users"][0].pk, start, end, end))

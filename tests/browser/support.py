@@ -4,6 +4,8 @@ phone-width check that names what sticks out."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.support.factories import ResourceFactory
+
 ENTREPRENEUR = "camille"
 PASSWORD = "entrepreneur-pass-5b2e"
 
@@ -17,9 +19,7 @@ def log_in(page):
 
 
 def resource_at(venue, **fields):
-    from bookings.services import resource_create
-
-    return resource_create(venue=venue, horizon_days=60, **fields)
+    return ResourceFactory(venue=venue, **({"horizon_days": 60} | fields))
 
 
 def weekday_ahead() -> str:

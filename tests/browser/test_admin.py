@@ -5,14 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from venues.services import venue_manager_assign
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "gerante-mot-de-passe-2026"
 
 
 def test_venue_manager_edits_only_their_venue(page, network, django_user_model, settings, shot):
-    from venues.services import venue_manager_assign
-
     # A fast hasher: the login checks the password in the live server's thread, same settings.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     mine, other = network["ruche"], network["grenoble"]

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from events import selectors, services
+from events.models import EventPage, occurrence_key
+from venues.services import venue_manager_assign
+
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots")
@@ -18,8 +22,6 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 @pytest.fixture
 def manager(network, django_user_model, settings):
-    from venues.services import venue_manager_assign
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = django_user_model.objects.create_user(USERNAME, "manager@essaim.localhost", PASSWORD)
     venue_manager_assign(venue=network["ruche"], user=user)
@@ -54,9 +56,6 @@ def snap(page, name: str, *, height: int = 0) -> None:
 
 
 def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network, manager, django_user_model):
-    from events import selectors
-    from events.models import EventPage, occurrence_key
-
     ruche = network["ruche"]
     first = tuesday_ahead()
     until = first + timedelta(weeks=5)
@@ -120,8 +119,6 @@ def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network
     snap(page, "admin-event-public-page")
 
     # Someone registers; the manager finds them in the event's Registrations, from the editor's menu.
-    from events import services
-
     booker = django_user_model.objects.create_user("lea", "lea@example.org", None, first_name="Léa", last_name="Roux")
     services.registration_create(user=booker, event=event, recurrence_id=occurrences[0].recurrence_id)
     page.goto(f"/admin/pages/{event_page.pk}/edit/")

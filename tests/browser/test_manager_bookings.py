@@ -13,6 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from bookings import inventory, services
+from bookings.models import BookingStatus, Resource
+from venues.services import venue_manager_assign
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "gerante-mot-de-passe-2026"
@@ -26,8 +30,6 @@ def fast_hasher(settings):
 
 
 def make_manager(django_user_model, username, venue, **names):
-    from venues.services import venue_manager_assign
-
     user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD, **names)
     venue_manager_assign(venue=venue, user=user)
     return user
@@ -35,9 +37,8 @@ def make_manager(django_user_model, username, venue, **names):
 
 def book_now(venue, booker, name):
     """A room of ``venue`` booked by ``booker`` from the last half hour for two hours."""
-    from bookings import services
 
-    room = services.resource_create(venue=venue, name=name, kind="room", hours=AROUND_THE_CLOCK)
+    room = inventory.resource_create(venue=venue, name=name, kind="room", hours=AROUND_THE_CLOCK)
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - timedelta(minutes=now.minute % 30)
     request = services.BookingRequest(room, start, start + timedelta(hours=2))
@@ -59,8 +60,6 @@ def log_in(page, username):
 
 
 def test_manager_checks_someone_in_from_the_day_view(page, make_context, network, django_user_model, fast_hasher, shot):
-    from bookings.models import BookingStatus
-
     ruche = network["ruche"]
     make_manager(django_user_model, "gerante", ruche)
     booker = django_user_model.objects.create_user(
@@ -142,8 +141,6 @@ def test_second_manager_cannot_see_the_first_venues_bookings(page, network, djan
 
 
 def test_manager_adds_a_room_with_its_own_hours(page, network, django_user_model, fast_hasher, shot):
-    from bookings.models import Resource
-
     ruche = network["ruche"]
     make_manager(django_user_model, "gerante", ruche)
     log_in(page, "gerante")

@@ -6,11 +6,16 @@ francs (no decimals) on a phone."""
 import re
 
 import pytest
+import responses
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from bookings.models import Booking, BookingStatus, PaymentState, Refund, RefundStatus
+from bookings.presentation import amount_label
 from tests.browser.support import assert_no_sideways_scroll, log_in, resource_at, weekday_ahead
+from tests.integration.payments.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, deliver
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +37,11 @@ def _book_whole_day(page, resource):
 
 def _amount_label(booking):
     """What the French pages say for the booking's price, from the catalogue."""
-    from bookings.presentation import amount_label
-
     with translation.override("fr"):
         return amount_label(booking, "fr")
 
 
 def test_pay_at_venue_without_stripe(page, settings, network, entrepreneur, shot):
-    from bookings.models import Booking, BookingStatus, PaymentState
-
     settings.STRIPE_SECRET_KEY = ""
     desk = resource_at(
         network["ruche"],
@@ -75,8 +76,6 @@ def test_pay_at_venue_without_stripe(page, settings, network, entrepreneur, shot
 
 @pytest.mark.browser_context_args(**PHONE)
 def test_pay_at_venue_resource_in_cfa_francs_on_a_phone(page, settings, network, entrepreneur, shot):
-    from bookings.models import Booking, BookingStatus, PaymentState
-
     # Stripe is configured, but this resource is paid at the door: no Checkout, nothing leaves the
     # server (pytest-socket would refuse a call to Stripe, Chromium may only reach the live server).
     settings.STRIPE_SECRET_KEY = "sk_test_not_used"
@@ -127,12 +126,6 @@ def test_online_payment_through_checkout_then_cancel_and_refund(page, settings, 
     """Stripe on: the booking page sends the booker to Checkout (its page faked in the browser, its
     API faked at the HTTP layer); Stripe's signed webhook confirms the booking; the booker comes
     back to a confirmed booking with a receipt, cancels it in the free window and is refunded."""
-    import responses
-    from django.test import Client
-
-    from bookings.models import Booking, BookingStatus, PaymentState, Refund, RefundStatus
-    from tests.integration.payments.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, deliver
-
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = SECRET_KEY, WEBHOOK_SECRET
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
     desk = resource_at(

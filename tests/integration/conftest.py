@@ -4,8 +4,11 @@ import itertools
 
 import pytest
 import responses
+from django.contrib.auth.models import Group
 
+from core.roles import NETWORK_ADMINS
 from tests.integration.support import GeocoderMock
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -21,22 +24,17 @@ def geocoder():
 
 
 @pytest.fixture
-def network_admin(site_tree, django_user_model):
-    from django.contrib.auth.models import Group
-
-    from core.roles import NETWORK_ADMINS
-
-    user = django_user_model.objects.create_user("netadmin", "netadmin@example.org", "admin-pass-93ab")
+def network_admin(site_tree):
+    user = UserFactory(username="netadmin", password="admin-pass-93ab")
     user.groups.add(Group.objects.get(name=NETWORK_ADMINS))
     return user
 
 
 @pytest.fixture
-def make_user(db, django_user_model):
+def make_user(db):
     counter = itertools.count(1)
 
     def make(username=None, password="manager-pass-7c1d", **fields):  # noqa: S107
-        username = username or f"user{next(counter)}"
-        return django_user_model.objects.create_user(username, f"{username}@example.org", password, **fields)
+        return UserFactory(username=username or f"user{next(counter)}", password=password, **fields)
 
     return make

@@ -1,4 +1,5 @@
-"""Integration helpers: geocoder answers shaped like the real services, module-wide test data.
+"""Integration helpers: geocoder answers shaped like the real services, module-wide test data
+(venues from ``tests.support.factories``).
 
 The ``geocoder`` fixture answers like the real services (shapes copied from their public answers):
 
@@ -18,7 +19,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import responses
+from django.core.cache import cache
+from django.db import transaction
 from responses import matchers
+
+from tests.support.factories import VenueFactory, site_tree
 
 BAN_URL = "https://api-adresse.data.gouv.fr/search"  # geopy BANFrance.geocode_path: no trailing slash
 NOMINATIM_URL = "https://nominatim.openstreetmap.org/search"
@@ -129,9 +134,6 @@ def rolled_back(django_db_blocker):
     Each test's own ``db`` transaction nests inside it (a savepoint), so tests still cannot see
     each other's changes, and nothing outlives the module.
     """
-    from django.core.cache import cache
-    from django.db import transaction
-
     with django_db_blocker.unblock():
         cache.clear()
         atomic = transaction.atomic()
@@ -146,25 +148,9 @@ def rolled_back(django_db_blocker):
 
 def build_site_tree():
     """The same tree as the ``site_tree`` fixture (which finds it again and returns it)."""
-    from cms.services import site_setup
-
-    return site_setup(
-        translations={"en": {"home": {"title": "Essaim network"}, "directory": {"title": "Venues", "slug": "venues"}}}
-    )
+    return site_tree()
 
 
-def create_venue(tree, kind="tiers_lieu", *, amenities=(), labels=(), **fields):
+def create_venue(tree, kind="tiers_lieu", *, opening_hours=(), **fields):
     """Like the ``make_venue`` fixture, for module-wide data."""
-    from venues.models import VENUE_MODELS, Amenity, Label
-    from venues.services import venue_create
-
-    defaults = {"city": "Lyon", "country": "FR", "latitude": 45.76, "longitude": 4.83, "timezone": "Europe/Paris"}
-    if kind == "totem":
-        defaults["french_tech_community"] = "French Tech Grand Lyon"
-    return venue_create(
-        directory=tree.directory,
-        model=VENUE_MODELS[kind],
-        amenities=list(Amenity.objects.filter(code__in=amenities)),
-        labels=list(Label.objects.filter(code__in=labels)),
-        **(defaults | fields),
-    )
+    return VenueFactory(kind=kind, directory=tree.directory, opening_hours=opening_hours, **fields)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from core import recurrence
 from core.ical_writer import FeedEvent, calendar
-from tests.unit.test_recurrence import synchronised
+from tests.unit.core.test_recurrence import synchronised
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "interop" / "expand_icaljs.mjs"

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from bookings.inventory import closure_create
 from bookings.models import Closure
-from bookings.services import closure_create
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from bookings.inventory import closure_create
 from bookings.models import Booking, BookingStatus, Closure, Resource
-from bookings.services import closure_create
 from core.roles import NETWORK_ADMINS
 
 pytestmark = pytest.mark.django_db

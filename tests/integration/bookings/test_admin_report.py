@@ -11,8 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from bookings import availability as av
-from bookings import reports, services
-from bookings.reports import BookedSpan, ResourceSpec
+from bookings import inventory
+from bookings.admin import reports
+from bookings.admin.reports import BookedSpan, ResourceSpec
 from tests.integration.bookings.test_admin_support import NOW
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -98,7 +99,7 @@ def test_never_open_is_no_share_and_totals_add_up():
 
 @pytest.mark.django_db
 def test_venue_occupancy_counts_confirmed_checked_in_and_no_shows_in_five_queries(world, django_assert_num_queries):
-    services.closure_create(venue=world.a, first_day=date(2026, 3, 6), reason="Inventaire")
+    inventory.closure_create(venue=world.a, first_day=date(2026, 3, 6), reason="Inventaire")
     with django_assert_num_queries(5):
         report = reports.venue_occupancy(venue=world.a, first_monday=date(2026, 3, 2), weeks=2)
     rows = {row.resource.name: row.cells for row in report.rows}

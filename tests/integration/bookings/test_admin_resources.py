@@ -2,6 +2,7 @@
 validation errors, and deletion refused once a resource has bookings."""
 
 from datetime import time
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -84,8 +85,6 @@ def test_create_with_a_decimal_price_and_own_hours(as_manager_a, world):
 
 
 def pricing_value(text):
-    from decimal import Decimal
-
     return Decimal(text)
 
 

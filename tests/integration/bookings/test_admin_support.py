@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from wagtail.users.models import UserProfile
 
-from bookings import services
+from bookings import inventory, services
 from bookings.models import Booking, Resource
 from tests.integration.support import build_site_tree, create_venue
 from venues.models import VenuePage
@@ -52,12 +52,12 @@ def build_world() -> dict:
     alice, carol = _user("alice", "Alice", "Martin"), _user("carol", "Carol", "Dupont")
 
     common = {"horizon_days": 365}
-    room_a = services.resource_create(venue=a, name="Salle Lumière", kind="room", price_minor=1500, **common)
-    pool_a = services.resource_create(venue=a, name="Open space", kind="desk_pool", capacity=4, **common)
-    council_a = services.resource_create(
+    room_a = inventory.resource_create(venue=a, name="Salle Lumière", kind="room", price_minor=1500, **common)
+    pool_a = inventory.resource_create(venue=a, name="Open space", kind="desk_pool", capacity=4, **common)
+    council_a = inventory.resource_create(
         venue=a, name="Salle du conseil", kind="room", approval_required=True, **common
     )
-    room_b = services.resource_create(venue=b, name="Salle Bleue", kind="room", **common)
+    room_b = inventory.resource_create(venue=b, name="Salle Bleue", kind="room", **common)
 
     def book(user, resource, start, end, quantity=1):
         request = services.BookingRequest(resource, start, end, quantity)

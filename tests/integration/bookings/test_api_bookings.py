@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from bookings import services
+from bookings import inventory, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -89,7 +89,7 @@ def paris(django_db_setup, django_db_blocker):
 def make_resource(paris, db):
     def make(**fields):
         defaults = {"name": "Salle Lumière", "kind": "room", "capacity": 1, "horizon_days": 365}
-        return services.resource_create(venue=paris, **(defaults | fields))
+        return inventory.resource_create(venue=paris, **(defaults | fields))
 
     return make
 
@@ -172,7 +172,7 @@ def test_approval_required_gives_pending_approval(api, make_resource):
 
 
 def _closed_tuesday(resource, _user):
-    services.closure_create(venue=resource.venue, first_day=date(2026, 3, 3), reason="Inventaire")
+    inventory.closure_create(venue=resource.venue, first_day=date(2026, 3, 3), reason="Inventaire")
 
 
 def _one_earlier_booking(resource, user):
@@ -324,7 +324,7 @@ def test_a_session_post_needs_the_csrf_token(alice, room):
 
 
 def test_posts_are_throttled_per_person(api, room, make_user, monkeypatch):
-    from bookings.api import BookingWriteThrottle
+    from bookings.throttles import BookingWriteThrottle
 
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "3/min"})
     codes = [book(api, room).status_code for _ in range(4)]

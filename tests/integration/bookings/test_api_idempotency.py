@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from bookings import services
+from bookings import inventory, services
 from bookings.models import Booking, BookingTransition
 from core import idempotency
 from core.models import IdempotencyRecord
@@ -44,7 +44,7 @@ def venue(django_db_setup, django_db_blocker):
 @pytest.fixture
 def room(venue, db, time_machine):
     time_machine.move_to(NOW, tick=False)
-    return services.resource_create(venue=venue, name="Salle", kind="room", capacity=1, price_minor=900)
+    return inventory.resource_create(venue=venue, name="Salle", kind="room", capacity=1, price_minor=900)
 
 
 @pytest.fixture

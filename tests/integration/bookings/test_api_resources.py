@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 
-from bookings import services
+from bookings import inventory, services
 from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 
@@ -86,7 +86,7 @@ def network(django_db_setup, django_db_blocker):
         draft = create_venue(tree, title="Brouillon", slug="brouillon", publish=False, opening_hours=WEEKDAYS_9_TO_17)
 
         def resource(venue, **fields):
-            return services.resource_create(
+            return inventory.resource_create(
                 venue=venue, **({"kind": "room", "capacity": 1, "horizon_days": 365} | fields)
             )
 

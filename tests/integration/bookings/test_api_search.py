@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookings import availability as av
-from bookings import search, services
+from bookings import inventory, search, services
 from core.errors import Conflict, InvalidInput
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 from venues import geo
@@ -43,7 +43,7 @@ def network(django_db_setup, django_db_blocker):
             return create_venue(tree, title=title, slug=slug, **(defaults | fields))
 
         def resource(venue, name, **fields):
-            return services.resource_create(
+            return inventory.resource_create(
                 venue=venue, name=name, **({"kind": "room", "capacity": 1, "horizon_days": 365} | fields)
             )
 
@@ -180,7 +180,7 @@ def test_a_whole_day_lists_day_desks(client, network):
 
 
 def test_closures_opening_hours_and_the_grid(client, network):
-    services.closure_create(venue=network["gratte_ciel"], first_day=date(2026, 3, 3))
+    inventory.closure_create(venue=network["gratte_ciel"], first_day=date(2026, 3, 3))
     assert ("Atelier Gratte-Ciel", "Salle B") not in names(client.get(URL, MORNING | {"near": LYON}))
     early = {"start": "2026-03-03T08:00:00+01:00", "end": "2026-03-03T10:00:00+01:00", "near": LYON}
     assert names(client.get(URL, early)) == []
@@ -240,7 +240,7 @@ def window(start: str, end: str) -> av.Interval:
 @pytest.mark.parametrize("near", [CENTRE, None])
 def test_a_handful_of_queries_whatever_the_number_of_resources(network, django_assert_max_num_queries, near):
     for n in range(20):  # twenty more rooms at La Ruche, and a closure and hours of their own for some
-        services.resource_create(
+        inventory.resource_create(
             venue=network["ruche"], name=f"Box {n}", kind="room", hours=[(1, "09:00", "12:00")] if n % 3 else []
         )
     with django_assert_max_num_queries(7):
@@ -310,7 +310,7 @@ def test_listed_exactly_when_booking_would_succeed(network, make_user, day, star
 
 def test_the_endpoint_answers_in_a_few_queries(client, network, django_assert_max_num_queries):
     for n in range(15):
-        services.resource_create(venue=network["gratte_ciel"], name=f"Box {n}", kind="room")
+        inventory.resource_create(venue=network["gratte_ciel"], name=f"Box {n}", kind="room")
     client.get(URL, MORNING | {"near": LYON})  # warms the site's root paths, as any earlier request would
     with django_assert_max_num_queries(10):
         assert len(results(client.get(URL, MORNING | {"near": LYON}))) == 18

@@ -29,7 +29,8 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from bookings import api, services
+from bookings import services
+from bookings.api import bookings as api
 from bookings.models import OCCUPYING, Booking, BookingStatus, ResourceKind
 from core.errors import Conflict
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from bookings import availability as av
-from bookings import selectors, services
+from bookings import inventory, selectors, services
 from bookings.models import Booking, BookingStatus, BusyBlock, PaymentState
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from venues.services import venue_manager_assign
@@ -182,7 +182,7 @@ def test_manager_cancels_with_a_reason(make_resource, make_user):
 
 def test_closures_and_remote_resources(make_resource, make_user):
     room = make_resource()
-    services.closure_create(venue=room.venue, first_day=date(2026, 3, 4), reason="Inventaire")
+    inventory.closure_create(venue=room.venue, first_day=date(2026, 3, 4), reason="Inventaire")
     alice = make_user()
     with pytest.raises(InvalidInput) as error:
         book(alice, room, paris(4, 9), paris(4, 10))

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from bookings.models import Booking
-from bookings.views import BookingRate
+from bookings.throttles import BookingRate
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris
 

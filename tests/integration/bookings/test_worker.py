@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from bookings import services
 from bookings.models import Booking, BookingStatus
 from bookings.tasks import hold_expire_all_task
 from sites.celery import app as celery_app
+from tests.support.factories import BookingFactory
 
 
 @pytest.fixture
@@ -49,16 +49,12 @@ def test_confirmation_mail_and_hold_expiry_run_on_a_worker(make_resource, make_u
     room = make_resource(price_minor=1000)
     alice = make_user()
     start = next_weekday_at(10)
-    booking = services.booking_create(
-        user=alice, request=services.BookingRequest(room, start, start + timedelta(hours=1))
-    )
+    booking = BookingFactory(user=alice, resource=room, start=start, end=start + timedelta(hours=1))
     assert wait_for(lambda: len(mail.outbox) == 1), "the worker did not send the confirmation"
     assert alice.email in mail.outbox[0].to
 
-    hold = services.booking_create(
-        user=alice,
-        request=services.BookingRequest(room, start + timedelta(hours=2), start + timedelta(hours=3)),
-        hold=True,
+    hold = BookingFactory(
+        user=alice, resource=room, start=start + timedelta(hours=2), end=start + timedelta(hours=3), hold=True
     )
     Booking.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     result = hold_expire_all_task.delay()

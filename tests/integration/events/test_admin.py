@@ -10,7 +10,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 from wagtail.users.models import UserProfile
 
-from bookings.services import closure_create
+from bookings.inventory import closure_create
 from events import selectors, services
 from events.models import EventPage, EventStatus
 from tests.integration.events.conftest import weekday_on_or_after

@@ -365,7 +365,7 @@ def test_a_retry_with_the_same_key_returns_the_first_answer(make_event, alice, b
 
 
 def test_registrations_share_the_booking_rate(make_event, alice, monkeypatch):
-    from bookings.api import BookingWriteThrottle
+    from bookings.throttles import BookingWriteThrottle
 
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "2/min"})
     page, event = make_event(repeat="WEEKLY")

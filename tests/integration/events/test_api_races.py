@@ -24,7 +24,8 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from bookings.models import OCCUPYING, Booking
-from events import api, selectors, services
+from events import selectors, services
+from events.api import registrations as api
 from events.models import Registration, occurrence_key
 
 pytestmark = [

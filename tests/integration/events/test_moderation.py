@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Locale, Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
+from wagtail_localize.models import OverridableSegment, StringSegment, StringTranslation, Translation, TranslationSource
 
+from cms.services import network_admins_ensure
+from core.roles import NETWORK_ADMINS
 from events import selectors
 from events.models import Event, ProgrammePage, ProgrammeSession
 from events.services import programme_page_create
@@ -65,9 +68,6 @@ def hub_editor(hub_and_partner, make_user):
 
 
 def test_network_admins_approve_the_default_workflow(site_tree):
-    from cms.services import network_admins_ensure
-    from core.roles import NETWORK_ADMINS
-
     root = Page.get_first_root_node()
     workflow = root.get_workflow()
     assert workflow is not None and workflow.active
@@ -184,7 +184,6 @@ def translate(source, locale, capture):
 
 def translate_sessions(source, locale, titles):
     """Enter session titles in wagtail-localize's editor: ``titles`` maps a French title to its translation."""
-    from wagtail_localize.models import StringSegment, StringTranslation
 
     segments = StringSegment.objects.filter(source=source, context__path__startswith="sessions.")
     for segment in segments.select_related("string", "context"):
@@ -199,8 +198,6 @@ ENGLISH_TITLES = {
 
 
 def test_programme_translated_with_wagtail_localize(hub_and_partner, django_capture_on_commit_callbacks):
-    from wagtail_localize.models import TranslationSource
-
     hub, partner = hub_and_partner
     programme = programme_page_create(hub=hub, sessions=sessions(hub, partner), title="Semaine de l'impact")
     keys = [s.translation_key for s in programme.sessions.all()]
@@ -246,7 +243,6 @@ def test_session_titles_are_translation_segments(
 ):
     """wagtail-localize offers the sessions' titles and descriptions for translation, not their
     venue, dates, capacity or price; the translated titles reach the schedule."""
-    from wagtail_localize.models import OverridableSegment, StringSegment, Translation, TranslationSource
 
     hub, partner = hub_and_partner
     rows = sessions(hub, partner)
@@ -290,7 +286,6 @@ def test_session_titles_are_translation_segments(
 def test_english_session_titles_survive_a_resync(hub_and_partner, django_capture_on_commit_callbacks):
     """The French programme changes (a session's seats, a new session) and the English page is
     updated from it: the English titles stay, the rest follows the source."""
-    from wagtail_localize.models import TranslationSource
 
     hub, partner = hub_and_partner
     programme = programme_page_create(hub=hub, sessions=sessions(hub, partner), title="Semaine de l'impact")
@@ -331,7 +326,6 @@ def test_session_added_in_the_editor_takes_the_page_locale(
 ):
     """A session added in Wagtail's editor of the French page is French (Wagtail fills the locale
     from the page); the English translation gets its own copy when updated."""
-    from wagtail_localize.models import TranslationSource
 
     hub, partner = hub_and_partner
     programme = programme_page_create(hub=hub, sessions=sessions(hub, partner), title="Semaine de l'impact")

@@ -323,7 +323,7 @@ def test_someone_elses_return_pages_are_404(client, alice, make_user, room, fake
 
 
 def test_the_pay_link_is_rate_limited_like_booking(client, alice, room, fake_stripe, monkeypatch):
-    from bookings.views import BookingRate
+    from bookings.throttles import BookingRate
 
     monkeypatch.setattr(BookingRate, "THROTTLE_RATES", {"booking": "3/min"})
     book(api_for(alice), room)

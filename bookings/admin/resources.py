@@ -1,0 +1,133 @@
+"""Resources and closures in the admin: Wagtail's model views, scoped to the manager's venues, that
+write through ``bookings.inventory``.
+
+Wagtail's generic create and edit views would save the form's instance themselves; here
+``save_instance`` hands the form's values to the service instead, so the admin, the demo and the
+tests go through the same checks, and a refusal is shown on the form as the service words it.
+"""
+
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from wagtail.admin import messages
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+from wagtail.log_actions import log
+
+from bookings import inventory
+from core.errors import DomainError
+from venues.permissions import ScopedIndexMixin, ScopedObjectMixin
+
+
+class ServiceSaveMixin:
+    """Create and edit views whose ``save_instance`` calls a service: its refusal (``DomainError``)
+    undoes everything and comes back as the form's error."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            self.produced_error_message = self.get_error_message()  # as Wagtail's own ``is_valid`` sets it
+            return self.form_invalid(form)
+
+    def logged(self, instance, action: str):
+        log(instance=instance, action=action, user=self.request.user, content_changed=True)
+        return instance
+
+
+class ResourceIndexView(ScopedIndexMixin, generic.IndexView):
+    def scoped_queryset(self):
+        return super().scoped_queryset().filter(origin="").select_related("venue")
+
+
+class ResourceCreateView(ServiceSaveMixin, generic.CreateView):
+    def save_instance(self):
+        resource = inventory.resource_create(
+            actor=self.request.user, hours=self.form.hours_rows(), **self.form.service_values()
+        )
+        return self.logged(resource, "wagtail.create")
+
+
+class ResourceEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
+    def scoped_queryset(self):
+        return super().scoped_queryset().filter(origin="")
+
+    def save_instance(self):
+        resource = inventory.resource_update(
+            resource=self.object,
+            actor=self.request.user,
+            hours=self.form.hours_rows(),
+            **self.form.service_values(),
+        )
+        return self.logged(resource, "wagtail.edit")
+
+
+class NoUsageDeleteView(ScopedObjectMixin, generic.DeleteView):
+    """Wagtail's reference index does not know bookings: its "used 0 times" would mislead."""
+
+    def get_usage_url(self):
+        return None
+
+
+class ResourceDeleteView(NoUsageDeleteView):
+    """A resource with bookings is not deleted (``inventory.resource_delete`` refuses): the page
+    says so and points to the ``bookable`` switch instead."""
+
+    template_name = "bookings/admin/resource_confirm_delete.html"
+
+    def scoped_queryset(self):
+        return super().scoped_queryset().filter(origin="")
+
+    @cached_property
+    def booking_count(self):
+        return self.object.bookings.count()
+
+    def delete_action(self):
+        with transaction.atomic():
+            log(instance=self.object, action="wagtail.delete", user=self.request.user)
+            inventory.resource_delete(resource=self.object, actor=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DomainError as error:
+            messages.error(self.request, error.message)
+            return redirect(self.edit_url_name, self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["booking_count"] = self.booking_count
+        context["edit_url"] = reverse(self.edit_url_name, args=[self.object.pk])
+        return context
+
+
+class ClosureIndexView(ScopedIndexMixin, generic.IndexView):
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("venue", "resource")
+
+
+class ClosureCreateView(ServiceSaveMixin, generic.CreateView):
+    def save_instance(self):
+        closure = inventory.closure_create(actor=self.request.user, **self.form.service_values())
+        return self.logged(closure, "wagtail.create")
+
+
+class ClosureEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
+    def save_instance(self):
+        closure = inventory.closure_update(closure=self.object, actor=self.request.user, **self.form.service_values())
+        return self.logged(closure, "wagtail.edit")
+
+
+class ClosureDeleteView(NoUsageDeleteView):
+    pass
+
+
+class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, UsageView):
+    pass

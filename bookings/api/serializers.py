@@ -1,0 +1,320 @@
+"""The booking API's input and output shapes (the OpenAPI schema is generated from them)."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings import availability as av
+from bookings import ledger, messages, pay_links, search, services
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    BookingUnit,
+    LateCancellation,
+    PaymentState,
+    PricingUnit,
+    Resource,
+    ResourceKind,
+)
+from core import money
+from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
+from venues import geo
+
+#: The longest window an availability query may span.
+MAX_WINDOW_DAYS = 62
+#: Kinds booked through this API; event seats are booked through their event.
+BOOKABLE_KINDS = [ResourceKind.DESK, ResourceKind.DESK_POOL, ResourceKind.ROOM]
+
+
+# Input -----------------------------------------------------------------------------------------
+
+
+class WindowQuerySerializer(serializers.Serializer):
+    start = InstantField(help_text="Start of the window, ISO 8601 with offset (2026-03-05T09:00:00+01:00)")
+    end = InstantField(help_text=f"End of the window, after start and at most {MAX_WINDOW_DAYS} days later")
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError(messages.rule_message("end_before_start"), code="end_before_start")
+        if attrs["end"] - attrs["start"] > timedelta(days=MAX_WINDOW_DAYS):
+            raise serializers.ValidationError(
+                _("Ask for at most %(days)s days at a time.") % {"days": MAX_WINDOW_DAYS}, code="window_too_long"
+            )
+        return attrs
+
+    def window(self) -> av.Interval:
+        return av.Interval(self.validated_data["start"], self.validated_data["end"])
+
+
+class NetworkAvailabilityQuerySerializer(WindowQuerySerializer):
+    near = serializers.CharField(required=False, help_text="latitude,longitude — nearest venues first")
+    radius_km = serializers.CharField(required=False, help_text=f"Default {geo.DEFAULT_RADIUS_KM:.0f}; only with near")
+    kind = serializers.ChoiceField(choices=[str(k) for k in BOOKABLE_KINDS], required=False)
+    quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10_000)
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    part = serializers.ChoiceField(
+        choices=["morning", "afternoon", "day"],
+        required=False,
+        help_text=(
+            "Offer each resource its own venue's morning, afternoon or whole day on the day of the "
+            "window's middle (half-day desks their presets, rooms cut to their longest booking); "
+            "each result then carries its own start and end"
+        ),
+    )
+
+    def validate_near(self, value):
+        try:
+            return geo.parse_point(value)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate_radius_km(self, value):
+        try:
+            return geo.parse_radius(value)
+        except geo.GeoInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate(self, attrs):
+        if "radius_km" in attrs and "near" not in attrs:
+            raise serializers.ValidationError({"radius_km": _("radius_km needs near=<latitude>,<longitude>.")})
+        return super().validate(attrs)
+
+
+class ResourceFilterSerializer(serializers.Serializer):
+    venue = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="A venue's id")
+    kind = serializers.ChoiceField(choices=[str(k) for k in BOOKABLE_KINDS], required=False)
+
+
+class BookingFilterSerializer(serializers.Serializer):
+    when = serializers.ChoiceField(
+        choices=["upcoming", "past"], required=False, help_text="upcoming: not yet ended, soonest first"
+    )
+    status = serializers.ChoiceField(choices=[str(s) for s in BookingStatus], required=False)
+
+
+class BookingInputSerializer(serializers.Serializer):
+    resource = serializers.IntegerField(help_text="The resource's id")
+    start = InstantField()
+    end = InstantField()
+    quantity = serializers.IntegerField(required=False, default=1, help_text="Units: desks of a pool; 1 otherwise")
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+
+
+# Output ----------------------------------------------------------------------------------------
+
+
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
+
+
+class RulesOutputSerializer(serializers.Serializer):
+    slot_minutes = serializers.IntegerField()
+    min_minutes = serializers.IntegerField()
+    max_minutes = serializers.IntegerField()
+    lead_minutes = serializers.IntegerField()
+    horizon_days = serializers.IntegerField()
+    buffer_minutes = serializers.IntegerField()
+    booking_unit = serializers.ChoiceField(choices=BookingUnit.choices)
+    max_per_day = serializers.IntegerField(allow_null=True)
+    max_per_week = serializers.IntegerField(allow_null=True)
+    approval_required = serializers.BooleanField()
+    free_cancel_hours = serializers.IntegerField()
+    late_cancellation = serializers.ChoiceField(choices=LateCancellation.choices)
+
+
+class ResourceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    venue = serializers.IntegerField(source="venue_id")
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ResourceKind.choices)
+    capacity = serializers.IntegerField()
+    seats = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField()
+    price = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    pricing_unit = serializers.ChoiceField(choices=PricingUnit.choices)
+    rules = RulesOutputSerializer(source="*")
+    timezone = serializers.CharField(source="venue.timezone")
+    origin = serializers.SerializerMethodField()
+    feed_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(DECIMAL_STRING)
+    def get_price(self, resource: Resource) -> str:
+        return str(money.to_decimal(resource.price_minor, resource.currency))
+
+    def get_origin(self, resource: Resource) -> str:
+        return resource.origin or settings.ESSAIM_NODE_URL
+
+    def get_feed_url(self, resource: Resource) -> str:
+        return self.context["request"].build_absolute_uri(f"/feeds/resources/{resource.pk}.ics")
+
+
+class FreeIntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    remaining = serializers.IntegerField()
+
+
+class AvailabilityOutputSerializer(serializers.Serializer):
+    resource = serializers.IntegerField()
+    timezone = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    booking_unit = serializers.ChoiceField(choices=BookingUnit.choices)
+    slot_minutes = serializers.IntegerField(help_text="Bookings start and end on this grid, from local midnight")
+    min_minutes = serializers.IntegerField()
+    max_minutes = serializers.IntegerField()
+    free = FreeIntervalSerializer(many=True, help_text="Free intervals, each with the units that remain")
+
+
+class ResourceSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ResourceKind.choices)
+    capacity = serializers.IntegerField()
+    seats = serializers.IntegerField(allow_null=True)
+    price = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    pricing_unit = serializers.ChoiceField(choices=PricingUnit.choices)
+    booking_unit = serializers.ChoiceField(choices=BookingUnit.choices)
+    approval_required = serializers.BooleanField()
+
+    @extend_schema_field(DECIMAL_STRING)
+    def get_price(self, resource: Resource) -> str:
+        return str(money.to_decimal(resource.price_minor, resource.currency))
+
+
+class VenueSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="title")
+    city = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, venue) -> str:
+        request = self.context["request"]
+        return request.build_absolute_uri(venue.get_url(request))
+
+
+class FreeResourceSerializer(serializers.Serializer):
+    resource = ResourceSummarySerializer()
+    venue = VenueSummarySerializer()
+    distance_km = serializers.SerializerMethodField()
+    remaining = serializers.IntegerField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+
+    def get_distance_km(self, hit: search.SearchHit) -> float | None:
+        return None if hit.distance_km is None else round(hit.distance_km, 3)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_start(self, hit: search.SearchHit) -> str:
+        return local_iso(hit.start or self.context["window"].start, ZoneInfo(hit.venue.timezone))
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_end(self, hit: search.SearchHit) -> str:
+        return local_iso(hit.end or self.context["window"].end, ZoneInfo(hit.venue.timezone))
+
+
+class NetworkAvailabilityOutputSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    results = FreeResourceSerializer(many=True, help_text="Free for the whole window, nearest venue first")
+
+
+class CancellationSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    free = serializers.BooleanField(help_text="Cancelling now costs nothing")
+    code = serializers.CharField(help_text="free, late, cancel_too_late, already_started or not_cancellable")
+    free_until = serializers.DateTimeField(allow_null=True)
+    refund = serializers.CharField(help_text="What cancelling now gives back, in the currency's units")
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    resource = serializers.IntegerField(source="resource_id")
+    resource_name = serializers.CharField(source="resource.name")
+    venue = serializers.IntegerField(source="resource.venue_id")
+    venue_name = serializers.CharField(source="resource.venue.title")
+    timezone = serializers.CharField(source="resource.venue.timezone")
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    quantity = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    expires_at = serializers.SerializerMethodField()
+    amount = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    payment_state = serializers.ChoiceField(choices=PaymentState.choices)
+    payment_url = serializers.SerializerMethodField()
+    amount_paid = serializers.SerializerMethodField()
+    amount_refunded = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField()
+    cancellation = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    created_at = serializers.SerializerMethodField()
+
+    def _tz(self, booking: Booking) -> ZoneInfo:
+        return ZoneInfo(booking.resource.venue.timezone)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_start(self, booking: Booking) -> str:
+        return local_iso(booking.start, self._tz(booking))
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_end(self, booking: Booking) -> str:
+        return local_iso(booking.end, self._tz(booking))
+
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+    def get_expires_at(self, booking: Booking) -> str | None:
+        return local_iso(booking.expires_at, self._tz(booking))
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_created_at(self, booking: Booking) -> str:
+        return local_iso(booking.created_at, self._tz(booking))
+
+    @extend_schema_field(DECIMAL_STRING)
+    def get_amount(self, booking: Booking) -> str:
+        return str(money.to_decimal(booking.amount_minor, booking.currency))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_payment_url(self, booking: Booking) -> str | None:
+        """While the booking is held for payment: the link that opens Stripe Checkout for it."""
+        return pay_links.pay_url(booking) if pay_links.awaits_payment(booking, timezone.now()) else None
+
+    def _charged(self, booking: Booking) -> bool:
+        return booking.payment_state in (PaymentState.PAID, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
+
+    def get_amount_paid(self, booking: Booking) -> str:
+        paid = ledger.totals(booking).paid if self._charged(booking) else 0
+        return str(money.to_decimal(paid, booking.currency))
+
+    def get_amount_refunded(self, booking: Booking) -> str:
+        refunded = ledger.totals(booking).committed if self._charged(booking) else 0
+        return str(money.to_decimal(refunded, booking.currency))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_receipt_url(self, booking: Booking) -> str | None:
+        if not self._charged(booking):
+            return None
+        return ledger.totals(booking).receipt_url or None
+
+    @extend_schema_field(CancellationSerializer)
+    def get_cancellation(self, booking: Booking) -> dict:
+        terms = services.cancellation_terms(booking, timezone.now())
+        return {
+            "allowed": terms["allowed"],
+            "free": terms["free"],
+            "code": terms["code"],
+            "free_until": local_iso(terms.get("free_until"), self._tz(booking)),
+            "refund": str(money.to_decimal(terms.get("refund_minor", 0), booking.currency)),
+        }

@@ -1,0 +1,198 @@
+"""A resource's day (slots or parts of the day, in the venue's time) and its booking form."""
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bookings import pay_links, presentation, search, selectors, services
+from bookings.forms import BookingForm, DayForm, field_for_code, parse_instant
+from bookings.models import BookingUnit, Resource
+from bookings.throttles import over_rate
+from bookings.views.common import LOGIN_URL, error_list, page_language
+from core.errors import Conflict, InvalidInput
+from venues.selectors import venues_localized
+
+#: The booking form's fields kept in the query string when booking has to wait for a log-in.
+CARRIED_THROUGH_LOGIN = ("day", "start", "end", "preset", "quantity")
+#: How many days ahead the booking page looks for the first day with free time.
+FIRST_FREE_LOOKAHEAD = 14
+
+
+@require_http_methods(["GET", "POST"])
+def resource_book(request, pk: int):
+    """GET: the day's slots in the venue's local time and the booking form. POST: book, then go
+    to the confirmation; on a refusal, the same page with the reason and the person's input."""
+    resource = search.resource_bookable_get(pk=pk)
+    if resource is None:
+        raise Http404(_("This resource does not exist or cannot be booked."))
+    now = timezone.now()
+    tz = selectors.resource_timezone(resource)
+    today = now.astimezone(tz).date()
+    uses_presets = resource.booking_unit != BookingUnit.SLOTS
+    wanted_start = wanted_end = None
+    day = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            # Back to this page after logging in, with the chosen day and start preselected.
+            chosen = {name: request.POST[name] for name in CARRIED_THROUGH_LOGIN if request.POST.get(name)}
+            back = request.path + (f"?{urlencode(chosen)}" if chosen else "") + "#book-form"
+            return redirect_to_login(back, LOGIN_URL)
+        form = BookingForm(request.POST, presets=uses_presets)
+        booking = _book(request, resource, form, now) if form.is_valid() else None
+        if booking is not None:
+            if pay_links.awaits_payment(booking, now):
+                return redirect(pay_links.pay_path(booking))  # to Stripe Checkout, which sends the booker back
+            return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
+        day, wanted_start, wanted_end = _posted_day(form, tz)
+    else:
+        # What was chosen before logging in comes back in the query string.
+        form = BookingForm(presets=uses_presets, initial={"quantity": _int(request.GET.get("quantity"))})
+        day_form = DayForm(request.GET)
+        if day_form.is_valid():
+            day = day_form.cleaned_data["day"]
+        wanted_start = parse_instant(request.GET.get("start", ""))
+        wanted_end = parse_instant(request.GET.get("end", "")) if wanted_start else None
+    if day is None:
+        day = selectors.resource_first_free_day(resource=resource, today=today, days=FIRST_FREE_LOOKAHEAD, now=now) or (
+            wanted_start.astimezone(tz).date() if wanted_start else today
+        )
+    context = _day_context(request, resource, form, day, wanted_start, wanted_end, now)
+    status = 200
+    if form.is_bound and form.errors:
+        codes = {e.code for e in form.errors.as_data().get("__all__", [])}
+        status = 409 if "no_room" in codes else 429 if "throttled" in codes else 400
+    return TemplateResponse(request, "bookings/resource_book.html", context, status=status)
+
+
+def _day_context(request, resource: Resource, form: BookingForm, day: date, wanted_start, wanted_end, now) -> dict:
+    """The booking page's day (slots or parts of the day) and the form's choices."""
+    tz = selectors.resource_timezone(resource)
+    today = now.astimezone(tz).date()
+    last_day = today + timedelta(days=resource.horizon_days)
+    uses_presets = resource.booking_unit != BookingUnit.SLOTS
+    day_view = selectors.resource_day(resource=resource, day=day, now=now)
+    context = {
+        "resource": resource,
+        "venue": venues_localized([resource.venue])[0],
+        "facts": resource.venue,
+        "tzname": tz.key,
+        "day": day,
+        "today": today,
+        "last_day": last_day,
+        "in_past": day < today,
+        "beyond": day > last_day,
+        "prev_day": day - timedelta(days=1) if day > today else None,
+        "next_day": day + timedelta(days=1) if day < last_day else None,
+        "days_strip": _days_strip(day, today, last_day),
+        "zone": presentation.zone_note(day, day_view.window.start, day_view.window.end, tz),
+        "day_view": day_view,
+        "free_count": sum(1 for slot in day_view.slots if slot.state == "free"),
+        "uses_presets": uses_presets,
+        "form": form,
+        "errors": error_list(form),
+        "price": presentation.price_label(resource, page_language()),
+        "capacity": presentation.capacity_label(resource),
+        "rules": presentation.rules_details(resource),
+        "is_pool": not resource.is_exclusive,
+    }
+    if uses_presets:
+        free_presets = [slot.name for slot in day_view.slots if slot.state == "free"]
+        if form.is_bound:
+            chosen = form["preset"].value() or ""
+        else:  # asked in the query string (by name, or by its start and end), else the first free one
+            asked = [request.GET.get("preset")] + [
+                slot.name for slot in day_view.slots if (slot.start, slot.end) == (wanted_start, wanted_end)
+            ]
+            chosen = next((name for name in asked if name in free_presets), free_presets[0] if free_presets else "")
+        context["chosen_preset"] = chosen
+    else:
+        quantity = _int(form["quantity"].value())
+        choices = presentation.slot_choices(
+            day_view.slots,
+            min_minutes=resource.min_minutes,
+            max_minutes=resource.max_minutes,
+            quantity=quantity,
+            wanted_start=wanted_start,
+            wanted_end=wanted_end,
+        )
+        context["choices"] = choices
+        context["grid"] = {
+            "min": resource.min_minutes,
+            "max": resource.max_minutes,
+            "slots": [
+                [slot.start.isoformat(), slot.end.isoformat(), slot.remaining]
+                for slot in day_view.slots
+                if slot.state == "free"
+            ],
+        }
+    return context
+
+
+def _book(request, resource: Resource, form: BookingForm, now: datetime):
+    """Call ``booking_create`` with the form's request; attach a refusal to the form."""
+    if over_rate(request):
+        form.add_error(None, ValidationError(_("Too many bookings in a short time: wait a minute."), code="throttled"))
+        return None
+    data = form.cleaned_data
+    if data.get("preset"):
+        day_view = selectors.resource_day(resource=resource, day=data["day"], now=now)
+        span = next((slot for slot in day_view.slots if slot.name == data["preset"]), None)
+        if span is None:
+            form.add_error("preset", _("This resource cannot be booked for that part of the day."))
+            return None
+        start, end = span.start, span.end
+    else:
+        start, end = data["start"], data["end"]
+    try:
+        return services.booking_create(
+            user=request.user,
+            request=services.BookingRequest(resource, start, end, data["quantity"]),
+            note=data.get("note", ""),
+            language=page_language(),
+        )
+    except (InvalidInput, Conflict) as error:
+        field = field_for_code(error.code, presets=form.presets)
+        form.add_error(field, _field_error(error))
+    return None
+
+
+def _field_error(error) -> ValidationError:
+    return ValidationError(str(error.message), code=error.code)
+
+
+def _posted_day(form: BookingForm, tz: ZoneInfo) -> tuple[date | None, datetime | None, datetime | None]:
+    """The day to show again after a refused request, and the start and end that were asked."""
+    start = parse_instant(form.data.get("start", ""))
+    end = parse_instant(form.data.get("end", ""))
+    day = None
+    if start is not None:
+        day = start.astimezone(tz).date()
+    else:
+        try:
+            day = date.fromisoformat(form.data.get("day", ""))
+        except ValueError:
+            day = None
+    return day, start, end
+
+
+def _int(value, default: int = 1) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _days_strip(day: date, today: date, last_day: date) -> list[date]:
+    """Seven days around the shown one, within what can be booked, for quick links."""
+    first = max(today, min(day - timedelta(days=3), last_day - timedelta(days=6)))
+    return [first + timedelta(days=n) for n in range(7) if first + timedelta(days=n) <= last_day]
