@@ -1,7 +1,7 @@
 """iCalendar feeds: a person's bookings (private, behind a secret URL) and a resource's busy time (public).
 
 A feed is a handful of queries turned into plain rows, then into bytes by ``bookings.ics``. The
-bytes are a pure function of the rows, the language's wording and the library versions, so a hash
+bytes are a pure function of the rows, the language's wording and the writer's format, so a hash
 of those inputs is a strong ETag, the same in every web process, and known before any iCalendar
 is rendered: a poll that changed nothing costs the queries only (a 304 through Django's own
 conditional logic, ``get_conditional_response``, as the open data files use), and a calendar
@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import icalendar
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -36,8 +35,9 @@ MAX_AGE = 300
 #: How long a rendered calendar stays in the cache under its version key.
 CACHE_SECONDS = 6 * 3600
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-#: Bump when the builders' output changes for the same rows, so that clients fetch it again.
-FORMAT = 2
+#: Bump when the builders' output changes for the same rows, so that clients fetch it again
+#: (3: written by ``core.ical_writer`` instead of icalendar).
+FORMAT = 3
 
 
 def _language(code: str | None) -> str:
@@ -47,7 +47,7 @@ def _language(code: str | None) -> str:
 
 def _version(*parts) -> str:
     """A hash of everything a calendar's bytes depend on (call it in the calendar's language)."""
-    inputs = (FORMAT, icalendar.__version__, settings.ESSAIM_NODE_URL, timezone.now().year, ics.wording_key(), parts)
+    inputs = (FORMAT, settings.ESSAIM_NODE_URL, timezone.now().year, ics.wording_key(), parts)
     return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40]
 
 

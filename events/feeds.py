@@ -3,7 +3,7 @@ venue's events, a programme's sessions.
 
 Each ``Event`` row is one master ``VEVENT`` (its ``RRULE`` as published, already bounded) plus one
 override per changed date (``RECURRENCE-ID``: moved, or ``STATUS:CANCELLED``), in the venue's
-zone with a ``VTIMEZONE`` per zone used, written by ``events.ical_writer`` (a feed of ten
+zone with a ``VTIMEZONE`` per zone used, written by ``core.ical_writer`` (a feed of ten
 thousand events renders in well under a second).
 
 As with the booking feeds (``bookings.feeds``), a cheap version key comes first: one aggregate
@@ -32,9 +32,10 @@ from wagtail.models import Page
 
 from bookings import feeds as booking_feeds
 from bookings import ics
-from events import ical_writer, selectors
+from core import ical_writer
+from core.ical_writer import FeedEvent
+from events import selectors
 from events.feed_filters import BadRequest, Filters, parse_filters, parse_language
-from events.ical_writer import FeedEvent
 from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
 from venues import vocabulary
 from venues.models import VenuePage

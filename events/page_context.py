@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from wagtail.models import Locale
 
+from core import recurrence as rec
 from events import presentation, selectors, structured_data
-from events import recurrence as rec
 from events.forms_public import RegistrationForm
 from events.models import Event, RegistrationMode, WaitlistEntry, WaitlistStatus, parse_occurrence_key
 from venues.models import VenuePage

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from wagtail.models import Page
 
-from core import money
-from events import ical_writer, selectors
-from events import recurrence as rec
+from core import ical_writer, money
+from core import recurrence as rec
+from events import selectors
 from events.models import Event, occurrence_key
 from venues.selectors import venues_localized
 

@@ -32,8 +32,8 @@ from wagtail.models import Locale, Page
 from bookings import services as booking_services
 from bookings.models import BookingStatus, PricingUnit, Resource, ResourceKind
 from core import money
+from core import recurrence as rec
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from events import recurrence as rec
 from events import selectors
 from events.models import (
     Event,

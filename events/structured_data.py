@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from core import money
-from events import recurrence as rec
+from core import recurrence as rec
 from events import selectors
 from events.models import AttendanceMode, Event, EventStatus
 from events.presentation import FEW_SEATS

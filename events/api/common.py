@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core import money
+from core import recurrence as rec
 from core.api import local_iso, parse_instant
 from core.errors import Conflict, InvalidInput, NotFound
-from events import recurrence as rec
 from events import selectors
 from events.models import Event, EventStatus, occurrence_key, parse_occurrence_key
 from venues.selectors import venues_localized

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from wagtail.models import Page
 
-from events import recurrence as rec
+from core import recurrence as rec
 from events.models import Event
 from events.selectors.schedule import events_in_window, events_live, occurrences
 from venues.selectors import kind_content_type_ids

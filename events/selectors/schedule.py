@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bookings import availability as av
 from bookings.models import Closure
-from events import recurrence as rec
+from core import recurrence as rec
 from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
 
 

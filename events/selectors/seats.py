@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.db.models import Q, Sum
 
 from bookings.models import Booking, BookingStatus
-from events import recurrence as rec
+from core import recurrence as rec
 from events.models import Event
 
 

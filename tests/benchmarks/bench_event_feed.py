@@ -1,7 +1,7 @@
 """The events feed with 10,000 events, a fifth of them recurring.
 
 1. ``test_feed_of_ten_thousand_events``: serialisation only, no database — the lean writer
-   (``events.ical_writer``) against icalendar building the same calendar.
+   (``core.ical_writer``) against icalendar building the same calendar.
 2. ``test_the_events_feed_view``: the real view, ``GET /feeds/events.ics`` through the test
    client, over 10,000 ``Event`` rows (bulk-inserted with their event pages under 500 generated
    venues; a fifth weekly, some with a moved and a cancelled date): cold (caches cleared: the
@@ -36,8 +36,9 @@ from django_ical.views import ICalFeed
 from wagtail.models import Page
 
 from bookings import ics
-from events import feeds, ical_writer, recurrence
-from events.ical_writer import FeedEvent
+from core import ical_writer, recurrence
+from core.ical_writer import FeedEvent
+from events import feeds
 from events.models import Event, EventPage, occurrence_key, parse_occurrence_key
 from events.selectors import horizon
 from tests.benchmarks.support import _insert_rows, child_path, load_average, populate, print_table
@@ -136,7 +137,7 @@ def test_feed_of_ten_thousand_events():
         f"Events feed, {N:,} events (a fifth recurring), cold — load {load_average()}",
         ["writer", "median ms", "min ms", "max ms", "MB"],
         [
-            ["events.ical_writer", mine, min(ours), max(ours), len(text.encode()) / 1e6],
+            ["core.ical_writer", mine, min(ours), max(ours), len(text.encode()) / 1e6],
             ["icalendar objects + to_ical", other, min(theirs), max(theirs), len(_with_icalendar(events)) / 1e6],
         ],
         note=f"icalendar / ours = {other / mine:.1f}×",

@@ -223,7 +223,7 @@ def test_an_empty_calendar_is_still_valid():
 
 
 def test_a_zone_without_offset_gives_correct_instants():
-    """Africa/Dakar is UTC all year: icalendar writes its times in UTC, which clients read alike."""
+    """Africa/Dakar is UTC all year: its VTIMEZONE has a single offset, and its times read as UTC."""
     dakar = replace(
         entry(),
         start=datetime(2026, 3, 9, 9, 0, tzinfo=UTC),

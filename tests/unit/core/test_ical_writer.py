@@ -1,6 +1,6 @@
 """The lean iCalendar writer, read back by parsers written by others (icalendar and
 recurring-ical-events): every field survives, lines are folded at 75 octets on character
-boundaries, and a recurring series expands to the occurrences ``events.recurrence`` gives."""
+boundaries, and a recurring series expands to the occurrences ``core.recurrence`` gives."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,9 +10,9 @@ import recurring_ical_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events import recurrence
-from events.ical_writer import FeedEvent, calendar, escape_text, fold
-from tests.unit.events.test_recurrence import synchronised
+from core import recurrence
+from core.ical_writer import Attendee, FeedEvent, calendar, escape_text, fold
+from tests.unit.core.test_recurrence import synchronised
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +34,52 @@ def event(**fields) -> FeedEvent:
 def parse(text: str) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(text)
 
+
+
+def test_an_invitation_names_its_method_product_organizer_and_attendee():
+    """What booking invitations (iTIP) need besides a feed's fields; a name with a double quote, a
+    comma or a line break stays one parameter value."""
+    text = calendar(
+        [
+            event(
+                organizer='La "Ruche", Lyon',
+                organizer_email="bonjour@laruche.test",
+                attendees=(Attendee(email="alice@example.org", name="Alice\nDurand", partstat="DECLINED"),),
+                last_modified=STAMP - timedelta(days=1),
+                transparency="TRANSPARENT",
+                status="CANCELLED",
+            )
+        ],
+        name="La Ruche",
+        first_year=2026,
+        last_year=2026,
+        prodid="-//Essaim//Test//EN",
+        method="CANCEL",
+        refresh_hours=1,
+    )
+    parsed = parse(text)
+    assert str(parsed["METHOD"]) == "CANCEL" and str(parsed["PRODID"]) == "-//Essaim//Test//EN"
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in text
+    [vevent] = parsed.walk("VEVENT")
+    assert str(vevent["ORGANIZER"]) == "mailto:bonjour@laruche.test"
+    assert vevent["ORGANIZER"].params["CN"] == "La 'Ruche', Lyon"
+    assert str(vevent["ATTENDEE"]) == "mailto:alice@example.org"
+    assert dict(vevent["ATTENDEE"].params) == {
+        "CN": "Alice Durand",
+        "ROLE": "REQ-PARTICIPANT",
+        "PARTSTAT": "DECLINED",
+        "RSVP": "FALSE",
+    }
+    assert vevent.decoded("LAST-MODIFIED") == STAMP - timedelta(days=1)
+    assert str(vevent["TRANSP"]) == "TRANSPARENT"
+
+
+def test_a_feed_names_no_method_and_a_calendar_without_events_keeps_its_zone():
+    text = calendar([], name="Vide", first_year=2026, last_year=2026, zones=("America/Toronto", "UTC"))
+    parsed = parse(text)
+    assert "METHOD" not in parsed
+    assert [str(zone["TZID"]) for zone in parsed.walk("VTIMEZONE")] == ["America/Toronto"]
+    parsed.validate()
 
 def test_a_recurring_series_with_an_exception_and_a_change_reads_back():
     series = event(

@@ -1,4 +1,6 @@
-"""A lean iCalendar (RFC 5545) writer for large event feeds.
+"""A lean iCalendar (RFC 5545) writer: every calendar Essaim serves or sends is written here —
+the events feeds, the booking feeds (a person's, a resource's) and booking invitations (iTIP,
+RFC 5546: ``METHOD``, ``ORGANIZER``, ``ATTENDEE``).
 
 icalendar builds an object per property and costs about a millisecond per event; a feed of ten
 thousand events must be written cold in well under a second. This module writes the text itself
@@ -20,7 +22,9 @@ ical.js skip each group's first change), with icalendar's convention for ``DTSTA
 change at 03:00 in Paris, the new offset's wall time), which makes ical.js read a time in the gap
 with the offset from before the gap, as RFC 5545 does, and every time that exists alike.
 
-Pure: no Django. Callers pass ``FeedEvent`` values and the period the time zones must cover.
+Pure: no Django. Callers pass ``FeedEvent`` values and the period the time zones must cover;
+what differs between calendars (product, method, name, refresh interval) are ``calendar``'s
+arguments, and a property an event does not use costs nothing on the events feed's hot path.
 """
 
 from __future__ import annotations
@@ -31,10 +35,22 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from events import recurrence
+from core import recurrence
 
 STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
+#: The product identifier when a caller names none: the events feeds', unchanged since they began.
 PRODID = "-//Essaim//Essaim events//FR"
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """An ``ATTENDEE`` of an invitation (RFC 5545 3.8.4.1): who, and their answer (``PARTSTAT``)."""
+
+    email: str
+    name: str = ""
+    partstat: str = "ACCEPTED"
+    role: str = "REQ-PARTICIPANT"
+    rsvp: bool = False
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
@@ -59,6 +75,9 @@ class FeedEvent:
     geo: tuple[float, float] | None = None
     organizer: str = ""  # a name; the address goes to ``organizer_email``
     organizer_email: str = ""
+    attendees: tuple[Attendee, ...] = ()
+    last_modified: datetime | None = None
+    transparency: str = ""  # TRANSP: OPAQUE or TRANSPARENT; none written when empty
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
@@ -82,6 +101,16 @@ def fold(line: str) -> str:
         parts.append(raw[start:end].decode("utf-8"))
         start, limit = end, 74  # continuation lines lose one octet to the leading space
     return "\r\n ".join(parts)
+
+
+def _parameter(value: str) -> str:
+    """A parameter value, always quoted (3.2): a double quote or a control character cannot be in one."""
+    return '"' + "".join(" " if c < " " or c == "\x7f" else c for c in value.replace('"', "'")) + '"'
+
+
+def _address(name: str, email: str) -> str:
+    """``;CN="…":mailto:…``, the tail of an ORGANIZER or ATTENDEE line."""
+    return f";CN={_parameter(name)}:mailto:{email}" if name else f":mailto:{email}"
 
 
 def _local(moment: datetime, tz: str) -> str:
@@ -308,12 +337,16 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
         lines.append(f"URL:{event.url}")
     if event.categories:
         lines.append("CATEGORIES:" + ",".join(_escape_shared(c) for c in event.categories))
+    if event.transparency:
+        lines.append(f"TRANSP:{event.transparency}")
+    if event.last_modified is not None:
+        lines.append(f"LAST-MODIFIED:{_stamp(event.last_modified)}")
     if event.organizer_email:
-        name = event.organizer.replace('"', "'")
+        lines.append("ORGANIZER" + _address(event.organizer, event.organizer_email))
+    for guest in event.attendees:
+        rsvp = "TRUE" if guest.rsvp else "FALSE"
         lines.append(
-            f'ORGANIZER;CN="{name}":mailto:{event.organizer_email}'
-            if name
-            else f"ORGANIZER:mailto:{event.organizer_email}"
+            f"ATTENDEE;ROLE={guest.role};PARTSTAT={guest.partstat};RSVP={rsvp}" + _address(guest.name, guest.email)
         )
     lines.append("END:VEVENT")
     return lines
@@ -327,15 +360,22 @@ def calendar(
     last_year: int,
     description: str = "",
     refresh_hours: int = 6,
+    prodid: str = PRODID,
+    method: str = "",
+    zones: Iterable[str] = (),
 ) -> str:
-    """A whole VCALENDAR: its name, one VTIMEZONE per zone used, then the events, CRLF-ended."""
+    """A whole VCALENDAR: its name, one VTIMEZONE per zone used, then the events, CRLF-ended.
+
+    ``method`` makes it an iTIP message (``REQUEST``, ``CANCEL``); a feed has none. ``zones`` get
+    a VTIMEZONE even when no event uses them: a calendar without events still needs a component."""
     events = exact_around_changes(list(events), first_year, last_year)
-    zones = sorted({event.tz for event in events if event.tz != "UTC"})
+    zones = sorted(({event.tz for event in events} | set(zones)) - {"UTC", ""})
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:{PRODID}",
+        f"PRODID:{prodid}",
         "CALSCALE:GREGORIAN",
+        *((f"METHOD:{method}",) if method else ()),
         f"NAME:{escape_text(name)}",
         f"X-WR-CALNAME:{escape_text(name)}",
         f"REFRESH-INTERVAL;VALUE=DURATION:PT{refresh_hours}H",

@@ -11,7 +11,7 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.recurrence import (
+from core.recurrence import (
     MAX_OCCURRENCES,
     Change,
     RecurrenceError,
