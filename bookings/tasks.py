@@ -5,8 +5,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from bookings import notifications, payment_services, services
 from bookings.stripe_gateway import PaymentUnavailable
-from core import idempotency, notifications, payment_services, services
+from core import idempotency
 
 logger = logging.getLogger(__name__)
 
