@@ -39,7 +39,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
 from bookings import availability as av
-from bookings import ledger, payment_services, reports, selectors, services
+from bookings import reports, selectors, services
 from bookings.admin_forms import BookingFilterSet, DayForm, RefundForm, ReportForm
 from bookings.models import (
     Booking,
@@ -51,6 +51,8 @@ from bookings.models import (
     RefundStatus,
     Resource,
 )
+from bookings.payments import ledger
+from bookings.payments import services as payment_services
 from bookings.presentation import STATUS_LABELS
 from core import money
 from core.errors import DomainError

@@ -22,7 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings import availability as av
-from bookings import ledger, messages, pay_links, search, selectors, services
+from bookings import messages, search, selectors, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -33,6 +33,7 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
+from bookings.payments import ledger, pay_links
 from core import money
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, Pagination, local_iso, validated
 from core.errors import InvalidInput, NotFound

@@ -16,7 +16,6 @@ from django.db.models import BigIntegerField, Count, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from bookings import availability as av
-from bookings import ledger
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -30,6 +29,7 @@ from bookings.models import (
     Resource,
     ResourceHours,
 )
+from bookings.payments import ledger
 from venues.models import OpeningHours, VenuePage, VenueTeam
 from venues.permissions import venues_managed_by
 

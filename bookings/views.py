@@ -28,8 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.throttling import UserRateThrottle
 
 from bookings import availability as av
-from bookings import ledger, pay_links, presentation, search, selectors, services
 from bookings import messages as rule_messages
+from bookings import presentation, search, selectors, services
 from bookings.forms import WHEN_CHOICES, BookingForm, CancelForm, DayForm, SearchForm, field_for_code, parse_instant
 from bookings.models import (
     BookingUnit,
@@ -38,6 +38,7 @@ from bookings.models import (
     RefundStatus,
     Resource,
 )
+from bookings.payments import ledger, pay_links
 from core import money
 from core.errors import Conflict, InvalidInput
 from venues import geo, geocoding

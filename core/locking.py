@@ -29,6 +29,9 @@ from core.errors import Busy
 #: Models by lock rank, lowest first. A model missing here cannot be locked: add it where it
 #: belongs in the order rather than locking it by hand.
 LOCK_ORDER = (
+    # A Stripe event is applied in a transaction of its own, which locks it before the booking
+    # and the payment it is about; nothing locks an event while holding another row.
+    "bookings.StripeEvent",
     "venues.VenuePage",
     settings.AUTH_USER_MODEL,  # the person: their limits and their holds
     "bookings.Resource",
@@ -37,7 +40,6 @@ LOCK_ORDER = (
     "events.WaitlistEntry",
     "bookings.Payment",
     "bookings.Refund",
-    "bookings.StripeEvent",
 )
 _RANK = {label: rank for rank, label in enumerate(LOCK_ORDER)}
 
@@ -73,7 +75,8 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
     by_model: dict[type[models.Model], set] = {}
     for obj in objects:
         if obj is not None:
-            by_model.setdefault(type(obj)._meta.concrete_model, set()).add(obj.pk)
+            # ``obj._meta``, not ``type(obj)._meta``: ``request.user`` is a lazy proxy.
+            by_model.setdefault(obj._meta.concrete_model, set()).add(obj.pk)
     _lock_timeout()
     locked: dict = {}
     try:
@@ -95,7 +98,7 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
 
 def lock_one(obj: models.Model, *, related: Iterable[str] = ()) -> models.Model | None:
     """``lock_objects`` for one row: the row as it is now, or ``None`` when it was deleted."""
-    model = type(obj)._meta.concrete_model
+    model = obj._meta.concrete_model
     return lock_objects([obj], related=related).get((model, obj.pk))
 
 

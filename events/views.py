@@ -27,7 +27,7 @@ from rest_framework.throttling import UserRateThrottle
 from wagtail.models import Locale
 
 from bookings import availability as av
-from bookings import pay_links
+from bookings.payments import pay_links
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events import recurrence as rec

@@ -111,7 +111,9 @@ def post_at_once(live_server, requests: Sequence[Request], *, timeout: float = 9
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=client, args=(i, c, r)) for i, (c, r) in enumerate(zip(conns, requests, strict=True))]
+    threads = [
+        threading.Thread(target=client, args=(i, c, r)) for i, (c, r) in enumerate(zip(conns, requests, strict=True))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from bookings import ledger, services, stripe_gateway
+from bookings import services, tasks
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -39,9 +39,12 @@ from bookings.models import (
     RefundStatus,
     StripeEvent,
 )
-from bookings.stripe_gateway import PaymentUnavailable
+from bookings.payments import ledger, stripe_gateway
+from bookings.payments.stripe_gateway import PaymentUnavailable
 from core import money
+from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
+from core.locking import lock_objects, lock_one
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _locked(booking_id: int) -> Booking:
-    return Booking.objects.select_for_update().select_related("resource__venue", "user").get(pk=booking_id)
+    return services.booking_lock(Booking(pk=booking_id))
 
 
 def _description(booking: Booking) -> str:
@@ -196,10 +199,8 @@ def webhook_receive(*, payload: bytes, signature: str, now: datetime | None = No
             defaults={"type": str(event.get("type", ""))[:100], "payload": event, "received_at": now},
         )
         if record.processed_at is None:
-            from bookings.tasks import stripe_event_apply_task  # tasks import services: late import breaks the cycle
-
             record_id = record.pk
-            transaction.on_commit(lambda: stripe_event_apply_task.delay(record_id))
+            transaction.on_commit(lambda: tasks.stripe_event_apply_task.delay(record_id))
     return record
 
 
@@ -211,7 +212,11 @@ def stripe_event_apply(*, event_id: int, now: datetime | None = None) -> str:
     would retry it (three days)."""
     now = _now(now)
     with transaction.atomic():
-        record = StripeEvent.objects.select_for_update().get(pk=event_id)
+        # The event first (``LOCK_ORDER`` ranks it outermost): of two workers given one event, the
+        # second waits here and then finds it processed.
+        record = lock_one(StripeEvent(pk=event_id))
+        if record is None:
+            raise StripeEvent.DoesNotExist(f"stripe event {event_id} is gone")
         if record.processed_at is not None:
             return record.outcome
         handler = HANDLERS.get(record.type)
@@ -271,9 +276,9 @@ def stripe_events_reapply(*, now: datetime | None = None, older_than: timedelta 
 
 
 def _lock_payment(payment: Payment) -> tuple[Booking, Payment]:
-    """Lock in the engine's order: a pooled resource, then the booking, then the payment."""
-    booking = services.lock_pool_then_booking(payment.booking)
-    return booking, Payment.objects.select_for_update().get(pk=payment.pk)
+    """Lock in the global order: a pooled resource, then the booking, then the payment."""
+    booking = services.booking_lock(payment.booking, pool=True)
+    return booking, lock_one(payment)
 
 
 def _payment_of_session(session: dict) -> Payment | None:
@@ -332,16 +337,16 @@ def _paid(booking: Booking, payment: Payment, session: dict, ctx: _Context) -> s
         # A delayed payment that cleared after the booking began: too late to give the time.
         if booking.status == BookingStatus.HELD:
             booking = services.hold_release(
-                booking=booking, to_status=BookingStatus.EXPIRED, reason="paid after the start", now=now
+                booking=booking, to_status=BookingStatus.EXPIRED, reason=AuditReason.PAID_AFTER_START, now=now
             )
         return _give_back(booking, RefundKind.LATE_PAYMENT, "paid after the booking began", "refunded_too_late")
     if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
         try:
-            booking = services.booking_confirm(booking=booking, reason="paid", now=now)
+            booking = services.booking_confirm(booking=booking, reason=AuditReason.PAID, now=now)
         except Conflict:
             if booking.status == BookingStatus.HELD:  # lapsed, and its time given to someone else
                 booking = services.hold_release(
-                    booking=booking, to_status=BookingStatus.EXPIRED, reason="paid after the hold lapsed", now=now
+                    booking=booking, to_status=BookingStatus.EXPIRED, reason=AuditReason.PAID_AFTER_HOLD_LAPSED, now=now
                 )
             return _give_back(booking, RefundKind.LATE_PAYMENT, "the time was taken meanwhile", "refunded_slot_taken")
         ledger.settle(booking)
@@ -370,7 +375,9 @@ def _session_expired(booking: Booking, payment: Payment, session: dict, ctx: _Co
     if ledger.payment_open(booking, ctx.now) is not None:
         return "expired_other_open"
     if booking.status == BookingStatus.HELD and not booking.payments.filter(status=PaymentStatus.PROCESSING).exists():
-        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="checkout expired", now=ctx.now)
+        services.hold_release(
+            booking=booking, to_status=BookingStatus.EXPIRED, reason=AuditReason.CHECKOUT_EXPIRED, now=ctx.now
+        )
         return "hold_released"
     return "expired"
 
@@ -382,7 +389,9 @@ def _session_async_failed(booking: Booking, payment: Payment, session: dict, ctx
     payment.status = PaymentStatus.FAILED
     payment.save(update_fields=["status", "updated_at"])
     if booking.status == BookingStatus.HELD:
-        services.hold_release(booking=booking, to_status=BookingStatus.EXPIRED, reason="payment failed", now=ctx.now)
+        services.hold_release(
+            booking=booking, to_status=BookingStatus.EXPIRED, reason=AuditReason.PAYMENT_FAILED, now=ctx.now
+        )
         booking.payment_state = PaymentState.FAILED
         booking.save(update_fields=["payment_state", "updated_at"])
         services.notify(booking, "payment_failed")
@@ -410,7 +419,7 @@ def _charge_refunded(charge: dict, ctx: _Context) -> str:
             currency=payment.currency,
             status=RefundStatus.SUCCEEDED,
             kind=RefundKind.EXTERNAL,
-            reason="refunded in Stripe",
+            reason=AuditReason.REFUNDED_IN_STRIPE,
         )
     ledger.settle(booking)
     return "refund_recorded"
@@ -428,7 +437,8 @@ def _refund_updated(refund: dict, ctx: _Context) -> str:
 
 def _refund_status_apply(item: dict) -> int | None:
     """Mirror one Stripe refund's status on ours (its booking already locked by the caller)."""
-    ours = Refund.objects.select_for_update().filter(provider_id=item.get("id")).first() if item.get("id") else None
+    found = Refund.objects.filter(provider_id=item.get("id")).first() if item.get("id") else None
+    ours = lock_one(found) if found is not None else None
     if ours is None:
         return None
     status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED, "canceled": RefundStatus.FAILED}.get(
@@ -444,9 +454,7 @@ def _refund_status_apply(item: dict) -> int | None:
 
 
 def _tell_venue_refund_failed(refund_id: int) -> None:
-    from bookings.tasks import refund_failed_notify_task  # tasks import services: late import breaks the cycle
-
-    transaction.on_commit(lambda: refund_failed_notify_task.delay(refund_id))
+    transaction.on_commit(lambda: tasks.refund_failed_notify_task.delay(refund_id))
 
 
 HANDLERS = {
@@ -482,8 +490,8 @@ def refund_send(*, refund_id: int) -> None:
     except stripe_gateway.PaymentRefused as refusal:
         answer = {"id": None, "status": "failed", "failure_reason": str(refusal.message)}
     with transaction.atomic():
-        locked = _locked(booking.pk)
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        rows = lock_objects([Booking(pk=booking.pk), Refund(pk=refund_id)], related=("resource__venue", "user"))
+        locked, refund = rows[(Booking, booking.pk)], rows[(Refund, refund_id)]
         refund.provider_id = answer.get("id") or None
         refund.status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED}.get(
             answer.get("status"), RefundStatus.PENDING
@@ -566,6 +574,4 @@ def payment_record_at_venue(*, booking: Booking, actor, now: datetime | None = N
 
 
 def _queue_receipt(payment_id: int) -> None:
-    from bookings.tasks import receipt_fetch_task  # tasks import services: late import breaks the cycle
-
-    receipt_fetch_task.delay(payment_id)
+    tasks.receipt_fetch_task.delay(payment_id)
