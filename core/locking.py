@@ -11,6 +11,10 @@ In the spirit of pretix's ``lock_objects``. Every write path that protects a rul
   transactions that both lock a person and a resource therefore take them in the same order and
   cannot deadlock. A service that must find more rows after a first lock (the entries waiting
   for a seat) locks them in a second call, with models of a higher rank only.
+- **Rows, not their keys**: ``FOR NO KEY UPDATE``, which excludes every other lock taken here but
+  not the key-share lock a foreign key takes, so a locked person can still be referenced by an
+  insert elsewhere (their idempotency key, an audit row) without that insert waiting, unbounded,
+  for the lock.
 - **A time limit** on PostgreSQL (``ESSAIM_LOCK_TIMEOUT_MS``, ``lock_timeout`` for the rest of the
   transaction): a request that waits longer gives up with ``Busy``, a 503 with ``Retry-After``,
   never a 500. SQLite serialises writers by itself (``transaction_mode: IMMEDIATE``), so the
@@ -84,9 +88,9 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
             query = model._default_manager.filter(pk__in=by_model[model]).order_by("pk")
             paths = [path for path in related if _has_path(model, path)]
             if paths:
-                query = query.select_related(*paths).select_for_update(of=("self",))
+                query = query.select_related(*paths).select_for_update(of=("self",), no_key=True)
             else:
-                query = query.select_for_update()
+                query = query.select_for_update(no_key=True)
             for row in query:
                 locked[(model, row.pk)] = row
     except OperationalError as error:

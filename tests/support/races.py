@@ -36,6 +36,13 @@ POSTGRES_ONLY = [
 ]
 
 
+def postgres_only(test):
+    """``POSTGRES_ONLY`` for one test, in a module whose other tests run everywhere."""
+    for mark in reversed(POSTGRES_ONLY):
+        test = mark(test)
+    return test
+
+
 def at_once(*jobs: Callable[[], object], timeout: float = 60) -> list:
     """Run every job in its own thread, released together; results (or exceptions) in job order."""
     barrier = threading.Barrier(len(jobs))
