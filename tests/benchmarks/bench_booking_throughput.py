@@ -45,8 +45,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bookings.services import placing
 from bookings.models import Booking, BookingStatus
+from bookings.services import placing
 from tests.benchmarks.support import db_label, load_average, print_table, quiet_task_logs
 
 pytestmark = [
