@@ -81,6 +81,8 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
         if obj is not None:
             # ``obj._meta``, not ``type(obj)._meta``: ``request.user`` is a lazy proxy.
             by_model.setdefault(obj._meta.concrete_model, set()).add(obj.pk)
+    if not by_model:
+        return {}
     _lock_timeout()
     locked: dict = {}
     try:
