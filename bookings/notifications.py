@@ -28,8 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings import ics, ledger, pay_links, selectors
+from bookings import ics, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
+from bookings.payments import ledger, pay_links
 from core import money
 
 logger = logging.getLogger(__name__)

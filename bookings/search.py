@@ -22,8 +22,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from bookings import availability as av
-from bookings import ledger, selectors
+from bookings import selectors
 from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
+from bookings.payments import ledger
 from venues import geo
 from venues.models import OpeningHours, VenuePage
 from venues.selectors import venue_base_queryset, venues_near

@@ -5,8 +5,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from bookings import notifications, payment_services, services
-from bookings.stripe_gateway import PaymentUnavailable
+from bookings import notifications, services
+from bookings.payments import services as payment_services
+from bookings.payments.stripe_gateway import PaymentUnavailable
 from core import idempotency
 
 logger = logging.getLogger(__name__)

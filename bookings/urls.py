@@ -9,7 +9,7 @@ from django.urls import path, register_converter
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bookings import payment_views
+from bookings.payments import views as payment_views
 from bookings.views import auth, booking, mine, search
 
 

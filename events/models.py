@@ -585,6 +585,28 @@ class WaitlistEntry(models.Model):
         return f"{self.event} {occurrence_key(self.recurrence_id)}: {self.user}"
 
 
+class WaitlistTransition(models.Model):
+    """The waitlist's audit trail: every status change of an entry, who made it, when and why
+    (an ``AuditReason`` code: joined, left, offer made, lapsed, declined, accepted)."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("waitlist transition")
+        verbose_name_plural = _("waitlist transitions")
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
 def occurrence_key(moment: datetime) -> str:
     """How a ``RECURRENCE-ID`` is written in ``Event.changes`` and URLs: UTC, to the second."""
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings import availability as av
-from bookings import pay_links
+from bookings.payments import pay_links
 from bookings.throttles import over_rate
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services

@@ -11,7 +11,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bookings import feed_urls as bookings_feed_urls
-from bookings import payment_views
+from bookings.payments import views as payment_views
 from cms.sitemap import NetworkSitemap
 from core.token_api import TokenApi
 from events import feed_urls as events_feed_urls

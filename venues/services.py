@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
 from core.errors import InvalidInput
+from core.locking import lock_one
 from venues import geocoding, selectors
 from venues.models import GeocodeStatus, OpeningHours, VenueIndexPage, VenuePage, VenueTeam
 from venues.tasks import venue_geocode_task
@@ -173,7 +174,7 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
     The newest revision of each translation is patched too, so that the next edit starts from
     the geocoded position instead of putting the old one back.
     """
-    venue = VenuePage.objects.select_for_update().filter(pk=venue_id).first()
+    venue = lock_one(VenuePage(pk=venue_id))
     if venue is None or venue.coordinates_set_by_hand:
         return None
     result = geocoding.geocode_address(

@@ -23,11 +23,13 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
-from bookings import ledger, payment_services, selectors, services, state_machine
+from bookings import selectors, services, state_machine
 from bookings.admin.common import amount_label, booker_label, booking_detail_url, booking_time, venue_zone
 from bookings.admin.forms import BookingFilterSet, RefundForm
 from bookings.admin.payment_panel import payment_panel
 from bookings.models import Booking, BookingStatus
+from bookings.payments import ledger
+from bookings.payments import services as payment_services
 from bookings.presentation import STATUS_LABELS
 from core import money
 from core.audit import reason_label

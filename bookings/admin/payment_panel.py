@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from bookings import ledger, selectors
+from bookings import selectors
 from bookings.admin.common import booker_label, booking_time
 from bookings.models import (
     Booking,
@@ -19,6 +19,7 @@ from bookings.models import (
     RefundKind,
     RefundStatus,
 )
+from bookings.payments import ledger
 from core.audit import reason_label
 from core.formatting import money_label
 

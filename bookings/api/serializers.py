@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings import availability as av
-from bookings import ledger, messages, pay_links, search, services
+from bookings import messages, search, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -22,6 +22,7 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
+from bookings.payments import ledger, pay_links
 from core import money
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
 from venues.api import NearField, RadiusField, radius_needs_near

@@ -8,8 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from bookings import availability as av
-from bookings import ledger
 from bookings.models import Booking, BookingStatus, Payment, Refund, RefundStatus, Resource
+from bookings.payments import ledger
 from venues.models import VenuePage, VenueTeam
 from venues.permissions import venues_managed_by
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bookings import pay_links, presentation, search, selectors, services
+from bookings import presentation, search, selectors, services
 from bookings.forms import BookingForm, DayForm, field_for_code, parse_instant
 from bookings.models import BookingUnit, Resource
+from bookings.payments import pay_links
 from bookings.throttles import over_rate
 from bookings.views.common import LOGIN_URL, error_list, page_language
 from core.errors import Conflict, InvalidInput

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import ledger, pay_links, presentation, search, selectors, services
 from bookings import messages as rule_messages
+from bookings import presentation, search, selectors, services
 from bookings.forms import CancelForm
 from bookings.models import PaymentProvider, PaymentStatus, RefundStatus
+from bookings.payments import ledger, pay_links
 from bookings.throttles import over_rate
 from bookings.views.common import login_required_page, page_language
 from core import money

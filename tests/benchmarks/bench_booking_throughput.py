@@ -47,8 +47,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from bookings import services
 from bookings.models import Booking, BookingStatus
+from bookings.services import placing
 from tests.benchmarks.support import db_label, load_average, print_table, quiet_task_logs
 
 pytestmark = [
@@ -76,9 +76,9 @@ _post_worker_init = post_worker_init
 
 def post_worker_init(worker):
     _post_worker_init(worker)
-    import bookings.services
+    import bookings.services.placing
 
-    bookings.services.notify = lambda booking, event: None
+    bookings.services.placing.notify = lambda booking, event: None
 """
 
 
@@ -102,7 +102,7 @@ def _slots(count: int, skip_days: int) -> list[tuple[datetime, datetime]]:
 @pytest.fixture
 def scene(make_resource, make_venue, django_user_model, monkeypatch):
     """One venue, 32 rooms, 32 people with tokens; the e-mail queueing stubbed in this process."""
-    monkeypatch.setattr(services, "notify", lambda booking, event: None)
+    monkeypatch.setattr(placing, "notify", lambda booking, event: None)
     with quiet_task_logs():
         venue = make_venue(opening_hours=[(day, "09:00", "18:00") for day in range(5)])
     rooms = [make_resource(venue, name=f"Salle {n}") for n in range(CLIENTS)]

@@ -28,8 +28,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bookings import pay_links, services
+from bookings import services
 from bookings.models import Booking, BookingStatus, StripeEvent
+from bookings.payments import pay_links
 from tests.benchmarks.support import db_label, load_average, ms_since, print_table, quiet_task_logs, summary
 from tests.integration.payments.stripe_fake import (
     SECRET_KEY,

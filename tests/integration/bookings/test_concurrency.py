@@ -14,35 +14,25 @@ thread the test's one connection, so requests cannot run at the same time there;
 answers under ``IMMEDIATE`` writers are covered by the single-connection tests elsewhere.
 """
 
-import http.client
-import json
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bookings import services
 from bookings.api import bookings as api
 from bookings.models import OCCUPYING, Booking, BookingStatus, ResourceKind
+from bookings.services import placing
 from core.errors import Conflict
+from tests.support.races import POSTGRES_ONLY, Request, post_at_once
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: the in-memory SQLite test database gives the live server's request "
-        "threads the test's single connection, so requests cannot race there",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 CLIENTS = 50
 PARIS = ZoneInfo("Europe/Paris")
@@ -90,55 +80,9 @@ def in_flight(monkeypatch):
 
 
 def _race(live_server, people, payload: dict) -> list[tuple[int, dict]]:
-    """Every person POSTs ``payload`` at once, each on an HTTP connection opened beforehand.
-
-    The connections are opened one after another (the server's listen backlog is 10: fifty
-    simultaneous connects would overflow it and be reset), each then waits in a thread of the
-    server for its request; a barrier releases the fifty requests together.
-    """
-    address = urlsplit(live_server.url)
-    body = json.dumps(payload)
-    barrier = threading.Barrier(len(people))
-    results: list = [None] * len(people)
-    conns = []
-    for _person in people:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
-        conn.connect()
-        conns.append(conn)
-        time.sleep(0.02)  # let the server accept it and start its thread
-
-    def client(index: int, conn, token: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            conn.request(
-                "POST",
-                "/api/v1/bookings/",
-                body=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"Token {token}",
-                    "Idempotency-Key": str(uuid.uuid4()),
-                },
-            )
-            response = conn.getresponse()
-            results[index] = (response.status, json.loads(response.read() or b"{}"))
-        except Exception as exc:  # reported by the assertion below, with the others' answers
-            results[index] = (0, {"error": repr(exc)})
-        finally:
-            conn.close()
-
-    threads = [
-        threading.Thread(target=client, args=(i, conn, token))
-        for i, (conn, (_user, token)) in enumerate(zip(conns, people, strict=True))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert not any(thread.is_alive() for thread in threads), "a client hung"
-    errors = [body for status, body in results if status == 0]
-    assert not errors, errors
-    return results
+    """Every person POSTs ``payload`` at once (``tests.support.races.post_at_once``)."""
+    answers = post_at_once(live_server, [Request(token, "/api/v1/bookings/", payload) for _user, token in people])
+    return [(answer.status, answer.body) for answer in answers]
 
 
 def _fill_day_but(room, day, free_hour: int, booker) -> None:
@@ -210,7 +154,7 @@ def test_exclusion_constraint_refuses_an_overlap_the_python_check_let_through(ma
     alice, bob = make_user(), make_user()
     services.booking_create(user=alice, request=services.BookingRequest(room, _at(day, 10), _at(day, 11)))
 
-    monkeypatch.setattr(services, "_check_capacity", lambda *args, **kwargs: None)
+    monkeypatch.setattr(placing, "check_capacity", lambda *args, **kwargs: None)
     with pytest.raises(Conflict) as error:  # the IntegrityError, turned into a 409 by the service
         services.booking_create(user=bob, request=services.BookingRequest(room, _at(day, 10), _at(day, 11)))
     assert error.value.code == "no_room"

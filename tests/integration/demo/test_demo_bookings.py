@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings import ledger, services
+from bookings import services
 from bookings.models import (
     OCCUPYING,
     Booking,
@@ -31,6 +31,7 @@ from bookings.models import (
     Resource,
     ResourceKind,
 )
+from bookings.payments import ledger
 from core import money
 from core.errors import Conflict
 from demo import network as demo

@@ -10,33 +10,21 @@ Skipped on SQLite: its in-memory test database gives the live server's request t
 test's one connection, so requests cannot run at the same time there.
 """
 
-import http.client
-import json
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from bookings.models import OCCUPYING, Booking
 from events import selectors, services
 from events.api import registrations as api
 from events.models import Registration, occurrence_key
+from tests.support.races import POSTGRES_ONLY, Request, post_at_once
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: the in-memory SQLite test database gives the live server's request "
-        "threads the test's single connection, so requests cannot race there",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 CLIENTS = 30
 CAPACITY = 8
@@ -65,50 +53,9 @@ def in_flight(monkeypatch):
 
 
 def _race(live_server, tokens: list[str], path: str, payload: dict) -> list[tuple[int, dict]]:
-    """Every token POSTs ``payload`` to ``path`` at once, each on a connection opened beforehand
-    (one after another: the server's listen backlog is small), released by a barrier."""
-    address = urlsplit(live_server.url)
-    body = json.dumps(payload)
-    barrier = threading.Barrier(len(tokens))
-    results: list = [None] * len(tokens)
-    conns = []
-    for _token in tokens:
-        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
-        conn.connect()
-        conns.append(conn)
-        time.sleep(0.02)  # let the server accept it and start its thread
-
-    def client(index: int, conn, token: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            conn.request(
-                "POST",
-                path,
-                body=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"Token {token}",
-                    "Idempotency-Key": str(uuid.uuid4()),
-                },
-            )
-            response = conn.getresponse()
-            results[index] = (response.status, json.loads(response.read() or b"{}"))
-        except Exception as exc:  # reported by the assertion below, with the others' answers
-            results[index] = (0, {"error": repr(exc)})
-        finally:
-            conn.close()
-
-    threads = [
-        threading.Thread(target=client, args=(i, c, t)) for i, (c, t) in enumerate(zip(conns, tokens, strict=True))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert not any(thread.is_alive() for thread in threads), "a client hung"
-    errors = [body for status, body in results if status == 0]
-    assert not errors, errors
-    return results
+    """Every token POSTs ``payload`` to ``path`` at once (``tests.support.races.post_at_once``)."""
+    answers = post_at_once(live_server, [Request(token, path, payload) for token in tokens])
+    return [(answer.status, answer.body) for answer in answers]
 
 
 def test_thirty_people_for_the_last_three_seats(live_server, make_event, make_user, in_flight):

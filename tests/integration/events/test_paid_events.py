@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from bookings import payment_services
 from bookings.models import BookingStatus, PaymentState, Refund
+from bookings.payments import services as payment_services
 from events import selectors, services
 from events.models import EventDateChange
 from tests.integration.payments.stripe_fake import deliver

@@ -8,22 +8,15 @@ occurrence is never oversold. Skipped on SQLite (threads would share the test's 
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import OCCUPYING, Booking, BookingStatus
 from bookings.services import booking_cancel
 from core.errors import Conflict
 from events import selectors, services
 from events.models import WaitlistEntry, WaitlistStatus
-from tests.integration.payments.test_races import _in_threads
+from tests.support.races import POSTGRES_ONLY, at_once
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL: threads need their own connections"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 ROUNDS = 4
 
@@ -39,7 +32,7 @@ def test_freed_seats_go_to_the_first_people_waiting_once_each(make_event, make_u
     for person in waiting:
         services.waitlist_join(user=person, event=event, recurrence_id=rid)
 
-    results = _in_threads(
+    results = at_once(
         lambda: booking_cancel(booking=first, actor=alice),
         lambda: booking_cancel(booking=second, actor=bob),
         lambda: services.registration_create(user=newcomer, event=event, recurrence_id=rid),
@@ -58,3 +51,42 @@ def test_freed_seats_go_to_the_first_people_waiting_once_each(make_event, make_u
         WaitlistStatus.WAITING,
     ]
     assert sorted(held.values_list("user_id", flat=True)) == sorted(p.pk for p in waiting[:2])
+
+
+PROMOTION_ROUNDS = 10
+
+
+def test_a_promotion_racing_a_registration_for_the_last_seat_never_deadlocks_nor_oversells(make_event, make_user):
+    """The person first in the queue registers directly at the moment the freed seat is offered
+    to them, and a newcomer tries too. Before the global lock order, the promotion locked the
+    waitlist entry then the person while the registration locked the person then the entry: a
+    deadlock waiting for load. Now both take the person and the seats first."""
+    now = datetime.now(UTC)
+    rounds = []
+    for round_ in range(PROMOTION_ROUNDS):
+        page, event = make_event(capacity=1, slug=f"last-seat-{round_}")
+        rid = selectors.upcoming(event, now=now)[0].recurrence_id
+        waiting, newcomer = make_user(), make_user()
+        # The seat is free and someone waits: the state right after a cancellation, before its promotion.
+        WaitlistEntry.objects.create(event=event, recurrence_id=rid, user=waiting)
+        rounds.append((event, rid, waiting, newcomer))
+
+    for event, rid, waiting, newcomer in rounds:
+        results = at_once(
+            lambda event=event, rid=rid: services.waitlist_promote(event=event, recurrence_id=rid),
+            lambda event=event, rid=rid, waiting=waiting: services.registration_create(
+                user=waiting, event=event, recurrence_id=rid
+            ),
+            lambda event=event, rid=rid, newcomer=newcomer: services.registration_create(
+                user=newcomer, event=event, recurrence_id=rid
+            ),
+        )
+        promoted, direct, other = results
+        assert not isinstance(promoted, Exception), promoted  # a deadlock would surface here or below
+        assert not isinstance(direct, Exception) or getattr(direct, "code", "") == "already_registered", direct
+        assert isinstance(other, Conflict) and other.code == "event_full", other
+        taken = Booking.objects.filter(resource=event.seats, status__in=OCCUPYING)
+        assert list(taken.values_list("user_id", flat=True)) == [waiting.pk], "one seat, to the person waiting"
+        entry = WaitlistEntry.objects.get(event=event, user=waiting)
+        assert entry.status in (WaitlistStatus.OFFERED, WaitlistStatus.ACCEPTED)
+        assert entry.transitions.last().to_status == entry.status, "the change is audited"

@@ -281,7 +281,8 @@ def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int
 
 def place_and_checkout(*, user, request, return_urls=None, now=None):
     """Book, then open the Checkout Session as following the pay link does: ``(booking, payment)``."""
-    from bookings import payment_services, services
+    from bookings import services
+    from bookings.payments import services as payment_services
 
     booking = services.booking_create(user=user, request=request, now=now)
     if booking.status != "held" or booking.payment_state != "pending":

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
-from bookings import pay_links, services
+from bookings import services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -24,6 +24,7 @@ from bookings.models import (
     RefundStatus,
     StripeEvent,
 )
+from bookings.payments import pay_links
 from core.api import parse_instant
 from core.services import auth_token_issue
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout

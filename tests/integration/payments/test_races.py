@@ -7,11 +7,9 @@
 Skipped on SQLite (the in-memory test database shares one connection between threads).
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -19,37 +17,11 @@ from bookings import services
 from bookings.models import OCCUPYING, Booking, BookingStatus, BookingTransition, PaymentState, Refund, StripeEvent
 from core.errors import Conflict
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout
+from tests.support.races import POSTGRES_ONLY, at_once
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL: threads need their own connections"
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 ROUNDS = 12
-
-
-def _in_threads(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 — the test inspects what each side got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def _monday_9(weeks_ahead: int):
@@ -72,7 +44,7 @@ def test_a_late_payment_and_a_new_booking_never_both_get_the_hour(make_resource,
         held, payment = place_and_checkout(user=alice, request=request, return_urls=urls)
         Booking.objects.filter(pk=held.pk).update(expires_at=timezone.now() - timedelta(seconds=1))  # just lapsed
         event = fake_stripe.pay(payment.session_id)
-        webhook, rival = _in_threads(
+        webhook, rival = at_once(
             lambda event=event: deliver(Client(), event).status_code,
             lambda request=request: place_and_checkout(user=bob, request=request, return_urls=urls)[0],
         )
@@ -103,7 +75,7 @@ def test_one_event_delivered_to_eight_workers_at_once_is_applied_once(make_resou
         return_urls=lambda b: ("https://essaim.test/ok", "https://essaim.test/ko"),
     )
     event = fake_stripe.pay(payment.session_id)
-    answers = _in_threads(*[lambda: deliver(Client(), event).status_code for _ in range(8)])
+    answers = at_once(*[lambda: deliver(Client(), event).status_code for _ in range(8)])
     assert answers == [200] * 8
     assert StripeEvent.objects.count() == 1
     booking.refresh_from_db()

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from bookings import ledger, pay_links, payment_services, services
+from bookings import services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -22,6 +22,8 @@ from bookings.models import (
     RefundStatus,
     StripeEvent,
 )
+from bookings.payments import ledger, pay_links
+from bookings.payments import services as payment_services
 from tests.integration.payments.stripe_fake import FakeStripe, deliver, place_and_checkout, sign
 
 pytestmark = pytest.mark.django_db

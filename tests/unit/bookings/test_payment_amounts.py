@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bookings import ledger
-from bookings.stripe_gateway import from_stripe_amount, to_stripe_amount
+from bookings.payments import ledger
+from bookings.payments.stripe_gateway import from_stripe_amount, to_stripe_amount
 from core import money
 
 CURRENCIES = ["EUR", "CAD", "USD", "MAD", "XOF", "XAF", "TND", "KWD", "ISK", "JPY", "MGA"]

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events import selectors, services
+from events import selectors
 from events.models import Event
+from events.services import schedule as services
 
 ZONES = ["Europe/Paris", "America/Montreal", "Africa/Dakar", "Australia/Sydney"]
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

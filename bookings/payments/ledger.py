@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from bookings import tasks
 from bookings.models import (
     REFUND_COUNTED,
     Booking,
@@ -141,9 +142,7 @@ def refund_record(
 
 
 def _send_after_commit(refund_id: int) -> None:
-    from bookings.tasks import refund_send_task  # tasks import services: late import breaks the cycle
-
-    transaction.on_commit(lambda: refund_send_task.delay(refund_id))
+    transaction.on_commit(lambda: tasks.refund_send_task.delay(refund_id))
 
 
 def payment_open(booking: Booking, now: datetime) -> Payment | None:

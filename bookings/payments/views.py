@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings import pay_links, payment_services, selectors
+from bookings import selectors
 from bookings.models import Booking, BookingStatus, PaymentState
+from bookings.payments import pay_links
+from bookings.payments import services as payment_services
 from bookings.throttles import BookingRate
 from core.errors import InvalidInput, Unavailable
 

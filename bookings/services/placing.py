@@ -1,0 +1,296 @@
+"""Placing a booking: check the rules, lock, count what only a lock can answer, write.
+
+Rules that read nothing another request could change at the same moment (opening hours, timing,
+notice) are checked before the transaction. Inside it, ``core.locking`` locks the person (their
+per-day and per-week limits and their open holds) and a pooled resource (its capacity), and
+*then* those rules are counted, on what is committed now: two requests by one person, or for the
+last seat of a pool, cannot both pass. An exclusive resource is guarded by PostgreSQL's exclusion
+constraint, so a lost race surfaces as an ``IntegrityError`` that becomes a ``Conflict`` (409). On
+SQLite the ``IMMEDIATE`` transaction serialises writers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from bookings import availability as av
+from bookings import messages, pricing, selectors
+from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource
+from bookings.payments import stripe_gateway
+from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
+from core.audit import AuditReason
+from core.errors import InvalidInput
+from core.locking import lock_objects
+
+
+def booking_validate(*, user, request: BookingRequest, now: datetime | None = None) -> selectors.Calendar:
+    """Every rule but those only a locked transaction can answer (capacity, the person's limits and
+    holds, counted by ``_place``): raise ``InvalidInput``."""
+    now = now_or(now)
+    resource = request.resource
+    if resource.is_remote:
+        raise InvalidInput(messages.rule_message("remote_resource", origin=resource.origin), code="remote_resource")
+    if not resource.is_active or not resource.venue.live:
+        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+    for value in (request.start, request.end):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInput(messages.rule_message("naive_datetime"), code="naive_datetime")
+    try:
+        interval = av.Interval(request.start, request.end)
+        calendar = selectors.resource_calendar(resource, interval, now, with_occupations=False)
+        av.check_timing(interval, request.quantity, calendar.rules, now, calendar.tz)
+        av.check_opening(interval, calendar.rules, calendar.hours, calendar.closures, calendar.tz)
+    except av.RuleViolation as error:
+        raise violation(error) from None
+    return calendar
+
+
+def _local_windows(start: datetime, tz) -> tuple[av.Interval, av.Interval]:
+    """The local day and ISO week (Monday to Monday) around ``start``, as UTC intervals."""
+    day = start.astimezone(tz).date()
+    monday = day - timedelta(days=day.weekday())
+    midnight = datetime.min.time()
+    day_window = av.Interval(av.wall_clock(day, midnight, tz), av.wall_clock(day + timedelta(days=1), midnight, tz))
+    week_window = av.Interval(
+        av.wall_clock(monday, midnight, tz), av.wall_clock(monday + timedelta(days=7), midnight, tz)
+    )
+    return day_window, week_window
+
+
+def _check_limits(user, request: BookingRequest, tz, now: datetime) -> None:
+    """The person's per-day and per-week limits on the resource, counted under their lock."""
+    resource = request.resource
+    if not (resource.max_per_day or resource.max_per_week):
+        return
+    day_window, week_window = _local_windows(request.start, tz)
+    per_day, per_week = selectors.user_booking_counts(
+        user=user, resource=resource, day_window=day_window, week_window=week_window, now=now
+    )
+    if resource.max_per_day and per_day >= resource.max_per_day:
+        raise InvalidInput(messages.rule_message("per_day_limit", limit=resource.max_per_day), code="per_day_limit")
+    if resource.max_per_week and per_week >= resource.max_per_week:
+        raise InvalidInput(messages.rule_message("per_week_limit", limit=resource.max_per_week), code="per_week_limit")
+
+
+def _preset_name(request: av.Interval, calendar: selectors.Calendar) -> str:
+    presets = av.day_presets(request.start.astimezone(calendar.tz).date(), calendar.hours, calendar.tz)
+    return next((name for name, span in presets.items() if span == request), "")
+
+
+def expire_stale_holds(resource: Resource, interval: av.Interval, now: datetime) -> None:
+    """Holds past their time still count for the exclusion constraint until marked: mark those in
+    the way (locked, and checked again once locked: one may have been paid meanwhile)."""
+    reach = timedelta(minutes=resource.buffer_minutes)
+    stale = Booking.objects.filter(
+        resource=resource,
+        status=BookingStatus.HELD,
+        expires_at__lte=now,
+        start__lt=interval.end + reach,
+        blocked_until__gt=interval.start - reach,
+    )
+    for booking in lock_objects(stale).values():
+        if booking.status == BookingStatus.HELD and booking.expires_at <= now:
+            transition(booking, BookingStatus.EXPIRED, reason=AuditReason.HOLD_EXPIRED, now=now)
+            booking.save(update_fields=["status", "updated_at"])
+
+
+def check_capacity(resource: Resource, interval: av.Interval, quantity: int, now: datetime) -> None:
+    rules = selectors.resource_rules(resource)
+    occupations = selectors.resource_occupations(resource, interval, now, rules)
+    try:
+        av.check_capacity(interval, quantity, occupations, rules)
+    except av.RuleViolation as error:
+        raise violation(error) from None
+
+
+def _hold_expiry(now: datetime) -> datetime:
+    return now + timedelta(minutes=settings.ESSAIM_HOLD_MINUTES)
+
+
+def pays_online(resource: Resource) -> bool:
+    """A priced resource is paid through Stripe Checkout, unless the node has no Stripe key or the
+    venue takes the money at the door."""
+    return not resource.is_free and not resource.pay_at_venue and stripe_gateway.enabled()
+
+
+def _initial_status(resource: Resource) -> tuple[str, str]:
+    """Status and payment state of a new booking: free and confirmed; held until paid online;
+    confirmed with the amount due at the venue; or awaiting approval (paid once approved)."""
+    if resource.is_free:
+        payment = PaymentState.NONE
+    elif pays_online(resource):
+        payment = PaymentState.PENDING
+    else:
+        payment = PaymentState.DUE_AT_VENUE
+    if resource.approval_required:
+        return BookingStatus.PENDING_APPROVAL, payment
+    if payment == PaymentState.PENDING:
+        return BookingStatus.HELD, payment
+    return BookingStatus.CONFIRMED, payment
+
+
+def booking_create(
+    *,
+    user,
+    request: BookingRequest,
+    note: str = "",
+    hold: bool = False,
+    language: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid.
+
+    Raises ``InvalidInput`` naming the broken rule, ``Conflict`` when the units are taken.
+    """
+    now = now_or(now)
+    calendar = booking_validate(user=user, request=request, now=now)
+    resource = request.resource
+    interval = av.Interval(request.start, request.end)
+    amount = pricing.booking_amount(
+        price_minor=resource.price_minor,
+        pricing_unit=resource.pricing_unit,
+        minutes=interval.minutes,
+        quantity=request.quantity,
+        preset=_preset_name(interval, calendar),
+    )
+    status, payment = _initial_status(resource)
+    if not amount and payment != PaymentState.NONE:  # a price that rounds to nothing
+        payment = PaymentState.NONE
+        if status == BookingStatus.HELD:
+            status = BookingStatus.CONFIRMED
+    if hold and status == BookingStatus.CONFIRMED:
+        status = BookingStatus.HELD
+        payment = PaymentState.PENDING if amount else PaymentState.NONE
+    return _place(
+        user=user,
+        request=request,
+        status=status,
+        payment=payment,
+        amount=amount,
+        note=note,
+        language=language,
+        expires_at=_hold_expiry(now) if status == BookingStatus.HELD else None,
+        now=now,
+        limits_tz=calendar.tz,
+    )
+
+
+def booking_place_seats(
+    *,
+    user,
+    request: BookingRequest,
+    hold_until: datetime | None = None,
+    announce: str = "",
+    language: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
+    one registration per person); this takes the seats under the same locks and capacity check as
+    any pooled booking. ``hold_until`` holds them (a waitlist offer to confirm) instead of booking,
+    and ``announce`` names the e-mail sent instead of the status's own.
+
+    Raises ``Conflict`` (``no_room``) when the occurrence is full.
+    """
+    now = now_or(now)
+    resource = request.resource
+    if not resource.is_active:
+        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+    amount = resource.price_minor * request.quantity
+    status, payment = _initial_status(resource)
+    if not amount:
+        status, payment = BookingStatus.CONFIRMED, PaymentState.NONE
+    expires_at = _hold_expiry(now) if status == BookingStatus.HELD else None
+    if hold_until is not None:
+        status, expires_at = BookingStatus.HELD, hold_until
+    return _place(
+        user=user,
+        request=request,
+        status=status,
+        payment=payment,
+        amount=amount,
+        note=note,
+        language=language,
+        expires_at=expires_at,
+        now=now,
+        limit_holds=hold_until is None,
+        announce=announce,
+    )
+
+
+def _place(
+    *,
+    user,
+    request: BookingRequest,
+    status: str,
+    payment: str,
+    amount: int,
+    note: str,
+    language: str,
+    expires_at: datetime | None,
+    now: datetime,
+    limits_tz=None,
+    limit_holds: bool = True,
+    announce: str = "",
+) -> Booking:
+    """Lock, count the person's limits and holds and the capacity, then write the booking with its
+    first transition, or raise. ``limits_tz``: the venue's zone, when the resource's per-person
+    limits apply (a booking, not event seats)."""
+    resource = request.resource
+    interval = av.Interval(request.start, request.end)
+    try:
+        with transaction.atomic():
+            # The person (limits, holds) and a pooled resource (capacity); a caller that already
+            # holds them (a registration) takes them again at no cost.
+            lock_objects([user, None if resource.is_exclusive else resource])
+            if limits_tz is not None:
+                _check_limits(user, request, limits_tz, now)
+            if status == BookingStatus.HELD and limit_holds:
+                existing = _same_open_hold(user, request, now)
+                if existing is not None:
+                    return existing  # the timer does not restart for the same request
+                if selectors.open_holds_count(user=user, now=now) >= settings.ESSAIM_MAX_OPEN_HOLDS:
+                    raise InvalidInput(
+                        messages.rule_message("too_many_holds", limit=settings.ESSAIM_MAX_OPEN_HOLDS),
+                        code="too_many_holds",
+                    )
+            expire_stale_holds(resource, interval, now)
+            if status != BookingStatus.PENDING_APPROVAL:
+                check_capacity(resource, interval, request.quantity, now)
+            booking = Booking(
+                resource=resource,
+                user=user,
+                start=request.start,
+                end=request.end,
+                blocked_until=request.end + timedelta(minutes=resource.buffer_minutes if resource.is_exclusive else 0),
+                quantity=request.quantity,
+                exclusive=resource.is_exclusive,
+                status=status,
+                expires_at=expires_at,
+                amount_minor=amount,
+                currency=resource.currency,
+                payment_state=payment,
+                note=note[:500],
+                language=language or settings.LANGUAGE_CODE,
+            )
+            booking.save()
+            BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
+            notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))
+    except IntegrityError:
+        raise no_room() from None
+    return booking
+
+
+def _same_open_hold(user, request: BookingRequest, now: datetime) -> Booking | None:
+    return Booking.objects.filter(
+        user=user,
+        resource=request.resource,
+        start=request.start,
+        end=request.end,
+        quantity=request.quantity,
+        status=BookingStatus.HELD,
+        expires_at__gt=now,
+    ).first()
