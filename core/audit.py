@@ -39,6 +39,8 @@ class AuditReason(models.TextChoices):
     WAITLIST_OFFER_LAPSED = "waitlist offer lapsed", _("the offer was not taken in time")
     WAITLIST_OFFER_DECLINED = "waitlist offer declined", _("the offer was declined")
     WAITLIST_OFFER_ACCEPTED = "waitlist offer accepted", pgettext_lazy("waitlist", "the offer was accepted")
+    WAITLIST_REGISTERED_DIRECTLY = "waitlist registered directly", _("registered without waiting for an offer")
+    WAITLIST_CLOSED = "waitlist closed", _("the date is no longer open")
 
 
 _LABELS = dict(AuditReason.choices)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bookings import services as booking_services
+from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
 from core.locking import lock_objects, lock_one
 from events import selectors
@@ -78,7 +79,9 @@ def registration_create(
         found = selectors.waitlist_entry_open(user=user, event=event, recurrence_id=recurrence_id)
         entry = lock_one(found) if found is not None else None
         if entry is not None and entry.status == WaitlistStatus.WAITING:
-            waitlist_record(entry, WaitlistStatus.ACCEPTED, reason="", now=now, actor=user)
+            waitlist_record(
+                entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now, actor=user
+            )
             entry.save(update_fields=["status", "updated_at"])
     return booking
 

@@ -105,7 +105,7 @@ def waitlist_close(*, entries, now: datetime) -> int:
     with transaction.atomic():
         for entry in lock_objects(entries).values():
             if entry.status == WaitlistStatus.WAITING:
-                waitlist_record(entry, WaitlistStatus.CLOSED, reason="", now=now)
+                waitlist_record(entry, WaitlistStatus.CLOSED, reason=AuditReason.WAITLIST_CLOSED, now=now)
                 entry.save(update_fields=["status", "updated_at"])
                 closed += 1
     return closed
@@ -132,7 +132,9 @@ def waitlist_promote(*, event: Event, recurrence_id: datetime, now: datetime | N
             if entry is None or entry.status != WaitlistStatus.WAITING:
                 continue
             if selectors.registration_open(user=candidate.user, event=event, recurrence_id=recurrence_id, now=now):
-                waitlist_record(entry, WaitlistStatus.ACCEPTED, reason="", now=now)
+                waitlist_record(
+                    entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now
+                )
                 entry.save(update_fields=["status", "updated_at"])
                 continue
             until = _offer_until(event, occurrence, now)
