@@ -33,9 +33,7 @@ urlpatterns = [
     path(_("book/"), search.search_free, name="search"),
     path(format_lazy("{}<int:pk>/", _("book/")), booking.resource_book, name="resource"),
     path(_("bookings/"), mine.my_bookings, name="mine"),
-    path(
-        format_lazy("{}{}", _("bookings/"), _("calendar/new-address/")), mine.feed_regenerate, name="feed-regenerate"
-    ),
+    path(format_lazy("{}{}", _("bookings/"), _("calendar/new-address/")), mine.feed_regenerate, name="feed-regenerate"),
     path(format_lazy("{}<reference:reference>/", _("bookings/")), mine.booking_detail, name="detail"),
     path(format_lazy("{}<reference:reference>/{}", _("bookings/"), _("cancel/")), mine.booking_cancel, name="cancel"),
     path(

@@ -30,7 +30,6 @@ def local_iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return None if value is None else value.astimezone(tz).isoformat()
 
 
-
 def _parse_iso(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text)
@@ -103,7 +102,6 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     errors = serializers.JSONField(required=False, help_text="Per-field messages of malformed input")
     remaining = serializers.IntegerField(required=False, help_text="With no_room: units still free")
-
 
 
 class Pagination(LimitOffsetPagination):

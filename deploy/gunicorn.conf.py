@@ -16,6 +16,6 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker):
     """Load the offline city gazetteer before the first visitor types a city (about a second)."""
-    from venues.geocoding import warm_gazetteer
+    from venues.geocoding import warm_gazetteer  # noqa: PLC0415 (gunicorn reads this file before Django is set up)
 
     warm_gazetteer()

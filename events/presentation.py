@@ -278,5 +278,3 @@ def occurrence_ics(event: Event, occurrence: rec.Occurrence, *, url: str, langua
     )
     year = occurrence.start.year
     return ical_writer.calendar([item], name=event.title(language), first_year=year, last_year=year + 1)
-
-

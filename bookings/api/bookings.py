@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings import messages, search, selectors, services
+from bookings import rule_texts, search, selectors, services
 from bookings.api.serializers import (
     BOOKABLE_KINDS,
     ERRORS,
@@ -59,7 +59,7 @@ class BookingListApi(generics.ListAPIView):
         if resource is None:
             raise InvalidInput(_("No resource with this id."), code="unknown_resource")
         if resource.kind not in BOOKABLE_KINDS:
-            raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+            raise InvalidInput(rule_texts.rule_message("not_bookable"), code="not_bookable")
         booking = services.booking_create(
             user=request.user,
             request=services.BookingRequest(resource, data["start"], data["end"], data["quantity"]),

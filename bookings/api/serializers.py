@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings import availability as av
-from bookings import messages, search, services
+from bookings import rule_texts, search, services
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -42,7 +42,7 @@ class WindowQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError(messages.rule_message("end_before_start"), code="end_before_start")
+            raise serializers.ValidationError(rule_texts.rule_message("end_before_start"), code="end_before_start")
         if attrs["end"] - attrs["start"] > timedelta(days=MAX_WINDOW_DAYS):
             raise serializers.ValidationError(
                 _("Ask for at most %(days)s days at a time.") % {"days": MAX_WINDOW_DAYS}, code="window_too_long"

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from bookings import availability as av
-from bookings import messages, state_machine, tasks
+from bookings import rule_texts, state_machine, tasks
 from bookings.models import OPEN, Booking, BookingStatus, BookingTransition, LateCancellation, PaymentState, RefundKind
 from bookings.payments import ledger
 from bookings.services.placing import check_capacity, expire_stale_holds
@@ -61,9 +61,11 @@ def booking_approve(*, booking: Booking, actor, now: datetime | None = None) -> 
         with transaction.atomic():
             booking = booking_lock(booking, pool=True)
             if booking.status != BookingStatus.PENDING_APPROVAL:
-                raise InvalidInput(messages.transition_message(booking.status, "confirmed"), code="invalid_transition")
+                raise InvalidInput(
+                    rule_texts.transition_message(booking.status, "confirmed"), code="invalid_transition"
+                )
             if not state_machine.may_approve(booking, now):
-                raise InvalidInput(messages.rule_message("in_past"), code="in_past")
+                raise InvalidInput(rule_texts.rule_message("in_past"), code="in_past")
             interval = av.Interval(booking.start, booking.end)
             expire_stale_holds(booking.resource, interval, now)
             check_capacity(booking.resource, interval, booking.quantity, now)
@@ -135,12 +137,12 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", now: datetime |
             if not reason.strip():
                 raise InvalidInput(_("Give the booker a reason for cancelling."), code="reason_required")
             if booking.status not in OPEN:
-                raise InvalidInput(messages.rule_message("not_cancellable"), code="not_cancellable")
+                raise InvalidInput(rule_texts.rule_message("not_cancellable"), code="not_cancellable")
             refund = ledger.totals(booking).refundable
         else:
             terms = cancellation_terms(booking, now)
             if not terms["allowed"]:
-                raise InvalidInput(messages.rule_message(terms["code"]), code=terms["code"])
+                raise InvalidInput(rule_texts.rule_message(terms["code"]), code=terms["code"])
             refund = terms["refund_minor"]
         transition(
             booking, BookingStatus.CANCELLED, actor=actor, reason=reason or AuditReason.CANCELLED_BY_BOOKER, now=now
@@ -224,7 +226,7 @@ def booking_check_in(*, booking: Booking, actor, now: datetime | None = None) ->
     with transaction.atomic():
         booking = booking_lock(booking)
         if not state_machine.may_check_in(booking, now):
-            raise InvalidInput(messages.rule_message("check_in_window"), code="check_in_window")
+            raise InvalidInput(rule_texts.rule_message("check_in_window"), code="check_in_window")
         transition(booking, BookingStatus.CHECKED_IN, actor=actor, reason=AuditReason.CHECKED_IN, now=now)
         booking.save(update_fields=["status", "updated_at"])
     return booking
@@ -236,7 +238,7 @@ def booking_mark_no_show(*, booking: Booking, actor, now: datetime | None = None
     with transaction.atomic():
         booking = booking_lock(booking)
         if not state_machine.may_mark_no_show(booking, now):
-            raise InvalidInput(messages.rule_message("not_started"), code="not_started")
+            raise InvalidInput(rule_texts.rule_message("not_started"), code="not_started")
         transition(booking, BookingStatus.NO_SHOW, actor=actor, reason=AuditReason.NO_SHOW, now=now)
         booking.save(update_fields=["status", "updated_at"])
     return booking

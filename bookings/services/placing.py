@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from bookings import availability as av
-from bookings import messages, pricing, selectors
+from bookings import pricing, rule_texts, selectors
 from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource
 from bookings.payments import stripe_gateway
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
@@ -32,12 +32,12 @@ def booking_validate(*, user, request: BookingRequest, now: datetime | None = No
     now = now_or(now)
     resource = request.resource
     if resource.is_remote:
-        raise InvalidInput(messages.rule_message("remote_resource", origin=resource.origin), code="remote_resource")
+        raise InvalidInput(rule_texts.rule_message("remote_resource", origin=resource.origin), code="remote_resource")
     if not resource.is_active or not resource.venue.live:
-        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+        raise InvalidInput(rule_texts.rule_message("not_bookable"), code="not_bookable")
     for value in (request.start, request.end):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInput(messages.rule_message("naive_datetime"), code="naive_datetime")
+            raise InvalidInput(rule_texts.rule_message("naive_datetime"), code="naive_datetime")
     try:
         interval = av.Interval(request.start, request.end)
         calendar = selectors.resource_calendar(resource, interval, now, with_occupations=False)
@@ -70,9 +70,11 @@ def _check_limits(user, request: BookingRequest, tz, now: datetime) -> None:
         user=user, resource=resource, day_window=day_window, week_window=week_window, now=now
     )
     if resource.max_per_day and per_day >= resource.max_per_day:
-        raise InvalidInput(messages.rule_message("per_day_limit", limit=resource.max_per_day), code="per_day_limit")
+        raise InvalidInput(rule_texts.rule_message("per_day_limit", limit=resource.max_per_day), code="per_day_limit")
     if resource.max_per_week and per_week >= resource.max_per_week:
-        raise InvalidInput(messages.rule_message("per_week_limit", limit=resource.max_per_week), code="per_week_limit")
+        raise InvalidInput(
+            rule_texts.rule_message("per_week_limit", limit=resource.max_per_week), code="per_week_limit"
+        )
 
 
 def _preset_name(request: av.Interval, calendar: selectors.Calendar) -> str:
@@ -198,7 +200,7 @@ def booking_place_seats(
     now = now_or(now)
     resource = request.resource
     if not resource.is_active:
-        raise InvalidInput(messages.rule_message("not_bookable"), code="not_bookable")
+        raise InvalidInput(rule_texts.rule_message("not_bookable"), code="not_bookable")
     amount = resource.price_minor * request.quantity
     status, payment = _initial_status(resource)
     if not amount:
@@ -254,7 +256,7 @@ def _place(
                     return existing  # the timer does not restart for the same request
                 if selectors.open_holds_count(user=user, now=now) >= settings.ESSAIM_MAX_OPEN_HOLDS:
                     raise InvalidInput(
-                        messages.rule_message("too_many_holds", limit=settings.ESSAIM_MAX_OPEN_HOLDS),
+                        rule_texts.rule_message("too_many_holds", limit=settings.ESSAIM_MAX_OPEN_HOLDS),
                         code="too_many_holds",
                     )
             expire_stale_holds(resource, interval, now)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings import availability as av
-from bookings import messages, signals, tasks
+from bookings import rule_texts, signals, tasks
 from bookings.models import (
     EXCLUSIVE_KINDS,
     OCCUPYING,
@@ -43,7 +43,7 @@ def now_or(now: datetime | None) -> datetime:
 
 
 def violation(error: av.RuleViolation) -> InvalidInput | Conflict:
-    message = messages.rule_message(error.code, **error.params)
+    message = rule_texts.rule_message(error.code, **error.params)
     if error.code == "no_room":
         return Conflict(message, code="no_room", extra={"remaining": error.params.get("remaining", 0)})
     return InvalidInput(message, code=error.code)
@@ -51,7 +51,7 @@ def violation(error: av.RuleViolation) -> InvalidInput | Conflict:
 
 def no_room() -> Conflict:
     """A lost race the database caught (the exclusion constraint): the units are taken."""
-    return Conflict(messages.rule_message("no_room", remaining=0), code="no_room", extra={"remaining": 0})
+    return Conflict(rule_texts.rule_message("no_room", remaining=0), code="no_room", extra={"remaining": 0})
 
 
 def booking_lock(booking: Booking, *, pool: bool = False) -> Booking:
@@ -77,7 +77,7 @@ def transition(booking: Booking, to_status: str, *, actor=None, reason: str = ""
     ``reason`` is an ``AuditReason`` code or the words a person typed."""
     from_status = booking.status
     if from_status and to_status not in TRANSITIONS.get(from_status, set()):
-        raise InvalidInput(messages.transition_message(from_status, to_status), code="invalid_transition")
+        raise InvalidInput(rule_texts.transition_message(from_status, to_status), code="invalid_transition")
     booking.status = to_status
     BookingTransition.objects.create(
         booking=booking, from_status=from_status or "", to_status=to_status, actor=actor, at=now, reason=reason[:500]

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import messages as rule_messages
-from bookings import presentation, search, selectors, services
+from bookings import presentation, rule_texts, search, selectors, services
 from bookings.forms import CancelForm
 from bookings.models import PaymentProvider, PaymentStatus, RefundStatus
 from bookings.payments import ledger, pay_links
@@ -167,7 +166,7 @@ def booking_cancel(request, reference: str):
 def _terms_message(terms: dict) -> str:
     if terms["allowed"]:
         return ""
-    return rule_messages.rule_message(terms["code"])
+    return rule_texts.rule_message(terms["code"])
 
 
 @login_required_page

@@ -32,14 +32,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from bookings import availability as av
 from bookings import selectors
+from bookings.inventory import resource_create
 from bookings.models import Booking, BookingStatus, Resource
+from cms.services import site_setup
 from tests.benchmarks.support import db_label, load_average, ms_since, print_table, quiet_task_logs, summary
+from venues.models import TiersLieuPage
+from venues.services import venue_create
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
 
@@ -141,12 +146,6 @@ def _booking(resource, user, start, end, quantity, *, buffer) -> Booking:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """A venue, a room and a desk pool with 5,000 bookings each; rolled back after the last test."""
-    from django.contrib.auth import get_user_model
-
-    from bookings.inventory import resource_create
-    from cms.services import site_setup
-    from venues.models import TiersLieuPage
-    from venues.services import venue_create
 
     with django_db_blocker.unblock(), transaction.atomic():
         with quiet_task_logs():

@@ -278,6 +278,7 @@ def _cold_caches():
 
 def _django_ical_feed():
     """django-ical's way: a syndication ``Feed`` over the same rows, icalendar objects per item."""
+
     class EventsICal(ICalFeed):
         product_id = ical_writer.PRODID
         title = "Essaim"

@@ -7,9 +7,15 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from bookings.models import Booking, BookingStatus
+from bookings.services import booking_cancel
+from events import selectors, services
+from events.models import WaitlistEntry, WaitlistStatus
+from events.services import event_page_create, programme_page_create
 from tests.browser.support import PASSWORD, assert_no_sideways_scroll, log_in
 
 pytestmark = pytest.mark.browser
@@ -29,9 +35,6 @@ def tuesday_ahead(days: int = 8) -> date:
 
 
 def event_at(venue, **fields):
-    from events import selectors
-    from events.services import event_page_create
-
     defaults = {
         "title": "Apéro des entrepreneurs",
         "summary": "Rencontrer les autres porteurs de projet du quartier.",
@@ -45,8 +48,6 @@ def event_at(venue, **fields):
 
 
 def programme_at(network):
-    from events.services import programme_page_create
-
     day = tuesday_ahead(12)
     sessions = [
         {
@@ -84,8 +85,6 @@ def programme_at(network):
 
 
 def test_register_in_the_agenda(page, network, entrepreneur):
-    from bookings.models import Booking
-
     event_at(network["ruche"], title="Apéro des entrepreneurs", repeat="WEEKLY", repeat_weekdays="TU")
     event_at(network["grenoble"], title="Pitch night", price="10", slug="pitch-night")
     event_at(
@@ -137,11 +136,6 @@ def test_register_in_the_agenda(page, network, entrepreneur):
 
 
 def test_waitlist_promotion(page, network, entrepreneur, django_user_model):
-    from bookings.models import BookingStatus
-    from bookings.services import booking_cancel
-    from events import selectors, services
-    from events.models import WaitlistEntry, WaitlistStatus
-
     event_page, event = event_at(network["ruche"], title="Atelier pitch", capacity=1, slug="atelier-pitch")
     occurrence = selectors.upcoming(event, now=event.start - timedelta(days=1))[0]
     other = django_user_model.objects.create_user("dominique", "dominique@example.org", PASSWORD)
@@ -191,10 +185,6 @@ def test_subscribe_url_carries_the_filters(page, network):
 
 
 def test_pages_on_a_desktop_and_a_phone(page, network, make_context, entrepreneur):
-    from django.contrib.auth import get_user_model
-
-    from events import selectors, services
-
     event_page, event = event_at(
         network["ruche"],
         title="Apéro des entrepreneurs",

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from bookings.models import Booking, BookingStatus
 from tests.browser.support import assert_no_sideways_scroll, log_in, resource_at, weekday_ahead
 
 pytestmark = pytest.mark.browser
@@ -15,8 +16,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
-    from bookings.models import Booking, BookingStatus
-
     resource_at(
         network["ruche"],
         name="Bureau fenêtre",

@@ -4,14 +4,17 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
+
+from venues import geo
+from venues.geocoding import gazetteer_lookup
+from venues.models import VENUE_MODELS
 
 pytestmark = pytest.mark.browser
 
 
 def _live_counts():
-    from venues.models import VENUE_MODELS
-
     return {
         kind: model.objects.live().filter(locale__language_code="fr").count() for kind, model in VENUE_MODELS.items()
     }
@@ -33,7 +36,6 @@ def _distances(page):
 
 def _expected_near(network, lat, lng, radius_km):
     """Titles of the venues within ``radius_km``, nearest first, and their distances."""
-    from venues import geo
 
     origin = geo.Point(lat, lng)
     ranked = sorted((geo.distance_km(origin, geo.Point(v.latitude, v.longitude)), v.title) for v in network.values())
@@ -139,8 +141,6 @@ def test_directory_filter_by_kind(page, network, shot):
 
 
 def test_near_search_by_typed_city(page, network, shot):
-    from venues.geocoding import gazetteer_lookup
-
     page.goto("/lieux/")
     page.get_by_label("Ville ou adresse", exact=True).fill("Lyon")
     page.get_by_label("Dans un rayon de").select_option("100")
@@ -242,8 +242,6 @@ def test_bad_directory_queries_show_a_message(page, network, settings):
 
 
 def test_venue_page(page, network, shot):
-    from django.utils import translation
-
     ruche = network["ruche"]
     response = page.goto(ruche.url)
     assert response.status == 200

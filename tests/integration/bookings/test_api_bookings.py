@@ -19,6 +19,7 @@ from bookings.models import (
     RefundKind,
     RefundStatus,
 )
+from bookings.throttles import BookingWriteThrottle
 from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 
@@ -324,8 +325,6 @@ def test_a_session_post_needs_the_csrf_token(alice, room):
 
 
 def test_posts_are_throttled_per_person(api, room, make_user, monkeypatch):
-    from bookings.throttles import BookingWriteThrottle
-
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "3/min"})
     codes = [book(api, room).status_code for _ in range(4)]
     assert codes == [201, 409, 409, 429]

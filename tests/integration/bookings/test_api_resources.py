@@ -5,6 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
 
 from bookings import inventory, services
 from core.services import auth_token_issue
@@ -268,8 +272,6 @@ def test_fall_back_day_in_paris(client, network):
 
 
 def test_booking_across_the_spring_gap_costs_the_real_hours(make_user, network):
-    from rest_framework.test import APIClient
-
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {auth_token_issue(user=make_user()).key}")
     night = network["night"]
@@ -364,10 +366,6 @@ def test_schema_lists_the_booking_paths(client, db):
 
 
 def test_schema_generates_without_warnings(db):
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.validation import validate_schema
-
     GENERATOR_STATS.reset()
     with GENERATOR_STATS.silence():
         schema = SchemaGenerator().get_schema(request=None, public=True)

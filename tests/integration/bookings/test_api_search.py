@@ -5,6 +5,7 @@ a few queries whatever the number of resources."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,7 +34,6 @@ def _frozen(time_machine):
 @pytest.fixture(scope="module")
 def network(django_db_setup, django_db_blocker):
     """Three Lyon venues at 0.4, 3 and 4 km from the centre, Annecy (100 km), Paris and Dakar."""
-    from django.contrib.auth import get_user_model
 
     with rolled_back(django_db_blocker):
         tree = build_site_tree()

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from bookings import messages, services
+from bookings import rule_texts, services
 from bookings.models import Booking, BookingStatus, PaymentState
+from venues.services import venue_translate
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 2 March 2026, 8:00 in Paris
 EVERY_DAY = [(day, "09:00", "18:00") for day in range(7)]
@@ -42,7 +43,7 @@ def translated(language: str, text: str) -> str:
 def french_rule(code: str, **params) -> str:
     """A rule's reason as French pages (the default language) give it."""
     with translation.override("fr"):
-        return messages.rule_message(code, **params)
+        return rule_texts.rule_message(code, **params)
 
 
 @pytest.fixture
@@ -65,8 +66,6 @@ def room(make_venue, make_resource):
 
 
 def test_venue_page_lists_its_resources_in_both_languages(client, room, make_resource):
-    from venues.services import venue_translate
-
     venue = room.venue
     make_resource(
         venue,

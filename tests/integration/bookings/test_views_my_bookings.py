@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -156,8 +157,6 @@ def test_calendar_feed_address_and_regenerating_it(client, alice):
 
 
 def test_regenerating_needs_the_csrf_token(alice, room):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(alice)
     secret = services.calendar_feed_ensure(user=alice).secret

@@ -7,8 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from wagtail_localize.models import TranslationSource
 
 from bookings.models import Booking
+from demo import network as demo
+from demo.bookings import load_bookings_demo
 from demo.events import EVENTS, PROGRAMME, load_events_demo
 from events import selectors
 from events.models import Event, EventPage, ProgrammePage, Registration, WaitlistEntry
@@ -35,8 +38,6 @@ def remaining_at_first_dates(event, now):
 @pytest.fixture
 def demo_network(settings):
     """The demo venues (French only, which is faster) and the demo people, without their bookings."""
-    from demo import network as demo
-    from demo.bookings import load_bookings_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load_demo(translate=False)
@@ -101,7 +102,6 @@ def test_the_demo_agenda(demo_network):
     english = ProgrammePage.objects.get(translation_key=programme.translation_key, locale__language_code="en")
     assert english.live and english.title != programme.title
     assert all(set(event.titles) == {"fr", "en"} and event.titles["fr"] != event.titles["en"] for event in sessions)
-    from wagtail_localize.models import TranslationSource
 
     assert TranslationSource.objects.filter(object_id=programme.translation_key).exists()
 

@@ -12,9 +12,11 @@ from rest_framework.test import APIClient
 from wagtail.models import Locale
 
 from bookings.models import Booking, PaymentState
+from bookings.throttles import BookingWriteThrottle
 from core.services import auth_token_issue
 from events import selectors, services
 from events.models import EventDateChange, Registration, WaitlistEntry, WaitlistStatus, occurrence_key
+from events.services import programme_page_create
 from tests.integration.bookings.test_api_bookings import BOOKING_FIELDS
 from tests.integration.events.conftest import weekday_on_or_after
 
@@ -365,8 +367,6 @@ def test_a_retry_with_the_same_key_returns_the_first_answer(make_event, alice, b
 
 
 def test_registrations_share_the_booking_rate(make_event, alice, monkeypatch):
-    from bookings.throttles import BookingWriteThrottle
-
     monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "2/min"})
     page, event = make_event(repeat="WEEKLY")
     api = api_for(alice)
@@ -438,8 +438,6 @@ def test_an_offer_that_lapsed_cannot_be_accepted(make_event, alice, bob, django_
 
 
 def make_programme(hub, venues, *, capacities=None, mode="either", title="Social Business Days"):
-    from events.services import programme_page_create
-
     day = weekday_on_or_after(date.today() + timedelta(days=10), 2)
     sessions = [
         {

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from bookings.services import booking_cancel, calendar_feed_ensure
 from events import selectors
-from events.services import programme_page_create
+from events.services import programme_page_create, registration_create
 from tests.integration.events.conftest import weekday_on_or_after
 from venues.services import venue_translate
 
@@ -310,9 +311,6 @@ def test_only_live_events_and_the_window(client, make_event):
 
 
 def test_the_personal_feed_shows_a_registration_as_its_event(client, make_venue, make_event, make_user):
-    from bookings.services import booking_cancel, calendar_feed_ensure
-    from events.services import registration_create
-
     page, event = make_event(make_venue(title="La Ruche", city="Lyon"), repeat="WEEKLY")
     english = venue_translate(venue=page, language="en", title="Entrepreneurs' drinks", slug="entrepreneurs-drinks")
     person = make_user()

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 
 from bookings.models import BookingStatus
+from bookings.services import booking_cancel
 from core.errors import Conflict, InvalidInput
 from events import selectors, services
-from events.models import EventStatus, WaitlistStatus
+from events.models import EventDateChange, EventStatus, WaitlistStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,6 @@ def test_register_twice_full_then_waitlist_and_promotion(make_event, make_user, 
     entry = services.waitlist_join(user=bob, event=event, recurrence_id=occurrence.recurrence_id)
     assert selectors.waitlist_position(entry) == 1
     mail.outbox.clear()
-    from bookings.services import booking_cancel
 
     with django_capture_on_commit_callbacks(execute=True):
         booking_cancel(booking=booking, actor=alice)
@@ -72,7 +72,6 @@ def test_cancelling_a_date_cancels_its_registrations(make_event, make_user, djan
     occurrence = first(event)
     person = make_user()
     booking = services.registration_create(user=person, event=event, recurrence_id=occurrence.recurrence_id)
-    from events.models import EventDateChange
 
     page.date_changes = [EventDateChange(original_date=page.start_date, cancelled=True)]
     with django_capture_on_commit_callbacks(execute=True):
@@ -90,7 +89,6 @@ def test_moving_a_date_moves_its_registrations(make_event, make_user):
     page, event = make_event(repeat="WEEKLY")
     occurrence = first(event)
     booking = services.registration_create(user=make_user(), event=event, recurrence_id=occurrence.recurrence_id)
-    from events.models import EventDateChange
 
     page.date_changes = [EventDateChange(original_date=page.start_date, new_start_time=time(19, 0))]
     page.save_revision().publish()

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from events import selectors, services
 from events.models import occurrence_key
+from events.services import programme_page_create
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,6 @@ def test_full_and_nearly_full(client, make_event, make_user):
 
 
 def test_programme_is_an_event_series_with_a_sub_event_per_session(client, make_venue):
-    from events.services import programme_page_create
-
     hub = make_venue("social_business_center", title="Dakar Hub", city="Dakar", country="SN", timezone="Africa/Dakar")
     lyon = make_venue(city="Lyon", title="La Ruche")
     montreal = make_venue(city="Montréal", country="CA", timezone="America/Toronto", title="Maison Montréal")

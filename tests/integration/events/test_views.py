@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -9,10 +10,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
+from wagtail.models import Locale
 
 from bookings.models import Booking, BookingStatus
+from bookings.services import booking_cancel
 from events import selectors, services
 from events.models import WaitlistEntry, WaitlistStatus, occurrence_key
+from events.presentation import seats_label
+from events.services import programme_page_create
+from venues.services import venue_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +36,6 @@ def first(event):
 
 
 def agenda_url(**params):
-    from urllib.parse import urlencode
-
     with translation.override("en"):
         url = reverse("events:agenda")
     return url + (f"?{urlencode(params)}" if params else "")
@@ -145,7 +149,6 @@ def test_event_page_shows_dates_seats_and_the_form(client, make_event, make_user
     assert response.status_code == 200
     assert 'data-testid="register-form"' in html and "csrfmiddlewaretoken" in html
     assert html.count('data-testid="date-row"') == 12
-    from events.presentation import seats_label
 
     assert seats_label(remaining=1, cancelled=False) in html  # in French, whatever the catalogue says
     assert f'action="{reverse("events:register", args=[event.pk])}"' in html
@@ -225,7 +228,6 @@ def test_full_date_waitlist_join_leave(client, make_event, make_user):
 def test_waitlist_offer_is_confirmed_from_the_booking_page(
     client, make_event, make_user, django_capture_on_commit_callbacks
 ):
-    from bookings.services import booking_cancel
 
     page, event = make_event(capacity=1)
     occurrence = first(event)
@@ -297,9 +299,6 @@ def test_venue_page_lists_upcoming_events_and_its_feed(client, make_venue, make_
 
 @pytest.fixture
 def programme(make_venue):
-    from events.services import programme_page_create
-    from venues.services import venue_translate
-
     hub = make_venue("social_business_center", title="Dakar Hub", city="Dakar", country="SN", timezone="Africa/Dakar")
     lyon, paris = make_venue(city="Lyon"), make_venue("totem", city="Paris")
     day = date.today() + timedelta(days=20)
@@ -326,7 +325,6 @@ def programme(make_venue):
     venue_translate(venue=hub, language="en")
     for venue in (lyon, paris):
         venue_translate(venue=venue, language="en")
-    from wagtail.models import Locale
 
     english = page.copy_for_translation(Locale.objects.get(language_code="en")).specific
     english.title = "International programme"
@@ -385,10 +383,6 @@ def test_paid_registration_goes_to_the_pay_link(client, make_event, make_user, s
 
 
 def test_english_agenda_links_to_english_pages(client, make_venue, make_event):
-    from wagtail.models import Locale
-
-    from venues.services import venue_translate
-
     venue = make_venue()
     page, event = make_event(venue, title="Apéro des entrepreneurs")
     venue_translate(venue=venue, language="en")

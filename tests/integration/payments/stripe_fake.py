@@ -22,6 +22,9 @@ from urllib.parse import parse_qsl
 import requests
 import responses
 
+from bookings import services
+from bookings.payments import services as payment_services
+
 API = "https://api.stripe.com"
 WEBHOOK_SECRET = "whsec_test_essaim"
 SECRET_KEY = "sk_test_essaim"
@@ -281,8 +284,6 @@ def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int
 
 def place_and_checkout(*, user, request, return_urls=None, now=None):
     """Book, then open the Checkout Session as following the pay link does: ``(booking, payment)``."""
-    from bookings import services
-    from bookings.payments import services as payment_services
 
     booking = services.booking_create(user=user, request=request, now=now)
     if booking.status != "held" or booking.payment_state != "pending":

@@ -25,9 +25,11 @@ from bookings.models import (
     StripeEvent,
 )
 from bookings.payments import pay_links
+from bookings.throttles import BookingRate
 from core.api import parse_instant
 from core.services import auth_token_issue
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout
+from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +260,6 @@ def test_cancelling_a_held_booking_closes_its_checkout(alice, room, fake_stripe,
 def test_an_approved_paid_request_is_held_until_paid(
     client, alice, make_resource, make_user, fake_stripe, django_capture_on_commit_callbacks
 ):
-    from venues.services import venue_manager_assign
 
     room = make_resource(price_minor=4000, pricing_unit="booking", approval_required=True)
     manager = make_user("gerante")
@@ -324,8 +325,6 @@ def test_someone_elses_return_pages_are_404(client, alice, make_user, room, fake
 
 
 def test_the_pay_link_is_rate_limited_like_booking(client, alice, room, fake_stripe, monkeypatch):
-    from bookings.throttles import BookingRate
-
     monkeypatch.setattr(BookingRate, "THROTTLE_RATES", {"booking": "3/min"})
     book(api_for(alice), room)
     link = pay_links.pay_path(Booking.objects.get())

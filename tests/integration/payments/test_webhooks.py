@@ -24,7 +24,9 @@ from bookings.models import (
 )
 from bookings.payments import ledger, pay_links
 from bookings.payments import services as payment_services
+from core.errors import InvalidInput
 from tests.integration.payments.stripe_fake import FakeStripe, deliver, place_and_checkout, sign
+from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -334,7 +336,6 @@ def test_a_refund_made_in_stripes_dashboard_is_recorded(
 def test_a_refund_that_fails_later_is_marked_failed(
     alice, make_user, room, fake_stripe, post, django_capture_on_commit_callbacks
 ):
-    from venues.services import venue_manager_assign
 
     venue_manager_assign(venue=room.venue, user=make_user("gerante"))
     booking, payment = place(alice, room, django_capture_on_commit_callbacks)
@@ -557,8 +558,6 @@ def test_a_payment_made_before_the_start_but_applied_after_stands(
 def test_three_decimal_refunds_go_by_tens_never_rounded_up(
     make_resource, make_user, fake_stripe, post, django_capture_on_commit_callbacks
 ):
-    from core.errors import InvalidInput
-    from venues.services import venue_manager_assign
 
     room = make_resource(price_minor=12345, pricing_unit="booking", currency="KWD")
     manager = make_user("gerant")

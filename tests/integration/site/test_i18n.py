@@ -1,5 +1,6 @@
 """Languages, sitemap and structured data: French at ``/``, English under ``/en/``."""
 
+import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -9,16 +10,13 @@ from bs4 import BeautifulSoup
 
 from tests.integration.support import build_site_tree, create_venue, rolled_back
 from venues.models import VenuePage
+from venues.services import venue_translate
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.fixture(scope="module")
 def venues(django_db_setup, django_db_blocker):
-    import datetime as dt
-
-    from venues.services import venue_translate
-
     with rolled_back(django_db_blocker):
         tree = build_site_tree()
         ruche = create_venue(
@@ -249,8 +247,6 @@ def test_translation_is_published_at_its_english_url(client, db, venues):
 
 
 def test_venue_translate_returns_the_published_translation(client, db, venues):
-    from venues.services import venue_translate
-
     translation = venue_translate(venue=venues["dakar"], language="en", slug="dakar-hub-en", title="Dakar Hub")
     assert translation.live
     assert translation.url == "/en/venues/dakar-hub-en/"
@@ -260,12 +256,11 @@ def test_venue_translate_returns_the_published_translation(client, db, venues):
 @pytest.mark.django_db
 def test_home_map_is_cached_and_follows_publishing(client, make_venue):
     """The network map is cached; publishing, moving or unpublishing a venue shows at once."""
-    import json as _json
 
     def markers():
         html = client.get("/").content.decode()
         found = re.search(r'<script id="map-points" type="application/json">(.*?)</script>', html, re.S)
-        return {p["name"] for p in _json.loads(found.group(1))}
+        return {p["name"] for p in json.loads(found.group(1))}
 
     first = make_venue(title="Carte A")
     assert "Carte A" in markers()

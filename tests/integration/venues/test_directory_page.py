@@ -5,10 +5,12 @@ messages for bad input, the English interface, 404s.
 """
 
 import json
+import warnings
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
+from django.core.cache.backends.base import CacheKeyWarning
 from django.utils import translation
 from django.utils.translation import gettext
 from geopy.distance import geodesic
@@ -21,6 +23,8 @@ from tests.integration.support import (
     create_venue,
     rolled_back,
 )
+from venues import geo, geocoding
+from venues.services import venue_translate
 
 FR = "/lieux/"
 EN = "/en/venues/"
@@ -34,7 +38,6 @@ def tr(language, message):
 @pytest.fixture(scope="module")
 def venues(django_db_setup, django_db_blocker):
     """Four venues around Lyon and one in Dakar; two have an English translation."""
-    from venues.services import venue_translate
 
     with rolled_back(django_db_blocker):
         tree = build_site_tree()
@@ -192,10 +195,6 @@ def test_place_with_accents_and_hyphens_is_found_offline(client, db, venues, geo
 
 
 def test_place_cache_key_is_valid_for_every_cache_backend(client, db, venues, geocoder):
-    import warnings
-
-    from django.core.cache.backends.base import CacheKeyWarning
-
     geocoder.ban("20 place des Terreaux, Lyon", ban_feature(45.7675, 4.8337, "20 Place des Terreaux 69001 Lyon"))
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheKeyWarning)
@@ -329,8 +328,6 @@ def test_venue_page_opens_from_the_directory(client, db, venues):
 
 
 def test_search_origin_prefers_the_browser_position(db, geocoder):
-    from venues import geo, geocoding
-
     here = geo.Point(45.76, 4.83)
     assert geocoding.search_origin(near=here, place="Dakar") == geocoding.SearchOrigin(point=here)
     assert geocoding.search_origin(near=None, place="") == geocoding.SearchOrigin()
@@ -338,8 +335,6 @@ def test_search_origin_prefers_the_browser_position(db, geocoder):
 
 
 def test_search_origin_of_a_city_gives_its_position_and_zone_offline(db, geocoder):
-    from venues import geocoding
-
     origin = geocoding.search_origin(near=None, place="dakar")
     assert geodesic((origin.point.latitude, origin.point.longitude), (14.69, -17.44)).km < 20
     assert (origin.timezone, origin.error) == ("Africa/Dakar", "")
@@ -347,8 +342,6 @@ def test_search_origin_of_a_city_gives_its_position_and_zone_offline(db, geocode
 
 
 def test_search_origin_of_an_unknown_place_says_why(db, geocoder):
-    from venues import geocoding
-
     geocoder.ban("Xyzzyville")
     geocoder.nominatim("Xyzzyville")
     with translation.override("fr"):

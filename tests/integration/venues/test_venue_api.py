@@ -3,8 +3,11 @@
 import pytest
 from django.conf import settings
 from geopy.distance import geodesic
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from tests.integration.support import build_site_tree, create_venue, rolled_back
+from venues.services import venue_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -163,8 +166,6 @@ def test_drafts_are_not_listed(client, db, network, make_venue):
 
 
 def test_english_translations_are_not_listed_twice(client, db, network):
-    from venues.services import venue_translate
-
     translation = venue_translate(venue=network["ruche"], language="en", slug="the-hive", title="The Hive")
     data = client.get(LIST).json()
     assert data["count"] == 5
@@ -415,7 +416,6 @@ def test_token_for_a_valid_user_authenticates_requests(client, make_user):
     assert response.status_code == 200, response.content
     token = response.json()["token"]
     assert len(token) == 40
-    from rest_framework.authtoken.models import Token
 
     assert Token.objects.get(key=token).user == user
     # The same token again, not a new one.
@@ -429,9 +429,6 @@ def test_token_for_a_valid_user_authenticates_requests(client, make_user):
 
 
 def test_token_resolves_to_the_user(make_user, rf):
-    from rest_framework.authentication import TokenAuthentication
-    from rest_framework.authtoken.models import Token
-
     user = make_user("bob", password="another-Pass-42")
     token = Token.objects.create(user=user)
     request = rf.get(LIST, HTTP_AUTHORIZATION=f"Token {token.key}")

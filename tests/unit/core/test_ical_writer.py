@@ -35,7 +35,6 @@ def parse(text: str) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(text)
 
 
-
 def test_an_invitation_names_its_method_product_organizer_and_attendee():
     """What booking invitations (iTIP) need besides a feed's fields; a name with a double quote, a
     comma or a line break stays one parameter value."""
@@ -80,6 +79,7 @@ def test_a_feed_names_no_method_and_a_calendar_without_events_keeps_its_zone():
     assert "METHOD" not in parsed
     assert [str(zone["TZID"]) for zone in parsed.walk("VTIMEZONE")] == ["America/Toronto"]
     parsed.validate()
+
 
 def test_a_recurring_series_with_an_exception_and_a_change_reads_back():
     series = event(

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext, pgettext
 
-from bookings.messages import rule_message
+from bookings.rule_texts import rule_message
 from venues.vocabulary import WeekDay
 
 OUR_APPS = ("sites", "cms", "venues", "bookings", "events", "federation")
