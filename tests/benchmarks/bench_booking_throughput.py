@@ -117,7 +117,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(host: str, port: int, process, seconds: float = 60) -> None:
+def _wait_until_up(host: str, port: int, process, seconds: float = 300) -> None:
+    # Five workers each load Django and warm the gazetteer: on a shared 2-CPU machine at load 10
+    # that took 103 s, so the wait is generous; a gunicorn that exits is reported at once.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
