@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from core.roles import NETWORK_ADMINS
 from tests.integration.support import GeocoderMock
 from tests.support.factories import UserFactory
+from tests.support.worker import worker  # noqa: F401 — a real Celery worker, for the tests that ask for one
 
 
 @pytest.fixture(autouse=True)

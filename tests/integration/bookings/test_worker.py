@@ -1,39 +1,16 @@
 """Booking work through a real Celery worker: the e-mail queued on commit and the periodic expiry
 run on a worker thread, over Redis when REDIS_URL is set and Celery's in-memory transport otherwise."""
 
-import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from bookings.tasks import hold_expire_all_task
-from sites.celery import app as celery_app
 from tests.support.factories import BookingFactory
-
-
-@pytest.fixture
-def worker():
-    broker = celery_app.conf.broker_url
-    if not settings.CELERY_BROKER_URL:
-        celery_app.conf.broker_url = "memory://"
-    celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as running:
-        yield running
-    celery_app.conf.broker_url = broker
-
-
-def wait_for(predicate, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.support.worker import wait_for
 
 
 def next_weekday_at(hour):

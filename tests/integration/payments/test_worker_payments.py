@@ -5,27 +5,13 @@ sends the refund a cancellation decided."""
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
 from django.test import Client
 
 from bookings import services
 from bookings.models import Booking, BookingStatus, Payment, PaymentState, Refund, RefundStatus, StripeEvent
-from tests.integration.bookings.test_worker import next_weekday_at, worker  # noqa: F401 — the fixture
-from tests.integration.bookings.test_worker import wait_for as _wait_for
+from tests.integration.bookings.test_worker import next_weekday_at
 from tests.integration.payments.stripe_fake import deliver, place_and_checkout
-
-
-def wait_for(predicate, seconds=30):
-    """Poll ``predicate``; SQLite's shared in-memory test database may report a table locked while
-    the worker thread writes, which only means "not yet"."""
-
-    def tolerant():
-        try:
-            return predicate()
-        except OperationalError:
-            return False
-
-    return _wait_for(tolerant, seconds)
+from tests.support.worker import wait_for
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,14 +1,10 @@
 """Geocoding through a real Celery worker: the publish queues a task on the broker (Redis when
 REDIS_URL is set, Celery's in-memory transport otherwise) and a worker thread runs it."""
 
-import time
-
 import pytest
 import responses
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
-from sites.celery import app as celery_app
+from tests.support.worker import wait_for
 from venues.models import GeocodeStatus, VenuePage
 
 BAN_URL = "https://api-adresse.data.gouv.fr/search"
@@ -44,17 +40,6 @@ BAN_BODY = {
 }
 
 
-@pytest.fixture
-def worker():
-    broker = celery_app.conf.broker_url
-    if not settings.CELERY_BROKER_URL:
-        celery_app.conf.broker_url = "memory://"
-    celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as running:
-        yield running
-    celery_app.conf.broker_url = broker
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @responses.activate
 def test_publish_geocodes_on_a_worker(make_venue, worker):
@@ -67,15 +52,14 @@ def test_publish_geocodes_on_a_worker(make_venue, worker):
         latitude=None,
         longitude=None,
     )
-    deadline = time.monotonic() + 30
-    status = None
-    while time.monotonic() < deadline:
-        status = VenuePage.objects.filter(pk=venue.pk).values_list("geocode_status", flat=True).get()
-        if status != GeocodeStatus.PENDING:
-            break
-        time.sleep(0.1)
+    assert wait_for(
+        lambda: (
+            VenuePage.objects.filter(pk=venue.pk).values_list("geocode_status", flat=True).get()
+            != GeocodeStatus.PENDING
+        )
+    ), "the worker did not geocode the venue"
     stored = VenuePage.objects.get(pk=venue.pk)
-    assert status == GeocodeStatus.FOUND, stored.geocode_message
+    assert stored.geocode_status == GeocodeStatus.FOUND, stored.geocode_message
     assert stored.latitude == pytest.approx(45.188529)
     assert stored.longitude == pytest.approx(5.724524)
     assert len(responses.calls) == 1
