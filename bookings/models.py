@@ -275,6 +275,23 @@ class BookingStatus(models.TextChoices):
 
 #: Statuses that occupy the resource (a hold only until ``expires_at``).
 OCCUPYING = (BookingStatus.HELD, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+
+def occupying_at(now, prefix: str = "") -> models.Q:
+    """The bookings that take units at ``now``: confirmed, checked in, and holds until they expire
+    (an expired hold frees its units by itself, whether or not a task has marked it yet).
+    ``prefix`` reaches bookings through a relation (``"booking__"``)."""
+    return models.Q(**{f"{prefix}status__in": [BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN]}) | models.Q(
+        **{f"{prefix}status": BookingStatus.HELD, f"{prefix}expires_at__gt": now}
+    )
+
+
+def standing_at(now, prefix: str = "") -> models.Q:
+    """``occupying_at``, plus requests awaiting a manager's approval: what counts toward a person's
+    limits and registrations, though it takes no units yet."""
+    return occupying_at(now, prefix) | models.Q(**{f"{prefix}status": BookingStatus.PENDING_APPROVAL})
+
+
 #: Statuses that still lie ahead of the booker and can be cancelled.
 OPEN = (BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.CONFIRMED)
 

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bookings import availability as av
 from bookings import selectors
-from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
+from bookings.models import Booking, BusyBlock, Closure, Resource, ResourceHours, occupying_at
 from bookings.payments import ledger
 from venues import geo
 from venues.models import OpeningHours, VenuePage
@@ -226,8 +226,7 @@ def _calendars(resources: list[Resource], window: av.Interval, now: datetime) ->
     reach = timedelta(minutes=max(r.buffer_minutes for r in resources))
     taken: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
     for resource_id, start, until, units in Booking.objects.filter(
-        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN])
-        | Q(status=BookingStatus.HELD, expires_at__gt=now),
+        occupying_at(now),
         resource_id__in=ids,
         start__lt=window.end + reach,
         blocked_until__gt=window.start - reach,

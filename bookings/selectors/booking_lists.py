@@ -5,10 +5,10 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, Payment, Refund, RefundStatus, Resource
+from bookings.models import Booking, BookingStatus, Payment, Refund, RefundStatus, Resource, standing_at
 from bookings.payments import ledger
 from venues.models import VenuePage, VenueTeam
 from venues.permissions import venues_managed_by
@@ -22,10 +22,7 @@ def user_booking_counts(
     *, user, resource: Resource, day_window: av.Interval, week_window: av.Interval, now
 ) -> tuple[int, int]:
     """How many active bookings ``user`` has on ``resource`` in the request's local day and week."""
-    active = Booking.objects.filter(user=user, resource=resource).filter(
-        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL])
-        | Q(status=BookingStatus.HELD, expires_at__gt=now)
-    )
+    active = Booking.objects.filter(standing_at(now), user=user, resource=resource)
     per_day = active.filter(start__gte=day_window.start, start__lt=day_window.end).count()
     per_week = active.filter(start__gte=week_window.start, start__lt=week_window.end).count()
     return per_day, per_week

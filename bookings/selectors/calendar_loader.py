@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import BigIntegerField, Func, Q, QuerySet, Sum
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours
+from bookings.models import Booking, BusyBlock, Closure, Resource, ResourceHours, occupying_at
 from venues.models import OpeningHours
 
 
@@ -66,8 +66,7 @@ def occupying_bookings(resource: Resource, window: av.Interval, now: datetime) -
     """Bookings that take units within ``window`` (widened by the buffer): holds only until they expire."""
     reach = timedelta(minutes=resource.buffer_minutes)
     return Booking.objects.filter(
-        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN])
-        | Q(status=BookingStatus.HELD, expires_at__gt=now),
+        occupying_at(now),
         resource=resource,
         start__lt=window.end + reach,
         blocked_until__gt=window.start - reach,

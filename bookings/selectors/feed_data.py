@@ -3,11 +3,19 @@ bookings with their ``SEQUENCE`` counted in SQL, a resource's busy time, a feed 
 
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, BookingTransition, BusyBlock, CalendarFeed, Refund, Resource
+from bookings.models import (
+    Booking,
+    BookingTransition,
+    BusyBlock,
+    CalendarFeed,
+    Refund,
+    Resource,
+    occupying_at,
+)
 
 
 def _with_transition_count(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -44,8 +52,7 @@ def bookings_for_person_feed(*, user_id: int, since: datetime) -> list[Booking]:
 def resource_busy_bookings(*, resource: Resource, window: av.Interval, now: datetime) -> QuerySet[Booking]:
     """Bookings taking ``resource`` within ``window`` (holds until they expire), without the booker."""
     bookings = Booking.objects.filter(
-        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN])
-        | Q(status=BookingStatus.HELD, expires_at__gt=now),
+        occupying_at(now),
         resource=resource,
         start__lt=window.end,
         end__gt=window.start,

@@ -5,23 +5,15 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from bookings.models import OCCUPYING, BookingStatus
+from bookings.models import OCCUPYING, standing_at
 from events.models import WAITLIST_OPEN, Event, Registration, WaitlistEntry, WaitlistStatus
-
-
-def _standing(now: datetime) -> Q:
-    """A registration whose booking still stands: confirmed, checked in, awaiting approval, or a
-    hold that has not expired."""
-    return Q(
-        booking__status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL]
-    ) | Q(booking__status=BookingStatus.HELD, booking__expires_at__gt=now)
 
 
 def registration_open(*, user, event: Event, recurrence_id: datetime, now: datetime) -> Registration | None:
     """The person's registration for that occurrence that still stands (a live hold counts)."""
     return (
         Registration.objects.filter(event=event, recurrence_id=recurrence_id, booking__user=user)
-        .filter(_standing(now))
+        .filter(standing_at(now, "booking__"))
         .select_related("booking")
         .first()
     )
@@ -40,7 +32,7 @@ def registrations_of_user(*, user, events: list[Event], now: datetime) -> dict[t
         return {}
     rows = (
         Registration.objects.filter(event__in=events, booking__user=user)
-        .filter(_standing(now))
+        .filter(standing_at(now, "booking__"))
         .select_related("booking")
     )
     return {(row.event_id, row.recurrence_id): row for row in rows}

@@ -4,9 +4,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, occupying_at
 from core import recurrence as rec
 from events.models import Event
 
@@ -23,18 +23,12 @@ class Seats:
         return max(0, self.capacity - self.taken)
 
 
-def _occupying(now: datetime) -> Q:
-    return Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN]) | Q(
-        status=BookingStatus.HELD, expires_at__gt=now
-    )
-
-
 def seats_taken(event: Event, starts: list[datetime], *, now: datetime) -> Counter:
     """Seats taken at each of ``starts`` (an occurrence's actual start), in one query."""
     if not event.seats_id or not starts:
         return Counter()
     rows = (
-        Booking.objects.filter(_occupying(now), resource_id=event.seats_id, start__in=starts)
+        Booking.objects.filter(occupying_at(now), resource_id=event.seats_id, start__in=starts)
         .values("start")
         .annotate(taken=Sum("quantity"))
     )
@@ -53,7 +47,7 @@ def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime) -> Cou
         return Counter()
     rows = (
         Booking.objects.filter(
-            _occupying(now),
+            occupying_at(now),
             resource_id__in={resource_id for resource_id, _start in pairs},
             start__in={start.astimezone(UTC) for _resource_id, start in pairs},
         )
