@@ -310,6 +310,23 @@ def new_reference() -> str:
     return secrets.token_hex(4).upper()
 
 
+def fresh_references(count: int) -> list[str]:
+    """``count`` distinct references that no booking holds yet, for writers that insert in bulk.
+
+    Eight hexadecimal digits give 2**32 references: thousands drawn at once (the demo) meet a
+    duplicate, within the batch or against the table, a few times in a hundred loads.
+    """
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        drawn = list({new_reference() for _ in range(count - len(chosen))} - chosen)
+        taken: set[str] = set()
+        for first in range(0, len(drawn), 500):  # SQLite bounds the parameters of one query
+            chunk = drawn[first : first + 500]
+            taken.update(Booking.objects.filter(reference__in=chunk).values_list("reference", flat=True))
+        chosen.update(set(drawn) - taken)
+    return list(chosen)
+
+
 class Booking(models.Model):
     """One booking of ``quantity`` units of a resource over ``[start, end)``, UTC."""
 

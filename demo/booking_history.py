@@ -29,7 +29,7 @@ from bookings.models import (
     PaymentStatus,
     Resource,
     ResourceKind,
-    new_reference,
+    fresh_references,
 )
 from demo.inventory import SHOWCASE_VENUES
 
@@ -249,12 +249,13 @@ def write_bookings(planned: list[Planned]) -> int:
     would stamp every booking with the time of loading.
     """
     rows = []
-    for item in planned:
+    references = fresh_references(len(planned))
+    for item, reference in zip(planned, references, strict=True):
         resource = item.resource
         final = item.transitions[-1]
         rows.append(
             {
-                "reference": new_reference(),
+                "reference": reference,
                 "resource": resource.pk,
                 "user": item.user.pk,
                 "start": item.start,

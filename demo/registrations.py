@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 
-from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, new_reference
+from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, fresh_references
 from demo.network import ACCOUNTS
 from events import selectors
 from events.models import Event, Registration, WaitlistEntry
@@ -70,7 +70,7 @@ def write_registrations(event: Event, plan: list[tuple], now: datetime) -> None:
     bookings = Booking.objects.bulk_create(
         [
             Booking(
-                reference=new_reference(),
+                reference=reference,
                 resource_id=event.seats_id,
                 user=person,
                 start=occurrence.start.astimezone(UTC),
@@ -84,7 +84,7 @@ def write_registrations(event: Event, plan: list[tuple], now: datetime) -> None:
                 payment_state=PaymentState.DUE_AT_VENUE if paid else PaymentState.NONE,
                 language="fr",
             )
-            for occurrence, person in plan
+            for (occurrence, person), reference in zip(plan, fresh_references(len(plan)), strict=True)
         ]
     )
     if any(booking.pk is None for booking in bookings):  # a database that returns no ids

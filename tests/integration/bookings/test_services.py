@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from bookings import availability as av
 from bookings import inventory, selectors, services
-from bookings.models import Booking, BookingStatus, BusyBlock, PaymentState
+from bookings.models import Booking, BookingStatus, BusyBlock, PaymentState, fresh_references
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from venues.services import venue_manager_assign
 
@@ -226,3 +226,11 @@ def test_expiry_task_and_reminders(make_resource, make_user, django_capture_on_c
     confirmed.refresh_from_db()
     assert confirmed.reminder_sent_at is not None
     assert len(mailoutbox) == 1
+
+
+def test_fresh_references_skip_those_taken_and_repeated(make_resource, make_user, monkeypatch):
+    """The demo inserts thousands of bookings at once: a drawn duplicate must be drawn again."""
+    taken = book(make_user(), make_resource(name="Room"), paris(3, 9), paris(3, 10)).reference
+    draws = iter([taken, "0000000A", "0000000A", taken, "0000000B", "0000000C"])
+    monkeypatch.setattr("bookings.models.new_reference", lambda: next(draws))
+    assert sorted(fresh_references(3)) == ["0000000A", "0000000B", "0000000C"]
