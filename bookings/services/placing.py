@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from bookings import availability as av
 from bookings import pricing, rule_texts, selectors
-from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource
+from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource, fresh_references
 from bookings.payments import stripe_gateway
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
 from core.audit import AuditReason
@@ -263,6 +263,7 @@ def _place(
             if status != BookingStatus.PENDING_APPROVAL:
                 check_capacity(resource, interval, request.quantity, now)
             booking = Booking(
+                reference=fresh_references(1)[0],  # a drawn duplicate would read as "no room" below
                 resource=resource,
                 user=user,
                 start=request.start,

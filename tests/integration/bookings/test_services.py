@@ -234,3 +234,12 @@ def test_fresh_references_skip_those_taken_and_repeated(make_resource, make_user
     draws = iter([taken, "0000000A", "0000000A", taken, "0000000B", "0000000C"])
     monkeypatch.setattr("bookings.models.new_reference", lambda: next(draws))
     assert sorted(fresh_references(3)) == ["0000000A", "0000000B", "0000000C"]
+
+
+def test_a_booking_never_reuses_a_reference(make_resource, make_user, monkeypatch):
+    """A duplicate drawn at booking time would fail the insert and read as "no room"."""
+    room = make_resource(name="Room")
+    taken = book(make_user(), room, paris(3, 9), paris(3, 10)).reference
+    draws = iter([taken, "0000000D"])
+    monkeypatch.setattr("bookings.models.new_reference", lambda: next(draws))
+    assert book(make_user(), room, paris(3, 11), paris(3, 12)).reference == "0000000D"
