@@ -20,6 +20,7 @@ from wagtail.actions.copy_page import CopyPageAction
 from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.log_actions import LogContext
 from wagtail.models import GroupPagePermission, Page, Revision, WorkflowState
+from wagtail.permissions import policy_registry
 from wagtail.test.utils.form_data import querydict_from_html
 
 from events.models import Event, ProgrammePage
@@ -266,16 +267,22 @@ def test_a_go_live_date_set_by_the_hub_publishes_nothing_until_approved(centres,
         call_command("publish_scheduled")
     assert_not_public(draft.pk)
 
-    # Approved, it goes live on its date.
+    # Approved, it is scheduled for its date; an alias the hub would make of it now (to go live
+    # with it at the hub's chosen place) is refused.
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(draft.pk))
     approve = reverse("wagtailadmin_pages:workflow_action", args=(draft.pk, "approve", state.current_task_state.pk))
     assert login(network_admin).post(approve, {"comment": ""}).status_code in (200, 302)
     draft.refresh_from_db()
     assert not draft.live
+    _html, data = form(client, copy_url(draft))
+    data.update({"new_title": "Forum alias", "new_slug": "forum-alias", "alias": "on"})
+    client.post(copy_url(draft), data)
     with time_machine.travel(go_live + timedelta(hours=1)):
         call_command("publish_scheduled")
     draft.refresh_from_db()
     assert draft.live and Event.objects.filter(page=draft, live=True).count() == 2
+    assert not Page.objects.filter(slug="forum-alias").exists()
+    assert Event.objects.filter(live=True).count() == 2  # the approved sessions, once
 
 
 # Bulk actions and move --------------------------------------------------------------------------
@@ -363,6 +370,18 @@ def test_actions_in_a_hubs_request_cannot_make_a_programme_live(centres, hub):
     assert not Page.objects.filter(slug__in=("deep", "deep-alias")).exists()
     assert not Revision.page_revisions.filter(object_id=str(draft.pk), approved_go_live_at__isnull=False).exists()
     assert_not_public(draft.pk)
+
+
+def test_the_policy_names_moderators_as_publishers(centres, hub, network_admin):
+    """Wagtail asks the policy who may publish a page (to offer moderation tasks, to list
+    publishers): for a programme, the network admins, not the hub that may publish its centre."""
+    dakar, _tunis, partner = centres
+    approved = programme(dakar, partner, "Semaine de l'impact", live=True)
+    publishers = policy_registry.get(approved).users_with_permission_for_instance("publish", approved)
+    assert network_admin in publishers and hub not in publishers
+    editors = policy_registry.get(approved).users_with_any_permission_for_instance({"change", "publish"}, approved)
+    assert network_admin in editors and hub in editors
+    assert hub in policy_registry.get(dakar).users_with_permission_for_instance("publish", dakar)
 
 
 def test_network_admin_keeps_every_right(centres, network_admin):
