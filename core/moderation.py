@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_save
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from wagtail.admin.forms.pages import CopyForm
 from wagtail.log_actions import get_active_log_context
@@ -126,10 +127,13 @@ class ApprovalPermissionTester(PagePermissionTester):
     def can_move_to(self, destination):
         if not super().can_move_to(destination):
             return False
-        if self.user.is_superuser:
-            return True
+        return self.user.is_superuser or not self._holds_live_pages_awaiting_approval
+
+    @cached_property
+    def _holds_live_pages_awaiting_approval(self) -> bool:
+        # Once per tester: the move chooser asks about every destination it lists.
         live = self.page.get_descendants(inclusive=True).live()
-        return not awaiting_approval(live, self.user).exists()
+        return awaiting_approval(live, self.user).exists()
 
 
 class ApprovalCopyForm(CopyForm):

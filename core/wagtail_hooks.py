@@ -77,14 +77,16 @@ class ApprovalPagesAdminAPIViewSet(PagesAdminAPIViewSet):
     running each action (copy, alias, publish, move…) in one transaction."""
 
     def action_view(self, request, pk, action_name):
-        if action_name in ("copy", "create_alias"):
-            data = request.data if isinstance(request.data, dict) else {}
+        action = self.actions.get(action_name)
+        if action_name in ("copy", "create_alias") and (found := action.serializer(data=request.data)).is_valid():
+            # Wagtail's admin API keeps copies live unless told otherwise.
+            data = found.validated_data
             blocked = copies_awaiting_approval(
                 self.get_object(),
                 request.user,
-                subtree=bool(data.get("recursive")),
+                subtree=data.get("recursive", False),
                 alias=action_name == "create_alias",
-                keep_live=action_name == "copy" and data.get("keep_live", True) not in (False, "false", "0", 0),
+                keep_live=data.get("keep_live", True),
             )
             if blocked.exists():
                 raise PermissionDenied(refusal_message(blocked.specific()))
