@@ -142,9 +142,11 @@ class ApprovalCopyForm(CopyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if awaiting_approval(self.page.get_descendants(inclusive=True), self.user).exists():
-            self.fields.pop("publish_copies", None)
+        subtree = self.page.get_descendants(inclusive=True)
+        if awaiting_approval(subtree, self.user).exists():
             self.fields.pop("alias", None)
+            if awaiting_approval(subtree.live(), self.user).exists():
+                self.fields.pop("publish_copies", None)
 
 
 # Defence in depth ------------------------------------------------------------------------------
