@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from venues.models import VenueIndexPage
 from venues.selectors import venue_counts_by_kind, venue_map_points_all
 
@@ -30,9 +31,14 @@ class HomePage(Page):
     subpage_types = ["venues.VenueIndexPage", "cms.ContentPage"]
     max_count_per_parent = 1
     template = "cms/home_page.html"
+    #: Holds programmes, which need approval: see ``core.moderation``.
+    copy_form_class = ApprovalCopyForm
 
     class Meta:
         verbose_name = _("home page")
+
+    def permissions_for_user(self, user):
+        return ApprovalPermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Every page model is loaded by now, so the page types that need approval are known.
+        from core.moderation import approval_rule_install  # noqa: PLC0415
+
+        approval_rule_install()

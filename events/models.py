@@ -32,10 +32,11 @@ from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PagePermissionTester, TranslatableMixin
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from events.admin.forms import EventPageForm
 from venues import vocabulary
 
@@ -168,7 +169,7 @@ class Schedule(models.Model):
         return start, end
 
 
-class EventPermissionTester(PagePermissionTester):
+class EventPermissionTester(ApprovalPermissionTester):
     """Only network admins delete an event that people may have registered for: a manager
     cancels it instead, which tells and refunds them."""
 
@@ -313,20 +314,10 @@ class EventDateChange(Orderable):
             raise ValidationError({"new_end_time": _("The event must end after it starts.")})
 
 
-class ProgrammePermissionTester(PagePermissionTester):
-    """A hub's team writes and submits its programmes; a network admin publishes them
-    (Wagtail's moderation workflow), so the hub's own publish right stops at its venue page."""
-
-    def can_publish(self):
-        if self.user.is_active and (self.user.is_superuser or self.user.has_perm("events.publish_programme")):
-            return super().can_publish()
-        return False
-
-    def can_publish_subpage(self):
-        return False
-
-    def can_unpublish(self):
-        return self.can_publish() and super().can_unpublish()
+class ProgrammePermissionTester(ApprovalPermissionTester):
+    """A hub's team writes and submits its programmes; a network admin publishes them (Wagtail's
+    moderation workflow): ``approval_permission`` withholds publish from the team
+    (``core.moderation``), and deleting one is the network admins' call."""
 
     def can_delete(self, ignore_bulk=False):
         if self.user.is_active and not self.user.is_superuser and "delete" not in self.permissions:
@@ -363,6 +354,9 @@ class ProgrammePage(Page):  # noqa: DJ008 (Page's own __str__)
     parent_page_types = ["venues.SocialBusinessCenterPage"]
     subpage_types: list[str] = []
     template = "events/programme_page.html"
+    #: Published by network admins only; a hub submits it for moderation (``core.moderation``).
+    approval_permission = "events.publish_programme"
+    copy_form_class = ApprovalCopyForm
 
     class Meta:
         verbose_name = _("programme")

@@ -21,8 +21,9 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Locale, Orderable, Page, PagePermissionTester
+from wagtail.models import Locale, Orderable, Page
 
+from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from venues import presentation, vocabulary
 from venues.text import normalise
 
@@ -86,9 +87,10 @@ class VenueBodyBlock(blocks.StreamBlock):
     )
 
 
-class VenuePermissionTester(PagePermissionTester):
+class VenuePermissionTester(ApprovalPermissionTester):
     """Venue teams edit and publish their venue; taking it off the network is the network
-    admins' call (Wagtail would otherwise let change + publish delete a page without children)."""
+    admins' call (Wagtail would otherwise let change + publish delete a page without children).
+    Moving it with live programmes, or copying them live, needs their approval (``core.moderation``)."""
 
     def can_delete(self, ignore_bulk=False):
         if self.user.is_active and not self.user.is_superuser and "delete" not in self.permissions:
@@ -105,11 +107,16 @@ class VenueIndexPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["venues.TiersLieuPage", "venues.TotemPage", "venues.SocialBusinessCenterPage"]
     max_count_per_parent = 1
+    #: Holds programmes, which need approval: see ``core.moderation``.
+    copy_form_class = ApprovalCopyForm
 
     class Meta:
         verbose_name = _("venue directory")
 
     template = "venues/venue_index_page.html"
+
+    def permissions_for_user(self, user):
+        return ApprovalPermissionTester(user, self)
 
 
 class VenuePage(Page):
@@ -117,6 +124,8 @@ class VenuePage(Page):
 
     #: The API's ``kind`` code; each subclass names its own.
     KIND = ""
+    #: A centre holds programmes, which need approval: see ``core.moderation``.
+    copy_form_class = ApprovalCopyForm
 
     summary = models.CharField(_("summary"), max_length=280, blank=True)
     body = StreamField(VenueBodyBlock(), blank=True, verbose_name=_("description"))
