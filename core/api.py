@@ -18,10 +18,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, InvalidInput
+from core.windows import FIRST_YEAR, LAST_YEAR
 
-#: Instants outside these years are refused as invalid: no booking lives there, and time-zone
-#: arithmetic near year 1 or 9999 overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 #: The OpenAPI shape of a price or an amount: a decimal string in the currency's units.
 DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "12.50"}
 
