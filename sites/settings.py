@@ -258,9 +258,6 @@ ESSAIM_EVENT_HORIZON_DAYS = int(os.environ.get("ESSAIM_EVENT_HORIZON_DAYS", "365
 # ESSAIM_FEED_MAX_EVENTS: the most events one public events feed writes (the soonest first); a feed
 # cut there says so in its description and an ``Essaim-Feed-Truncated`` header (a request's budget).
 ESSAIM_FEED_MAX_EVENTS = int(os.environ.get("ESSAIM_FEED_MAX_EVENTS", "5000"))
-# ESSAIM_LIST_MAX_DATES: the most dates the agenda and the events API expand for one request; a
-# window holding more lists the soonest ones and says it was cut.
-ESSAIM_LIST_MAX_DATES = int(os.environ.get("ESSAIM_LIST_MAX_DATES", "5000"))
 # ESSAIM_WAITLIST_OFFER_HOURS: how long a seat offered to the next person waiting stays held for them.
 ESSAIM_WAITLIST_OFFER_HOURS = int(os.environ.get("ESSAIM_WAITLIST_OFFER_HOURS", "12"))
 # ESSAIM_HOLD_MINUTES: how long a hold awaiting payment keeps its slot.
