@@ -302,8 +302,10 @@ def _serve(
 
     def render() -> bytes:
         events = feed_rows(rows, language, limit=cap)
+        # Cut: venues and page URLs of the events written only, not of every event chosen.
+        written = Event.objects.filter(uid__in=[event.uid for event in events]) if truncated else rows
         with translation.override(language):
-            context = _Context(rows, language)
+            context = _Context(written, language)
             feed = [entry for event in events for entry in feed_events(event, context)]
             description = (
                 _("Only the first %(shown)s of %(count)s events: narrow the feed with start, end or a filter.")

@@ -120,6 +120,7 @@ def test_a_feed_over_its_budget_is_cut_and_says_so(client, make_venue, make_even
     assert response["Essaim-Feed-Truncated"] == "2/3"
     calendar = Calendar.from_ical(response.content)
     assert len(calendar.walk("VEVENT")) == 2
+    assert all("URL" in written and "LOCATION" in written for written in calendar.walk("VEVENT"))
     assert "Only the first 2 of 3 events" in str(calendar["DESCRIPTION"])
 
 
