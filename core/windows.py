@@ -118,7 +118,9 @@ def bounded(
     """The window ``[start, end]`` a surface serves: given bounds checked (sane years, in order,
     at most ``limits.max_span`` apart), missing ones filled as the module says."""
     for value, name in ((start, names[0]), (end, names[1])):
-        if value is not None:
+        day = value.date() if isinstance(value, datetime) else value
+        # A day's slack: a local date in range may be an instant in UTC on the day before or after.
+        if day is not None and not FIRST_DAY - timedelta(days=1) <= day <= LAST_DAY + timedelta(days=1):
             in_range(value, name)
     if start is None and end is None:
         start, end = default_start, default_end

@@ -245,3 +245,33 @@ def test_no_date_in_range_overflows_the_agenda_month(client, site_tree):
         response = client.get(agenda_url(), {"view": "month", "month": month})
         assert response.status_code == 200
         assert not re.search(r"out of range|hors", response.content.decode())
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_the_booking_page_shows_the_first_and_last_days_in_range(client, make_resource, day):
+    resource = make_resource()
+    response = client.get(booking_url(resource.pk), {"day": day})
+    assert response.status_code == 200
+    assert response.context["day"] == date.fromisoformat(day)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"end": "1900-01-01"}, {"start": "2999-12-31"}, {"end": "1900-01-01", "lang": "en"}],
+)
+def test_the_events_feed_and_agenda_at_the_edges_of_the_range(client, site_tree, params):
+    assert client.get(EVENTS_FEED, params).status_code == 200
+    assert client.get(agenda_url(), params).status_code == 200
+    assert client.get(agenda_url(), {"view": "month", "month": "2999-12", **params}).status_code == 200
+
+
+def test_the_apis_at_the_edges_of_the_range(client, make_resource):
+    resource = make_resource()
+    for params in ({"starts_after": "2999-12-31"}, {"ends_before": "1900-01-01"}, {"starts_after": "1900-01-01"}):
+        assert client.get(reverse("api:event-list"), params).status_code == 200, params
+    window = {"start": "2999-12-01T00:00:00+00:00", "end": "2999-12-31T23:00:00+00:00"}
+    assert client.get(reverse("api:resource-availability", args=[resource.pk]), window).status_code == 200
+    assert client.get(reverse("api:availability"), window).status_code == 200
+    window = {"start": "1900-01-01T00:00:00+00:00", "end": "1900-01-31T00:00:00+00:00"}
+    assert client.get(reverse("api:resource-availability", args=[resource.pk]), window).status_code == 200
+    assert client.get(reverse("api:availability"), window).status_code == 200
