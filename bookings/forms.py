@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bookings.models import ResourceKind
+from core import windows
 from venues.forms import NearField, RadiusField
 
 PRESETS = [("morning", _("Morning")), ("afternoon", _("Afternoon")), ("day", _("Whole day"))]
@@ -49,11 +50,13 @@ def parse_instant(value: str) -> datetime | None:
         return None
     if moment.tzinfo is None or moment.utcoffset() is None:
         return None
+    if not windows.FIRST_YEAR <= moment.year <= windows.LAST_YEAR:
+        return None  # no booking lives there, and the day's arithmetic would overflow
     return moment
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = windows.DayField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class BookingForm(forms.Form):
@@ -62,7 +65,7 @@ class BookingForm(forms.Form):
 
     start = forms.CharField(label=pgettext_lazy("booking time", "From"), required=False, max_length=40)
     end = forms.CharField(label=pgettext_lazy("booking time", "Until"), required=False, max_length=40)
-    day = forms.DateField(required=False, widget=forms.HiddenInput)
+    day = windows.DayField(required=False, widget=forms.HiddenInput)
     preset = forms.ChoiceField(label=_("When"), required=False, choices=PRESETS, widget=forms.RadioSelect)
     quantity = forms.IntegerField(label=_("Desks"), min_value=1, max_value=10_000, initial=1)
     note = forms.CharField(
@@ -138,7 +141,7 @@ WHEN_HOURS = {"morning": (time(9), time(13)), "afternoon": (time(13), time(18)),
 class SearchForm(forms.Form):
     """ "I know when, not where": a day, a time range (or morning / afternoon / whole day), a place."""
 
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = windows.DayField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="day", widget=forms.RadioSelect)
     start_time = forms.TimeField(
         label=pgettext_lazy("booking time", "From"),

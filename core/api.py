@@ -18,10 +18,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, InvalidInput
+from core.windows import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR
 
-#: Instants outside these years are refused as invalid: no booking lives there, and time-zone
-#: arithmetic near year 1 or 9999 overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 #: The OpenAPI shape of a price or an amount: a decimal string in the currency's units.
 DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "12.50"}
 
@@ -58,7 +56,10 @@ def parse_instant(value) -> datetime:
             _("Give times with their UTC offset, e.g. 2026-03-05T09:00:00+01:00."), code="naive_datetime"
         )
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise invalid
+        raise serializers.ValidationError(
+            _("Give a date and time between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY},
+            code="out_of_range",
+        )
     return parsed.astimezone(UTC)
 
 
@@ -74,7 +75,7 @@ class InstantField(serializers.Field):
 
 
 #: Input errors that name a rule keep their code; any other malformed input is ``invalid``.
-RULE_CODES = {"invalid_datetime", "naive_datetime", "end_before_start", "window_too_long"}
+RULE_CODES = {"invalid_datetime", "naive_datetime", "end_before_start", "window_too_long", "out_of_range"}
 
 
 def _first_error(errors, field: str = ""):

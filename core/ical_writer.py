@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -133,16 +133,14 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-@lru_cache(maxsize=256)
-def _transitions(tz: str, first_year: int, last_year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """The zone's offset changes in those years: ``(instant in UTC, offset before, offset after)``,
+@lru_cache(maxsize=4096)
+def _transitions_in(tz: str, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """The zone's offset changes in one year: ``(instant in UTC, offset before, offset after)``,
     found by comparing offsets a day apart and then bisecting to the second."""
     zone = _zone(tz)
     day = 86400
-    moment, end = (
-        int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp()),
-        int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp()),
-    )
+    moment = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()) if year < MAXYEAR else moment + 365 * day
 
     def offset(seconds: int) -> timedelta:
         return datetime.fromtimestamp(seconds, zone).utcoffset()
@@ -161,6 +159,44 @@ def _transitions(tz: str, first_year: int, last_year: int) -> tuple[tuple[dateti
     return tuple(found)
 
 
+def _transitions(tz: str, years: tuple[int, ...]) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """The zone's offset changes in those years (each year's found once, then cached)."""
+    return tuple(change for year in years for change in _transitions_in(tz, year))
+
+
+def _runs(years: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Sorted years as runs of consecutive ones: ``(2025, 2027), (2031, 2031)``."""
+    runs: list[tuple[int, int]] = []
+    for year in years:
+        if runs and runs[-1][1] == year - 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
+def years_of(moments: Iterable[datetime], spans: Iterable[tuple[datetime, datetime]] = ()) -> tuple[int, ...]:
+    """The years a calendar's time zones must cover: those of ``moments`` (each written time) and
+    every year of ``spans`` (a repeating event's first start to its last end), a day's margin
+    either side standing for any zone's offset. Only these: a calendar asked for up to the year
+    9000 whose events are in 2026 describes 2025 to 2027 (it once carried 41,856 sub-components)."""
+    day = timedelta(days=1)
+    found: set[int] = set()
+
+    def margin(moment: datetime) -> tuple[int, int]:
+        low = moment - day if moment.year > MINYEAR else moment
+        high = moment + day if moment.year < MAXYEAR else moment
+        return low.year, high.year
+
+    for moment in moments:
+        found.update(margin(moment))
+    for start, end in spans:
+        first, _high = margin(start)
+        _low, last = margin(max(start, end))
+        found.update(range(first, last + 1))
+    return tuple(sorted(found))
+
+
 def _offset_text(offset: timedelta) -> str:
     seconds = int(offset.total_seconds())
     sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
@@ -169,21 +205,20 @@ def _offset_text(offset: timedelta) -> str:
 
 
 @lru_cache(maxsize=256)
-def vtimezone(tz: str, first_year: int, last_year: int) -> str:
-    """The VTIMEZONE block of ``tz`` for the years given (cached: a feed pays for each zone once).
+def vtimezone(tz: str, years: tuple[int, ...]) -> str:
+    """The VTIMEZONE block of ``tz`` for the years given, sorted (cached: a feed pays for each
+    zone once).
 
-    Written from zoneinfo's own transitions: the offset in force on 1 January of the first year,
-    then one sub-component per change with its ``DTSTART`` written as icalendar writes it (the
-    later of the two wall times at the change). Not one sub-component per kind with the later
-    changes as ``RDATE``, as icalendar does: ical.js then ignores the ``DTSTART`` (measured: the
-    first year's changes were lost, a spring Sunday in Montreal read an hour off)."""
+    Written from zoneinfo's own transitions: the offset in force on 1 January of the first year
+    (and of the first year after each gap in ``years``), then one sub-component per change with
+    its ``DTSTART`` written as icalendar writes it (the later of the two wall times at the change).
+    Not one sub-component per kind with the later changes as ``RDATE``, as icalendar does: ical.js
+    then ignores the ``DTSTART`` (measured: the first year's changes were lost, a spring Sunday in
+    Montreal read an hour off)."""
     zone = _zone(tz)
-    start = datetime(first_year, 1, 1, tzinfo=zone)
-    lines = [
-        "BEGIN:VTIMEZONE",
-        f"TZID:{tz}",
-        f"COMMENT:Offsets from {first_year}-01-01 to {last_year + 1}-01-01.",
-    ]
+    runs = _runs(years)
+    spans = ", ".join(f"from {first}-01-01 to {last + 1}-01-01" for first, last in runs)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{tz}", fold(f"COMMENT:Offsets {spans}.")]
 
     def part(moment: datetime, before: timedelta, after: timedelta, clock: datetime) -> list[str]:
         local = moment.astimezone(zone)
@@ -197,9 +232,11 @@ def vtimezone(tz: str, first_year: int, last_year: int) -> str:
             f"END:{kind}",
         ]
 
-    lines += part(start, start.utcoffset(), start.utcoffset(), start.replace(tzinfo=None))
-    for moment, before, after in _transitions(tz, first_year, last_year):
-        lines += part(moment, before, after, (moment + max(before, after)).replace(tzinfo=None))
+    for first, last in runs:
+        start = datetime(first, 1, 1, tzinfo=zone)
+        lines += part(start, start.utcoffset(), start.utcoffset(), start.replace(tzinfo=None))
+        for moment, before, after in _transitions(tz, tuple(range(first, last + 1))):
+            lines += part(moment, before, after, (moment + max(before, after)).replace(tzinfo=None))
     lines.append("END:VTIMEZONE")
     return "\r\n".join(lines)
 
@@ -214,13 +251,13 @@ def awkward(moment: datetime, tz: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _change_clocks(tz: str, first_year: int, last_year: int) -> tuple[tuple[float, float], ...]:
+def _change_clocks(tz: str, years: tuple[int, ...]) -> tuple[tuple[float, float], ...]:
     """The wall-clock spans (minutes of the day) that the zone's offset changes cover in those
     years: ``(120, 180)`` for Paris, whose clocks go from 2:00 to 3:00 and back."""
     if tz == "UTC":
         return ()
     spans = set()
-    for moment, before, after in _transitions(tz, first_year, last_year):
+    for moment, before, after in _transitions(tz, years):
         clocks = [(moment + offset).hour * 60 + (moment + offset).minute for offset in (before, after)]
         spans.add((float(min(clocks)), float(max(clocks))))
     return tuple(sorted(spans))
@@ -243,18 +280,20 @@ def _may_meet_a_change(event: FeedEvent, clocks: tuple[tuple[float, float], ...]
     )
 
 
-def exact_around_changes(events: list[FeedEvent], first_year: int, last_year: int) -> list[FeedEvent]:
+def exact_around_changes(events: list[FeedEvent], years: tuple[int, ...]) -> list[FeedEvent]:
     """``events`` plus an override for every occurrence of a repeating event that readers would
     misplace around a DST change (see the module's docstring); a given override of such an
     occurrence gets the rule's own wall time as ``RECURRENCE-ID`` (a time in the gap written
     from UTC would name another wall time than the rule gives, and readers would not match it)."""
+    if not years:
+        return list(events)
     given = {(e.uid, e.recurrence_id.astimezone(UTC)): i for i, e in enumerate(events) if e.recurrence_id}
     out = list(events)
-    horizon = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    horizon = datetime(min(years[-1] + 1, MAXYEAR), 1, 1, tzinfo=UTC)
     for event in events:
         if not event.rule or event.recurrence_id is not None or event.tz == "UTC":
             continue
-        if not _may_meet_a_change(event, _change_clocks(event.tz, first_year, last_year)):
+        if not _may_meet_a_change(event, _change_clocks(event.tz, years)):
             continue
         zone = _zone(event.tz)
         duration = event.end - event.start
@@ -356,8 +395,9 @@ def calendar(
     events: Iterable[FeedEvent],
     *,
     name: str,
-    first_year: int,
-    last_year: int,
+    first_year: int = 0,
+    last_year: int = 0,
+    years: Iterable[int] | None = None,
     description: str = "",
     refresh_hours: int = 6,
     prodid: str = PRODID,
@@ -367,8 +407,10 @@ def calendar(
     """A whole VCALENDAR: its name, one VTIMEZONE per zone used, then the events, CRLF-ended.
 
     ``method`` makes it an iTIP message (``REQUEST``, ``CANCEL``); a feed has none. ``zones`` get
-    a VTIMEZONE even when no event uses them: a calendar without events still needs a component."""
-    events = exact_around_changes(list(events), first_year, last_year)
+    a VTIMEZONE even when no event uses them: a calendar without events still needs a component.
+    The zones cover ``years`` (see ``years_of``), or ``first_year`` to ``last_year``."""
+    covered = tuple(sorted(set(years))) if years is not None else tuple(range(first_year, last_year + 1))
+    events = exact_around_changes(list(events), covered)
     zones = sorted(({event.tz for event in events} | set(zones)) - {"UTC", ""})
     head = [
         "BEGIN:VCALENDAR",
@@ -384,7 +426,7 @@ def calendar(
     if description:
         head.append(f"DESCRIPTION:{escape_text(description)}")
     out = [fold(line) for line in head]
-    out += [vtimezone(tz, first_year, last_year) for tz in zones]
+    out += [vtimezone(tz, covered) for tz in zones if covered]
     stamps: dict[datetime, str] = {}
     for event in events:
         stamp = stamps.get(event.stamp) or stamps.setdefault(event.stamp, _stamp(event.stamp))

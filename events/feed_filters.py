@@ -4,18 +4,20 @@ and ``lang``. Anything unreadable is a ``BadRequest`` whose message the feed ans
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core import windows
 from events.models import ProgrammePage
 from events.selectors import AgendaFilters, canonical_page_id
 from venues import vocabulary
 from venues.models import VenuePage
 
-#: The longest date range a request may ask for.
-MAX_RANGE = timedelta(days=2 * 366)
+#: The feed's window: at most two years between ``start`` and ``end`` (either may be left out,
+#: see ``core.windows.bounded``); the default span (30 days back to the horizon) is the feeds'.
+LIMITS = windows.limits(max_days=2 * 366, default_days=395)
 
 
 class BadRequest(ValueError):
@@ -31,19 +33,16 @@ class Filters(AgendaFilters):
     end: date | None = None
 
     def key(self) -> tuple:
-        return (self.venue_id, self.kind, self.city.casefold(), self.programme_id, self.start, self.end, self.price)
+        """What names the feed besides its rows: not the dates, whose effect is the rows chosen
+        (so that each new ``end`` does not make a new rendering)."""
+        return (self.venue_id, self.kind, self.city.casefold(), self.programme_id, self.price)
 
 
 def _date(params, name: str) -> date | None:
-    text = params.get(name, "").strip()
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(
-            _("%(name)s must be a date written YYYY-MM-DD, not “%(value)s”.") % {"name": name, "value": text[:40]}
-        ) from None
+        return windows.parse_day(params.get(name, ""), name)
+    except windows.WindowError as error:
+        raise BadRequest(str(error.message)) from None
 
 
 def parse_filters(params) -> Filters:
@@ -67,10 +66,7 @@ def parse_filters(params) -> Filters:
         raise BadRequest(_("price must be free or paid."))
     start, end = _date(params, "start"), _date(params, "end")
     if start and end:
-        if end < start:
-            raise BadRequest(_("end must not be before start."))
-        if end - start > MAX_RANGE:
-            raise BadRequest(_("Ask for two years at most between start and end."))
+        window_days(start, end, default_start=start, default_end=end)
     return Filters(
         venue_id=venue_id,
         kind=kind,
@@ -80,6 +76,15 @@ def parse_filters(params) -> Filters:
         end=end,
         price=price,
     )
+
+
+def window_days(start: date | None, end: date | None, *, default_start: date, default_end: date) -> tuple[date, date]:
+    """The first and last day a feed covers (``LIMITS``, whichever bound is given); ``BadRequest``
+    when the two given are out of order or too far apart."""
+    try:
+        return windows.bounded(start, end, default_start=default_start, default_end=default_end, limits=LIMITS)
+    except windows.WindowError as error:
+        raise BadRequest(str(error.message)) from None
 
 
 def parse_language(params) -> str:

@@ -35,7 +35,7 @@ from bookings import ics
 from core import ical_writer
 from core.ical_writer import FeedEvent
 from events import selectors
-from events.feed_filters import BadRequest, Filters, parse_filters, parse_language
+from events.feed_filters import BadRequest, Filters, parse_filters, parse_language, window_days
 from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
 from venues import vocabulary
 from venues.models import VenuePage
@@ -43,8 +43,11 @@ from venues.selectors import venue_kind_for_content_type
 
 #: How far back the feeds reach: last month's events stay in subscribed calendars.
 PAST = timedelta(days=30)
-#: Bump when the output changes for the same rows, so that clients fetch the feeds again.
-FORMAT = 1
+#: Bump when the output changes for the same rows, so that clients fetch the feeds again
+#: (2: time zones cover only the years the events use).
+FORMAT = 2
+#: Set on a feed cut at ``ESSAIM_FEED_MAX_EVENTS``: ``<events written>/<events chosen>``.
+TRUNCATED_HEADER = "Essaim-Feed-Truncated"
 
 #: The columns a feed writes, read as plain rows (no model instances: a feed of 10,000 events
 #: would spend a third of its time building them); titles and summaries come out of their JSON in
@@ -63,6 +66,7 @@ ROW_FIELDS = (
     "cancel_reason",
     "sequence",
     "updated_at",
+    "last_end",
 )
 
 
@@ -81,6 +85,7 @@ class Row:
     cancel_reason: str
     sequence: int
     updated_at: datetime
+    last_end: datetime
     title: str
     summary: str
 
@@ -91,15 +96,15 @@ def _in_language(field: str, language: str):
     return Coalesce(wanted, KT(f"{field}__{settings.LANGUAGE_CODE}"), Value(""), output_field=CharField())
 
 
-def feed_rows(rows: QuerySet[Event], language: str) -> list[Row]:
-    """The live rows of a feed, in time order, as ``Row`` values."""
+def feed_rows(rows: QuerySet[Event], language: str, *, limit: int | None = None) -> list[Row]:
+    """The live rows of a feed, in time order, as ``Row`` values (the first ``limit`` of them)."""
     found = (
         rows.filter(live=True)
         .annotate(title_text=_in_language("titles", language), summary_text=_in_language("summaries", language))
         .order_by("start", "id")
         .values_list(*ROW_FIELDS, "title_text", "summary_text")
     )
-    return [Row(*values) for values in found]
+    return [Row(*values) for values in (found[:limit] if limit is not None else found)]
 
 
 VENUE_FIELDS = (
@@ -116,11 +121,16 @@ VENUE_FIELDS = (
 
 
 def _window(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
-    """From 30 days ago to the horizon, or the dates asked for (whole days, in the site's zone)."""
+    """The whole days (in the site's zone) asked for, from 30 days ago to the horizon by default,
+    bounded whichever of ``start`` and ``end`` is given (``feed_filters.LIMITS``)."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    start = datetime.combine(filters.start, time(), zone) if filters.start else now - PAST
-    end = datetime.combine(filters.end + timedelta(days=1), time(), zone) if filters.end else selectors.horizon(now)
-    return start, end
+    first, last = window_days(
+        filters.start,
+        filters.end,
+        default_start=(now - PAST).astimezone(zone).date(),
+        default_end=selectors.horizon(now).astimezone(zone).date(),
+    )
+    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,9 +250,15 @@ def feed_events(event: Row, context: _Context) -> list[FeedEvent]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _version_of(rows: QuerySet[Event], *parts) -> tuple[str, datetime | None]:
-    """The feed's version key and Last-Modified from one aggregate over its rows (live or not:
-    an event that left the feed changed it too)."""
+def _version_of(rows: QuerySet[Event], *parts) -> tuple[str, datetime | None, int]:
+    """The feed's version key, Last-Modified and number of live rows, from one aggregate over its
+    rows (live or not: an event that left the feed changed it too) and the ids of the live ones.
+
+    The key names the rows themselves, not the window that chose them: ``?end=2027-05-01`` and
+    ``?end=2027-05-02`` that choose the same events share one rendering, so a new parameter value
+    costs these two queries, not a calendar."""
+    live_ids = rows.filter(live=True).order_by("pk").values_list("pk", flat=True)
+    ids = hashlib.sha256(",".join(map(str, live_ids)).encode())
     found = rows.aggregate(
         count=Count("pk", filter=Q(live=True)),
         changed=Max("updated_at"),
@@ -258,9 +274,11 @@ def _version_of(rows: QuerySet[Event], *parts) -> tuple[str, datetime | None]:
         found["changed"],
         found["sequence"],
         found["venues"],
+        ids.hexdigest(),
+        settings.ESSAIM_FEED_MAX_EVENTS,
         parts,
     )
-    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40], changed
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:40], changed, found["count"]
 
 
 def _serve(
@@ -278,23 +296,32 @@ def _serve(
             _("Cancelled: %(reason)s"),
             tuple(map(str, dict(vocabulary.KINDS).values())),
         )
-    version, changed = _version_of(rows, language, wording, now.date() if window else now.year, parts)
+    version, changed, count = _version_of(rows, language, wording, parts)
+    cap = settings.ESSAIM_FEED_MAX_EVENTS
+    truncated = count > cap
 
     def render() -> bytes:
-        events = feed_rows(rows, language)
+        events = feed_rows(rows, language, limit=cap)
+        # Cut: venues and page URLs of the events written only, not of every event chosen.
+        written = Event.objects.filter(uid__in=[event.uid for event in events]) if truncated else rows
         with translation.override(language):
-            context = _Context(rows, language)
+            context = _Context(written, language)
             feed = [entry for event in events for entry in feed_events(event, context)]
-            # Zones are written for the years from the first start to the horizon (rules are
-            # bounded there, a programme's sessions end before it).
-            first = min((event.start for event in events), default=now)
-            ends = (selectors.horizon(now), *((window[1],) if window else ()), *(event.end for event in events))
-            last = max(ends)
-            return ical_writer.calendar(
-                feed, name=str(name), first_year=first.year, last_year=max(last.year, first.year)
-            ).encode("utf-8")
+            description = (
+                _("Only the first %(shown)s of %(count)s events: narrow the feed with start, end or a filter.")
+                % {"shown": cap, "count": count}
+                if truncated
+                else ""
+            )
+        # Zones cover the years the feed's times use: each written time, and a repeating
+        # event's every year up to its last end (its rule is bounded there).
+        years = ical_writer.years_of(
+            (moment for entry in feed for moment in (entry.start, entry.end)),
+            ((event.start, event.last_end) for event in events if event.rule),
+        )
+        return ical_writer.calendar(feed, name=str(name), years=years, description=description).encode("utf-8")
 
-    return booking_feeds.calendar_response(
+    response = booking_feeds.calendar_response(
         request,
         version=version,
         render=render,
@@ -302,6 +329,9 @@ def _serve(
         filename=filename,
         private=False,
     )
+    if truncated:
+        response[TRUNCATED_HEADER] = f"{cap}/{count}"
+    return response
 
 
 def _bad_request(error: BadRequest) -> HttpResponse:
@@ -312,19 +342,20 @@ def _bad_request(error: BadRequest) -> HttpResponse:
 def events_feed(request) -> HttpResponse:
     """``/feeds/events.ics``: every live event, with the agenda's filters (``venue``, ``kind``,
     ``city``, ``programme``, ``start``/``end`` dates, ``price=free|paid``) and ``lang``."""
+    now = timezone.now()
     try:
         language = parse_language(request.GET)
         with translation.override(language):  # the reason in the language asked for
             filters = parse_filters(request.GET)
+            window = _window(filters, now)
     except BadRequest as error:
         return _bad_request(error)
-    now = timezone.now()
     with translation.override(language):
         name = _("Events — %(node)s") % {"node": settings.ESSAIM_NODE_NAME}
     return _serve(
         request,
         rows=selectors.events_narrowed(Event.objects.all(), filters),
-        window=_window(filters, now),
+        window=window,
         language=language,
         name=name,
         filename="events.ics",

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import windows
 from events.selectors import AgendaFilters
 from venues import vocabulary
 
@@ -28,10 +29,10 @@ class AgendaFilterForm(forms.Form):
     )
     city = forms.ChoiceField(label=_("City"), required=False)
     programme = forms.ChoiceField(label=_("Programme"), required=False)
-    start = forms.DateField(
+    start = windows.DayField(
         label=pgettext_lazy("date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = windows.DayField(
         label=pgettext_lazy("date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     price = forms.ChoiceField(label=_("Price"), required=False, choices=PRICE_CHOICES)
@@ -64,11 +65,18 @@ class AgendaFilterForm(forms.Form):
         )
 
     def days(self, today: date, default_days: int) -> tuple[date, date]:
-        """The first and last day to list (inclusive): the range asked, else from today."""
+        """The first and last day to list (inclusive): the range asked, else ``default_days`` from
+        today; never more than ``MAX_SPAN_DAYS``, whichever bound is given."""
         data = self.cleaned_data if self.is_bound else {}
-        start = data.get("start") or today
+        start = data.get("start")
         end = data.get("end") if "end" not in self.errors else None
-        return start, end or start + timedelta(days=default_days - 1)
+        return windows.bounded(
+            start,
+            end,
+            default_start=today,
+            default_end=(start or today) + timedelta(days=default_days - 1),
+            limits=windows.limits(max_days=MAX_SPAN_DAYS, default_days=default_days - 1),
+        )
 
     def query(self) -> dict[str, str]:
         """The valid filters as query parameters (for links and the feed)."""

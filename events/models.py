@@ -36,6 +36,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core import windows
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from events.admin.forms import EventPageForm
 from venues import vocabulary
@@ -607,7 +608,10 @@ def occurrence_key(moment: datetime) -> str:
 
 
 def parse_occurrence_key(text: str) -> datetime | None:
+    """The occurrence a key names, or ``None`` for a key that is unreadable or outside
+    ``core.windows``' years (no date lives there, and its arithmetic would overflow)."""
     try:
-        return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        moment = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
+    return moment if windows.FIRST_YEAR <= moment.year <= windows.LAST_YEAR else None

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings import availability as av
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
+from core import windows
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
@@ -55,13 +56,13 @@ def _language() -> str:
 # The agenda -------------------------------------------------------------------------------------
 
 
-def _month(text: str, today: date) -> tuple[date, bool]:
-    """The first day of ``YYYY-MM``; today's month (and False) when it cannot be read."""
+def _month(text: str, today: date) -> tuple[date, str]:
+    """The first day of ``YYYY-MM`` (within ``core.windows``' years); today's month and the reason
+    when it cannot be read."""
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1), True
-    except (TypeError, ValueError):
-        return today.replace(day=1), not text
+        return windows.parse_month(text) or today.replace(day=1), ""
+    except windows.WindowError as error:
+        return today.replace(day=1), str(error.message)
 
 
 def _occurrences_between(events, first: date, last: date, now: datetime, *, hide_ended: bool):
@@ -91,9 +92,9 @@ def agenda(request):
     month_view = request.GET.get("view") == "month"
     context = {"form": form, "month_view": month_view, "query": urlencode(query)}
     if month_view:
-        first, readable = _month(request.GET.get("month", ""), today)
-        if not readable:
-            context["month_error"] = _("Choose a month as YYYY-MM, e.g. 2026-12.")
+        first, month_error = _month(request.GET.get("month", ""), today)
+        if month_error:
+            context["month_error"] = month_error
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         events = selectors.agenda_events(filters=filters, start=_utc(first) - ZONE_MARGIN, end=_utc(last) + ZONE_MARGIN)
         pairs = _occurrences_between(events, first, last, now, hide_ended=False)

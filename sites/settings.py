@@ -255,6 +255,9 @@ ESSAIM_GEOCODER_USER_AGENT = os.environ.get("ESSAIM_GEOCODER_USER_AGENT", f"essa
 ESSAIM_GEOCODER_TIMEOUT = float(os.environ.get("ESSAIM_GEOCODER_TIMEOUT", "4"))
 # ESSAIM_EVENT_HORIZON_DAYS: how far ahead a repeating event without an end is expanded and published.
 ESSAIM_EVENT_HORIZON_DAYS = int(os.environ.get("ESSAIM_EVENT_HORIZON_DAYS", "365"))
+# ESSAIM_FEED_MAX_EVENTS: the most events one public events feed writes (the soonest first); a feed
+# cut there says so in its description and an ``Essaim-Feed-Truncated`` header (a request's budget).
+ESSAIM_FEED_MAX_EVENTS = int(os.environ.get("ESSAIM_FEED_MAX_EVENTS", "10000"))
 # ESSAIM_WAITLIST_OFFER_HOURS: how long a seat offered to the next person waiting stays held for them.
 ESSAIM_WAITLIST_OFFER_HOURS = int(os.environ.get("ESSAIM_WAITLIST_OFFER_HOURS", "12"))
 # ESSAIM_HOLD_MINUTES: how long a hold awaiting payment keeps its slot.

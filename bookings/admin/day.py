@@ -121,8 +121,7 @@ class OccupancyView(VenueChoiceMixin, TemplateView):
     def weeks(self) -> tuple:
         """The first Monday and the number of weeks: by default the last four, this one and the next four."""
         this_monday = reports.monday_of(timezone.now().astimezone(venue_zone(self.venue)).date())
-        first = reports.monday_of(self.cleaned("first") or this_monday - timedelta(weeks=4))
-        last = reports.monday_of(self.cleaned("last") or max(first, this_monday + timedelta(weeks=4)))
+        first, last = self.form.weeks(this_monday)
         return first, (last - first).days // 7 + 1
 
     @cached_property

@@ -19,7 +19,7 @@ from wagtail.admin.panels import HelpPanel
 
 from bookings import availability as av
 from bookings.models import Booking, BookingStatus, Closure, Resource, ResourceKind
-from core import money
+from core import money, windows
 from venues.permissions import venues_managed_by
 
 
@@ -187,10 +187,28 @@ class ClosureFilterSet(WagtailFilterSet):
         fields = ["venue", "yearly"]
 
 
+class DayRangeField(django_filters.fields.DateRangeField):
+    """From and to dates in ``core.windows``' years (a date in the year 9999 was a 500)."""
+
+    def compress(self, data_list):
+        for day in data_list or ():
+            if day and not windows.FIRST_YEAR <= day.year <= windows.LAST_YEAR:
+                raise forms.ValidationError(
+                    _("Choose dates between %(first)s and %(last)s.")
+                    % {"first": windows.FIRST_DAY.isoformat(), "last": windows.LAST_DAY.isoformat()},
+                    code="out_of_range",
+                )
+        return super().compress(data_list)
+
+
+class DayRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = DayRangeField
+
+
 class BookingFilterSet(WagtailFilterSet):
     """Dates are the venues' own local days: a booking on 3 March in Dakar and one in Lyon both match."""
 
-    dates = django_filters.DateFromToRangeFilter(label=_("Dates"), method="filter_dates", widget=DateRangePickerWidget)
+    dates = DayRangeFilter(label=_("Dates"), method="filter_dates", widget=DateRangePickerWidget)
     venue = VenueFilter(label=_("Venue"), queryset=_venues_for_request, field_name="resource__venue")
     resource = ResourceFilter(label=_("Resource"), queryset=_resources_for_request)
     status = django_filters.MultipleChoiceFilter(
@@ -227,7 +245,7 @@ class DayForm(forms.Form):
     """The day view's choice of venue and date (the date defaults to today in the venue's zone)."""
 
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False, empty_label=None)
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+    date = windows.DayField(label=_("Date"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,21 +256,38 @@ class ReportForm(DayForm):
     """The occupancy report's venue and weeks (from the week of ``first`` to the week of ``last``)."""
 
     date = None
-    first = forms.DateField(
+    first = windows.DayField(
         label=_("From the week of"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
     )
-    last = forms.DateField(
+    last = windows.DayField(
         label=_("To the week of"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
     )
+
+    #: At most a year of weeks, whichever of ``first`` and ``last`` is given (``weeks``).
+    LIMITS = windows.limits(max_days=7 * 52, default_days=7 * 8)
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first"), cleaned.get("last")
         if first and last and last < first:
             self.add_error("last", _("The last week must not be before the first."))
-        elif first and last and (last - first).days > 7 * 52:
+        elif first and last and (last - first).days > self.LIMITS.max_days:
             self.add_error("last", _("A report covers at most a year."))
         return cleaned
+
+    def weeks(self, this_monday) -> tuple:
+        """The first and last Monday shown: those asked for, by default the last four weeks, this
+        one and the next four, and never more than a year, whichever is given."""
+        data = getattr(self, "cleaned_data", {})  # a field in error is not in it: its default then
+        first, last = data.get("first"), data.get("last")
+        return windows.bounded(
+            first and first - timedelta(days=first.weekday()),
+            last and last - timedelta(days=last.weekday()),
+            default_start=this_monday - timedelta(weeks=4),
+            default_end=this_monday + timedelta(weeks=4),
+            limits=self.LIMITS,
+            names=("first", "last"),
+        )
 
 
 class CancelForm(forms.Form):

@@ -1,11 +1,9 @@
 """The booking API's input and output shapes (the OpenAPI schema is generated from them)."""
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,12 +21,13 @@ from bookings.models import (
     ResourceKind,
 )
 from bookings.payments import ledger, pay_links
-from core import money
+from core import money, windows
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
 from venues.api import NearField, RadiusField, radius_needs_near
 
-#: The longest window an availability query may span.
+#: The longest window an availability query may span (``core.windows``: both bounds are required).
 MAX_WINDOW_DAYS = 62
+LIMITS = windows.limits(max_days=MAX_WINDOW_DAYS, default_days=MAX_WINDOW_DAYS)
 #: Kinds booked through this API; event seats are booked through their event.
 BOOKABLE_KINDS = [ResourceKind.DESK, ResourceKind.DESK_POOL, ResourceKind.ROOM]
 
@@ -37,16 +36,23 @@ BOOKABLE_KINDS = [ResourceKind.DESK, ResourceKind.DESK_POOL, ResourceKind.ROOM]
 
 
 class WindowQuerySerializer(serializers.Serializer):
-    start = InstantField(help_text="Start of the window, ISO 8601 with offset (2026-03-05T09:00:00+01:00)")
+    start = InstantField(
+        help_text=(
+            "Start of the window, ISO 8601 with offset (2026-03-05T09:00:00+01:00), "
+            f"between {windows.FIRST_DAY} and {windows.LAST_DAY}"
+        )
+    )
     end = InstantField(help_text=f"End of the window, after start and at most {MAX_WINDOW_DAYS} days later")
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError(rule_texts.rule_message("end_before_start"), code="end_before_start")
-        if attrs["end"] - attrs["start"] > timedelta(days=MAX_WINDOW_DAYS):
-            raise serializers.ValidationError(
-                _("Ask for at most %(days)s days at a time.") % {"days": MAX_WINDOW_DAYS}, code="window_too_long"
+        try:
+            windows.bounded(
+                attrs["start"], attrs["end"], default_start=attrs["start"], default_end=attrs["end"], limits=LIMITS
             )
+        except windows.WindowError as error:
+            raise serializers.ValidationError(str(error.message), code=error.code) from None
         return attrs
 
     def window(self) -> av.Interval:

@@ -20,6 +20,7 @@ from bookings.models import BookingUnit, Resource
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
 from bookings.views.common import LOGIN_URL, error_list, page_language
+from core import windows
 from core.errors import Conflict, InvalidInput
 from venues.selectors import venues_localized
 
@@ -42,6 +43,7 @@ def resource_book(request, pk: int):
     uses_presets = resource.booking_unit != BookingUnit.SLOTS
     wanted_start = wanted_end = None
     day = None
+    refused = []  # a day asked for in the query string that cannot be shown: said, and a 400
     if request.method == "POST":
         if not request.user.is_authenticated:
             # Back to this page after logging in, with the chosen day and start preselected.
@@ -61,6 +63,8 @@ def resource_book(request, pk: int):
         day_form = DayForm(request.GET)
         if day_form.is_valid():
             day = day_form.cleaned_data["day"]
+        else:
+            refused = day_form.errors.get("day", [])
         wanted_start = parse_instant(request.GET.get("start", ""))
         wanted_end = parse_instant(request.GET.get("end", "")) if wanted_start else None
     if day is None:
@@ -68,7 +72,8 @@ def resource_book(request, pk: int):
             wanted_start.astimezone(tz).date() if wanted_start else today
         )
     context = _day_context(request, resource, form, day, wanted_start, wanted_end, now)
-    status = 200
+    context["day_errors"] = refused
+    status = 400 if refused else 200
     if form.is_bound and form.errors:
         codes = {e.code for e in form.errors.as_data().get("__all__", [])}
         status = 409 if "no_room" in codes else 429 if "throttled" in codes else 400
@@ -180,8 +185,8 @@ def _posted_day(form: BookingForm, tz: ZoneInfo) -> tuple[date | None, datetime 
         day = start.astimezone(tz).date()
     else:
         try:
-            day = date.fromisoformat(form.data.get("day", ""))
-        except ValueError:
+            day = windows.parse_day(form.data.get("day", ""), "day")
+        except windows.WindowError:
             day = None
     return day, start, end
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.api.serializers import BookingOutputSerializer
+from core import windows
 from core.api import DECIMAL_STRING, ErrorSerializer, local_iso, parse_instant
 from events import selectors
 from events.models import (
@@ -26,6 +27,7 @@ from venues import vocabulary
 #: The longest window the list may span, and the one it shows without ``ends_before``.
 MAX_WINDOW_DAYS = 400
 DEFAULT_WINDOW_DAYS = 90
+LIMITS = windows.limits(max_days=MAX_WINDOW_DAYS, default_days=DEFAULT_WINDOW_DAYS)
 #: How many upcoming dates an event's detail lists.
 DETAIL_OCCURRENCES = 50
 
@@ -34,7 +36,14 @@ DETAIL_OCCURRENCES = 50
 
 
 @extend_schema_field(
-    {"type": "string", "example": "2026-03-05", "description": "A date, or a date and time with its offset"}
+    {
+        "type": "string",
+        "example": "2026-03-05",
+        "description": (
+            f"A date (YYYY-MM-DD, a whole day in the node's zone) or a date and time with its offset, "
+            f"between {windows.FIRST_DAY} and {windows.LAST_DAY}"
+        ),
+    }
 )
 class DayOrInstantField(serializers.Field):
     """An ISO 8601 date (a whole day in the node's zone) or instant with its offset, as UTC.
@@ -53,8 +62,10 @@ class DayOrInstantField(serializers.Field):
             except ValueError:
                 day = None
             if day is not None:
-                if not 1900 <= day.year <= 2999:
-                    raise serializers.ValidationError(_("Not a date."), code="invalid_datetime")
+                try:
+                    windows.in_range(day, self.field_name)
+                except windows.WindowError as error:
+                    raise serializers.ValidationError(str(error.message), code=error.code) from None
                 day += timedelta(days=1) if self.end else timedelta(0)
                 local = datetime.combine(day, datetime.min.time()).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
                 return local.astimezone(UTC)
@@ -70,14 +81,18 @@ class EventFilterSerializer(serializers.Serializer):
         required=False, min_value=1, max_value=2**63 - 1, help_text="A programme's id: its sessions"
     )
     starts_after = DayOrInstantField(
-        required=False, help_text="Dates starting at or after this (default: those not yet ended)"
+        required=False,
+        help_text=(
+            "Dates starting at or after this (default: those not yet ended; with ends_before alone, "
+            f"at most {MAX_WINDOW_DAYS} days before it)"
+        ),
     )
     ends_before = DayOrInstantField(
         end=True,
         required=False,
         help_text=(
-            f"Dates ending by this (a date includes its day); default {DEFAULT_WINDOW_DAYS} days ahead, "
-            f"at most {MAX_WINDOW_DAYS} days after starts_after"
+            f"Dates ending by this (a date includes its day); default {DEFAULT_WINDOW_DAYS} days after "
+            f"starts_after (or now), at most {MAX_WINDOW_DAYS} days after it"
         ),
     )
     kind = serializers.ChoiceField(
@@ -87,17 +102,27 @@ class EventFilterSerializer(serializers.Serializer):
     price = serializers.ChoiceField(choices=["free", "paid"], required=False)
 
     def validate(self, attrs):
+        """The window, bounded whichever bound is given (``core.windows.bounded``); without
+        ``starts_after`` it stays "not yet ended" unless ``ends_before`` moves it."""
         now = timezone.now()
-        start = attrs.get("starts_after") or now
-        end = attrs.get("ends_before") or start + timedelta(days=DEFAULT_WINDOW_DAYS)
+        given = attrs.get("starts_after")
+        try:
+            start, end = windows.bounded(
+                given,
+                attrs.get("ends_before"),
+                default_start=now,
+                default_end=(given or now) + LIMITS.default_span,
+                limits=LIMITS,
+                names=("starts_after", "ends_before"),
+            )
+        except windows.WindowError as error:
+            raise serializers.ValidationError(str(error.message), code=error.code) from None
         if end <= start:
             raise serializers.ValidationError(
                 _("ends_before must be after starts_after (now when not given)."), code="end_before_start"
             )
-        if end - start > timedelta(days=MAX_WINDOW_DAYS):
-            raise serializers.ValidationError(
-                _("Ask for at most %(days)s days at a time.") % {"days": MAX_WINDOW_DAYS}, code="window_too_long"
-            )
+        if given is None and start != now:
+            attrs["starts_after"] = start
         attrs["ends_before"] = end
         return attrs
 

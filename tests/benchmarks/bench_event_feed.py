@@ -269,7 +269,7 @@ def _cold_caches():
     cache.clear()  # rendered feeds, Wagtail's site root paths
     for cached in (
         ical_writer.vtimezone,
-        ical_writer._transitions,
+        ical_writer._transitions_in,
         ical_writer._change_clocks,
         ical_writer._escape_shared,
     ):

@@ -162,10 +162,10 @@ def test_day_navigation_and_closed_days(client, make_venue, make_resource):
     # No way back before today, nor beyond the horizon.
     assert html(client.get(url("resource", pk=desk.pk), {"day": "2026-03-02"})).select_one("a[rel=prev]") is None
     assert html(client.get(url("resource", pk=desk.pk), {"day": "2026-04-01"})).select_one("a[rel=next]") is None
-    # Without a day, the first day with free time; a garbage day is ignored.
-    assert html(client.get(url("resource", pk=desk.pk), {"day": "soon"})).select_one("#day-input")["value"] == (
-        "2026-03-02"
-    )
+    # Without a day, the first day with free time; a garbage day is said (a 400) and that day shown.
+    garbage = html(client.get(url("resource", pk=desk.pk), {"day": "soon"}), status=400)
+    assert garbage.select_one("#day-input")["value"] == "2026-03-02"
+    assert garbage.select_one("#day-input-error").get_text().strip()
 
 
 def test_unknown_or_inactive_resource_is_404(client, room, make_resource):
