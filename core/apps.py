@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from core.client_address import check_trusted_proxies
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +9,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        checks.register(check_trusted_proxies, checks.Tags.security)
