@@ -3,6 +3,8 @@
 
 import itertools
 import logging
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.http import HttpResponse
@@ -11,6 +13,7 @@ from django.urls import reverse as url
 
 from core.client_address import ClientAddressFilter, ClientAddressMiddleware, check_trusted_proxies, client_address
 from core.throttling import ClientIdentMixin
+from sites.gunicorn_logging import AccessLogger
 
 TOKEN = "/api/v1/auth/token/"
 PROXY = "10.0.0.2"  # nginx, as deploy/compose.yaml places it on its network
@@ -161,3 +164,15 @@ def test_a_mistyped_proxy_stops_the_checks(settings):
     assert [error.id for error in errors] == ["core.E001"] and "'nginx'" in errors[0].msg
     settings.ESSAIM_TRUSTED_PROXIES = ["10.0.0.0/8", "::1"]
     assert check_trusted_proxies() == []
+
+
+def test_the_access_log_names_the_client_behind_our_proxy(settings):
+    """gunicorn writes REMOTE_ADDR as ``%(h)s``: behind nginx, nginx's address on every line."""
+    settings.ESSAIM_TRUSTED_PROXIES = PROXIES
+    logger = object.__new__(AccessLogger)  # gunicorn's Logger.__init__ would install log handlers
+    response = SimpleNamespace(status="200 OK", headers=[], sent=0)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": PROXY}
+    environ["HTTP_X_FORWARDED_FOR"] = "192.0.2.1, 203.0.113.5"
+    assert logger.atoms(response, [], environ, timedelta(milliseconds=3))["h"] == "203.0.113.5"
+    environ["REMOTE_ADDR"] = "198.51.100.7"  # not our proxy: its header is ignored
+    assert logger.atoms(response, [], environ, timedelta(milliseconds=3))["h"] == "198.51.100.7"
