@@ -4,9 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` serves with gunicorn as deploy/ does. One process unless told otherwise: without
+# REDIS_URL the cache (rate limits, feed caches) lives in process memory, which processes do not share.
+WEB_CONCURRENCY ?= 1
+GUNICORN_THREADS ?= 8
 UV_VERSION := 0.13.9
 
-.PHONY: install run migrate demo test test-fast test-browser bench lint lock worker clean
+.PHONY: install run serve dev migrate demo test test-fast test-browser bench lint lock worker clean
 
 # A local virtual environment from the lock file (uv installs it; pip only installs uv).
 $(VENV)/.installed: requirements.lock
@@ -29,8 +33,18 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-# Installs, migrates, loads the demo network (once) and serves it on http://$(HOST):$(PORT).
+# Installs, migrates, loads the demo network (once) and serves it on http://$(HOST):$(PORT), the way
+# it is deployed: gunicorn with threads (deploy/gunicorn.conf.py), static files from whitenoise.
 run: demo
+	@$(MAKE) --no-print-directory serve
+
+# gunicorn alone, on a database that is already migrated (what `run` ends with).
+serve:
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WEB_CONCURRENCY) --threads $(GUNICORN_THREADS) sites.wsgi:application
+
+# The same with Django's development server, which reloads on every code change.
+dev: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: unit, integration, browser. DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.

@@ -2,7 +2,8 @@
 the events' registration pages and the API (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``)."""
 
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+
+from core.throttling import ScopedRateThrottle, UserRateThrottle
 
 
 class BookingRate(UserRateThrottle):

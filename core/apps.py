@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from core.client_address import check_trusted_proxies
 
 
 class CoreConfig(AppConfig):
@@ -8,6 +11,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        checks.register(check_trusted_proxies, checks.Tags.security)
         # Every page model is loaded by now, so the page types that need approval are known.
         from core.moderation import approval_rule_install  # noqa: PLC0415
 

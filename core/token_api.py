@@ -1,4 +1,5 @@
-"""``POST /api/v1/auth/token/``: a token for ``Authorization: Token …``, throttled per address.
+"""``POST /api/v1/auth/token/``: a token for ``Authorization: Token …``, throttled per client address
+(``core.client_address``: ``X-Forwarded-For`` counts only from a trusted proxy).
 
 django-axes counts failures here as on the login page, so a guessed password locks out both.
 """
@@ -9,11 +10,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput
 from core.services import auth_token_issue
+from core.throttling import ScopedRateThrottle
 
 
 class TokenInputSerializer(serializers.Serializer):

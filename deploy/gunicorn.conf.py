@@ -11,7 +11,13 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The access log names the client behind our proxies, as the rate limits count it.
+logger_class = "sites.gunicorn_logging.AccessLogger"
+# Which peers may say the request came over https (X-Forwarded-Proto): our proxies, like
+# X-Forwarded-For (ESSAIM_TRUSTED_PROXIES), else gunicorn's own variable, else loopback.
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS") or os.environ.get("ESSAIM_TRUSTED_PROXIES") or "127.0.0.1,::1"
+)
 
 
 def post_worker_init(worker):

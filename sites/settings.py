@@ -10,8 +10,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from sites.secret_key import development_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# ESSAIM_VAR_DIR: where the node keeps its SQLite database, uploads, static files and development key.
 VAR_DIR = Path(os.environ.get("ESSAIM_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -28,17 +32,27 @@ def env_list(name: str, default: str) -> list[str]:
 # DEBUG: on by default for the quick start; production sets DEBUG=false.
 DEBUG = env_bool("DEBUG", True)
 
-# SECRET_KEY: required when DEBUG is off; a development key is used only with DEBUG on.
+# SECRET_KEY: required when DEBUG is off. With DEBUG on and none set, a random key is made once in
+# var/secret_key (mode 0600) and reused (sites/secret_key.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "essaim-development-only-not-secret"  # noqa: S105
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: it signs sessions, password resets and payment "
+            "links. Set it in the environment to a long random value, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 
 # ALLOWED_HOSTS: comma-separated host names this node answers to.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 # CSRF_TRUSTED_ORIGINS: origins (scheme://host) allowed to POST forms through a proxy.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# ESSAIM_TRUSTED_PROXIES: comma-separated addresses or networks (CIDR) of our own reverse proxies.
+# Only a request from one of them may name its client in X-Forwarded-For (core/client_address.py);
+# empty by default: every client is its TCP peer. deploy/compose.yaml sets nginx's address.
+ESSAIM_TRUSTED_PROXIES = env_list("ESSAIM_TRUSTED_PROXIES", "")
 
 # ESSAIM_NODE_URL: this node's public base URL; venues' `origin` and federation identity.
 ESSAIM_NODE_URL = os.environ.get("ESSAIM_NODE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -86,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while a request is handled names its client.
+    "core.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,7 +139,6 @@ TEMPLATES = [
 ]
 
 # DATABASE_URL: PostgreSQL in production (postgres://user@host:5432/name); SQLite by default.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'essaim.sqlite3'}"),
@@ -188,6 +203,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The address axes counts is the one the rate limits count (X-Forwarded-For only from our proxies).
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ident"
 
 # Members log in on the public site; the Wagtail admin keeps its own log-in page.
 LOGIN_URL = "bookings:login"
@@ -286,6 +303,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Our throttles (core.throttling) read the client address themselves; 0 makes any other one
+    # count the TCP peer rather than a header the client wrote.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("ESSAIM_AUTH_RATE", "10/min"),
         # ESSAIM_BOOKING_RATE: booking and cancelling requests per person.
@@ -327,7 +347,9 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_address": {"()": "core.client_address.ClientAddressFilter"}},
+    "formatters": {"client": {"format": "%(levelname)s %(name)s [%(client_address)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_address"], "formatter": "client"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
