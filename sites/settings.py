@@ -6,8 +6,10 @@ to the console, Stripe off. Each variable below is documented in README.md ("Con
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_countries",
     "axes",
     "django.contrib.admin",
@@ -88,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,7 +230,7 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 if EMAIL_URL.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote
 
     _mail = urlsplit(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -299,6 +304,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Only the public API: Wagtail's admin API views are internal and not part of the contract.
     "PREPROCESSING_HOOKS": ["core.api.public_endpoints_only"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), not from a public CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the public validator service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -320,6 +331,47 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail's page preview runs in a same-origin iframe, so DENY would break editing.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+
+def tile_source(template: str) -> list[str]:
+    """The CSP source that map tiles from ``template`` need: nothing for tiles on this origin,
+    ``https://*.tile.example`` for a ``{s}`` subdomain, else the template's scheme and host."""
+    parts = urlsplit(template)
+    if not parts.netloc:
+        return []
+    host = parts.netloc
+    if host.startswith("{s}."):
+        host = "*." + host[4:]
+    if "{" in host or parts.scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(
+            f"ESSAIM_MAP_TILES: {template!r} must be an http(s) URL whose host has no placeholder but a leading {{s}}."
+        )
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp; core.csp adds the admins' inline styles): scripts only from this
+# origin or with the response's nonce, no plug-ins, no framing by other sites, forms posted here (and
+# to Stripe Checkout, where a paid booking's form is redirected), map tiles from ESSAIM_MAP_TILES.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *tile_source(ESSAIM_MAP_TILES)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "upgrade-insecure-requests": not DEBUG,
+        # ESSAIM_CSP_REPORT_URI: where browsers report violations (none by default).
+        "report-uri": os.environ.get("ESSAIM_CSP_REPORT_URI") or None,
+    },
+}
+# Paths of the admins (Wagtail, Django), whose HTML carries style attributes: inline styles allowed there.
+ESSAIM_CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
 
 LOGGING = {
     "version": 1,
