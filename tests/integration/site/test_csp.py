@@ -2,7 +2,10 @@
 inline script they write carrying the response's nonce (the browser tests check that nothing is
 refused; these check the header and the markup without a browser)."""
 
+import base64
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -73,6 +76,15 @@ def test_api_docs_are_served_from_our_static_files(client):
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html), "the docs load something from another host"
     assert assert_inline_scripts_carry_the_nonce(response) == 1
     assert "'unsafe-inline'" not in directives(response)["style-src"]
+
+
+def test_the_error_page_style_is_allowed_by_its_hash(settings):
+    """The 500 page renders without a request (no nonce): the policy names its <style> by hash."""
+    template = Path(__file__).resolve().parents[3] / "cms" / "templates" / "500.html"
+    [style] = re.findall(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+    assert "style=" not in template.read_text()
 
 
 @pytest.mark.parametrize(
