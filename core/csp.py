@@ -10,7 +10,7 @@ the one relaxation the Wagtail and Django admins need.
   ``nonce_wagtail_choosers`` put it on those scripts. The browser tests fail on any violation, so
   a Wagtail upgrade that adds another inline script shows there.
 - The admins (``ESSAIM_CSP_ADMIN_PREFIXES``) set ``style`` attributes in their HTML, so their
-  ``style-src`` allows inline styles; without a nonce in the list, or browsers would ignore it.
+  ``style-src`` allows inline styles, with no nonce or hash beside, or browsers would ignore it.
 """
 
 from contextvars import ContextVar
@@ -33,9 +33,11 @@ def current_nonce() -> str:
 
 
 def admin_style_src() -> list[str]:
-    """The admins' ``style-src``: the site's, less the nonce, plus inline styles."""
+    """The admins' ``style-src``: the site's, less its nonce and hashes (browsers ignore
+    ``'unsafe-inline'`` beside either), plus inline styles."""
     styles = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("style-src") or []
-    return [source for source in styles if source is not NONCE] + [UNSAFE_INLINE]
+    kept = [source for source in styles if source is not NONCE and not str(source).startswith(("'sha", "'nonce-"))]
+    return [*kept, UNSAFE_INLINE]
 
 
 class CSPMiddleware(BaseCSPMiddleware):
