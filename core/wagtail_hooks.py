@@ -6,6 +6,9 @@ page's rights, which do not know the type of the page being published:
 * the admin API (``/admin/api/main/pages/<id>/action/...``): the same copies and aliases are
   refused, and each action runs in one transaction, so one the guards stop half-way leaves
   nothing behind.
+
+Loaded by Wagtail with every app's hooks once the apps are ready, which is also when the chooser
+widgets' inline script gets the CSP nonce (``core.csp``).
 """
 
 from django import forms
@@ -17,7 +20,10 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 
+from core.csp import nonce_wagtail_choosers
 from core.moderation import copies_awaiting_approval, may_publish, refusal_message
+
+nonce_wagtail_choosers()
 
 
 def _created_model(request):

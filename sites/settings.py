@@ -6,8 +6,10 @@ to the console, Stripe off. Each variable below is documented in README.md ("Con
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from sites.secret_key import development_secret_key
@@ -88,6 +90,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_countries",
     "axes",
     "django.contrib.admin",
@@ -104,6 +108,7 @@ MIDDLEWARE = [
     "core.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,7 +247,7 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 if EMAIL_URL.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote
 
     _mail = urlsplit(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -322,6 +327,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Only the public API: Wagtail's admin API views are internal and not part of the contract.
     "PREPROCESSING_HOOKS": ["core.api.public_endpoints_only"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), not from a public CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the public validator service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -331,18 +342,63 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No avatars from gravatar.com: the admin would send a hash of every user's e-mail to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
-# Security: secure cookies and HSTS whenever DEBUG is off (production is served over HTTPS).
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Security: secure cookies, HTTPS redirect and HSTS whenever DEBUG is off (production is served over
+# HTTPS, nginx telling gunicorn so with X-Forwarded-Proto). Each can be turned off, e.g. to try a
+# production build over plain HTTP on a private network: SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE,
+# SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS (0: no HSTS), SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail's page preview runs in a same-origin iframe, so DENY would break editing.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+
+def tile_source(template: str) -> list[str]:
+    """The CSP source that map tiles from ``template`` need: nothing for tiles on this origin,
+    ``https://*.tile.example`` for a ``{s}`` subdomain, else the template's scheme and host."""
+    parts = urlsplit(template)
+    if not parts.netloc:
+        return []
+    host = parts.netloc
+    if host.startswith("{s}."):
+        host = "*." + host[4:]
+    if "{" in host or parts.scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(
+            f"ESSAIM_MAP_TILES: {template!r} must be an http(s) URL whose host has no placeholder but a leading {{s}}."
+        )
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp; core.csp adds the admins' inline styles): scripts only from this
+# origin or with the response's nonce, no plug-ins, no framing by other sites, forms posted here (and
+# to Stripe Checkout, where a paid booking's form is redirected), map tiles from ESSAIM_MAP_TILES.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # The hash: the 500 page's own <style> (cms/templates/500.html renders without a request, so no nonce).
+        "style-src": [SELF, NONCE, "'sha256-EBLCGEoKrKb54Fu4bZYMwvsaY7AMNF83zuKDP1AqLYs='"],
+        "img-src": [SELF, "data:", *tile_source(ESSAIM_MAP_TILES)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "upgrade-insecure-requests": not DEBUG,
+        # ESSAIM_CSP_REPORT_URI: where browsers report violations (none by default).
+        "report-uri": os.environ.get("ESSAIM_CSP_REPORT_URI") or None,
+    },
+}
+# Paths of the admins (Wagtail, Django), whose HTML carries style attributes: inline styles allowed there.
+ESSAIM_CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
 
 LOGGING = {
     "version": 1,

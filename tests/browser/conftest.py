@@ -33,6 +33,9 @@ How the pieces fit:
 - Chromium may only reach the live server: every other request (map tiles from
   tile.openstreetmap.org, Wagtail's Gravatar avatars, anything else) is aborted and recorded in
   ``blocked_requests``.
+- Every page a browser test opens reports its Content-Security-Policy violations (the
+  ``securitypolicyviolation`` event and Chromium's "Content Security Policy" console errors) to
+  ``csp_violations``; a test whose pages broke the policy fails at teardown.
 - Screenshots for humans go to /tmp/essaim-shots/ (``shot`` fixture); nothing asserts on them.
 """
 
@@ -255,9 +258,36 @@ def blocked_requests():
     return []
 
 
+#: Runs in every frame before the page's own scripts (Playwright init scripts are not subject to the CSP).
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.essaimCspViolation(
+    `${e.effectiveDirective} refused ${e.blockedURI || "inline"} on ${document.location.href}` +
+    ` (${e.sourceFile || "?"}:${e.lineNumber}): ${e.sample || ""}`
+  );
+});
+"""
+
+
 @pytest.fixture
-def make_context(new_context, blocked_requests):
-    """``make_context(**options)``: a browser context that can only reach the live server."""
+def csp_violations():
+    """The CSP violations of every page the test's browser contexts opened; none allowed."""
+    found = []
+    yield found
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def make_context(new_context, blocked_requests, csp_violations):
+    """``make_context(**options)``: a browser context that can only reach the live server and
+    reports the CSP violations of its pages."""
+
+    def on_violation(report: str) -> None:
+        csp_violations.append(report)
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
 
     def only_local(route):
         url = route.request.url
@@ -270,6 +300,9 @@ def make_context(new_context, blocked_requests):
     def make(**options):
         ctx = new_context(**options)
         ctx.route("**/*", only_local)
+        ctx.expose_function("essaimCspViolation", on_violation)
+        ctx.add_init_script(_REPORT_CSP_VIOLATIONS)
+        ctx.on("console", on_console)
         ctx.set_default_timeout(10_000)
         return ctx
 
