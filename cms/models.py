@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from core.validators import SingleLineTitle
 from venues.models import VenueIndexPage
 from venues.selectors import venue_counts_by_kind, venue_map_points_all
 
@@ -18,7 +19,7 @@ class ContentBlock(blocks.StreamBlock):
     image = ImageChooserBlock(label=_("Image"))
 
 
-class HomePage(Page):
+class HomePage(SingleLineTitle, Page):
     """The network's front page: what it is, venues by kind, the map, upcoming events."""
 
     tagline = models.CharField(_("tagline"), max_length=255, blank=True)
@@ -42,7 +43,7 @@ class HomePage(Page):
         return context
 
 
-class ContentPage(Page):
+class ContentPage(SingleLineTitle, Page):
     body = StreamField(ContentBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [FieldPanel("body")]

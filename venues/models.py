@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale, Orderable, Page, PagePermissionTester
 
+from core.validators import SingleLineTitle, multi_line, single_line
 from venues import presentation, vocabulary
 from venues.text import normalise
 
@@ -96,7 +97,7 @@ class VenuePermissionTester(PagePermissionTester):
         return super().can_delete(ignore_bulk=ignore_bulk)
 
 
-class VenueIndexPage(Page):
+class VenueIndexPage(SingleLineTitle, Page):
     """The directory: every venue of the network, filterable and searchable near a place."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -112,19 +113,19 @@ class VenueIndexPage(Page):
     template = "venues/venue_index_page.html"
 
 
-class VenuePage(Page):
+class VenuePage(SingleLineTitle, Page):
     """The fields every venue shares. Concrete, so that one query can search all kinds."""
 
     #: The API's ``kind`` code; each subclass names its own.
     KIND = ""
 
-    summary = models.CharField(_("summary"), max_length=280, blank=True)
+    summary = models.CharField(_("summary"), max_length=280, blank=True, validators=[single_line])
     body = StreamField(VenueBodyBlock(), blank=True, verbose_name=_("description"))
 
-    street_address = models.CharField(_("street address"), max_length=255, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=120)
-    region = models.CharField(_("region"), max_length=120, blank=True)
+    street_address = models.CharField(_("street address"), max_length=255, blank=True, validators=[single_line])
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=[single_line])
+    city = models.CharField(_("city"), max_length=120, validators=[single_line])
+    region = models.CharField(_("region"), max_length=120, blank=True, validators=[single_line])
     country = CountryField(_("country"), default="FR")
     latitude = models.FloatField(
         _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
@@ -153,16 +154,20 @@ class VenuePage(Page):
     )
 
     opening_hours_note = models.CharField(
-        _("opening hours note"), max_length=255, blank=True, help_text=_("e.g. closed in August")
+        _("opening hours note"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. closed in August"),
+        validators=[single_line],
     )
     amenities = ParentalManyToManyField(Amenity, blank=True, related_name="venues", verbose_name=_("amenities"))
     labels = ParentalManyToManyField(Label, blank=True, related_name="venues", verbose_name=_("labels"))
 
     wheelchair_accessible = models.BooleanField(_("step-free access"), default=False)
-    accessibility = models.TextField(_("accessibility details"), blank=True)
+    accessibility = models.TextField(_("accessibility details"), blank=True, validators=[multi_line])
 
     email = models.EmailField(_("contact e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[single_line])
     website = models.URLField(_("website"), blank=True)
 
     content_panels = Page.content_panels + [
@@ -301,7 +306,7 @@ class OpeningHours(Orderable):
 class VenueGalleryImage(Orderable):
     page = ParentalKey(VenuePage, on_delete=models.CASCADE, related_name="gallery_images")
     image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
-    caption = models.CharField(_("caption"), max_length=255, blank=True)
+    caption = models.CharField(_("caption"), max_length=255, blank=True, validators=[single_line])
 
     panels = [FieldPanel("image"), FieldPanel("caption")]
 
@@ -313,9 +318,15 @@ class TiersLieuPage(VenuePage):
         _("category"), max_length=40, choices=vocabulary.TIERS_LIEU_CATEGORIES, default="coworking"
     )
     ecosystem = models.CharField(
-        _("ecosystem"), max_length=160, blank=True, help_text=_("The local ecosystem this venue belongs to.")
+        _("ecosystem"),
+        max_length=160,
+        blank=True,
+        help_text=_("The local ecosystem this venue belongs to."),
+        validators=[single_line],
     )
-    operator = models.CharField(_("operator"), max_length=160, blank=True, help_text=_("Association, SCIC, company…"))
+    operator = models.CharField(
+        _("operator"), max_length=160, blank=True, help_text=_("Association, SCIC, company…"), validators=[single_line]
+    )
 
     edit_handler = venue_edit_handler([FieldPanel("category"), FieldPanel("ecosystem"), FieldPanel("operator")])
     parent_page_types = ["venues.VenueIndexPage"]
@@ -331,7 +342,7 @@ class TotemPage(VenuePage):
     KIND = vocabulary.KIND_TOTEM
 
     french_tech_community = models.CharField(
-        _("French Tech community"), max_length=160, help_text=_("e.g. French Tech Grand Lyon")
+        _("French Tech community"), max_length=160, help_text=_("e.g. French Tech Grand Lyon"), validators=[single_line]
     )
     startups_hosted = models.PositiveIntegerField(_("start-ups hosted"), null=True, blank=True)
 
@@ -353,9 +364,12 @@ class SocialBusinessCenterPage(VenuePage):
         max_length=120,
         blank=True,
         help_text=_("Language codes separated by commas, e.g. fr, en, wo"),
+        validators=[single_line],
     )
-    partner_networks = models.TextField(_("partner networks"), blank=True, help_text=_("One per line."))
-    host_organisation = models.CharField(_("host organisation"), max_length=160, blank=True)
+    partner_networks = models.TextField(
+        _("partner networks"), blank=True, help_text=_("One per line."), validators=[multi_line]
+    )
+    host_organisation = models.CharField(_("host organisation"), max_length=160, blank=True, validators=[single_line])
 
     edit_handler = venue_edit_handler(
         [FieldPanel("host_organisation"), FieldPanel("working_languages"), FieldPanel("partner_networks")]
