@@ -114,10 +114,12 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-#: Parameter values (RFC 6868): ``^`` is ``^^``, a line break ``^n``, a double quote ``^'``.
+#: Parameter values: RFC 6868's ``^^`` and ``^'`` for ``^`` and ``"``. Parameters carry names
+#: (``CN``), which are single lines: a line break or tab is a space (``core.text.one_line``; RFC
+#: 6868's ``^n`` would show as such in the clients that do not know it), other controls dropped.
 _PARAMETER = str.maketrans(
     {
-        **dict.fromkeys(text.BREAKS, "^n"),
+        **dict.fromkeys(text.BREAKS + "\t", " "),
         **dict.fromkeys(text.CONTROLS + text.SURROGATES),
         "^": "^^",
         '"': "^'",
@@ -126,8 +128,7 @@ _PARAMETER = str.maketrans(
 
 
 def _parameter(value: str) -> str:
-    """A parameter value, always quoted (3.2), with RFC 6868's escapes for what a quoted value
-    cannot hold (``^``, line breaks, ``"``); other control characters are dropped."""
+    """A parameter value, always quoted (3.2), escaped by RFC 6868, on one line."""
     return '"' + value.replace("\r\n", "\n").translate(_PARAMETER) + '"'
 
 
