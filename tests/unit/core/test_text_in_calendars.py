@@ -94,7 +94,9 @@ def with_icalendar(body: str) -> dict:
         "categories": [str(c) for c in vevent["CATEGORIES"].cats],
         "organizer": str(vevent["ORGANIZER"].params.get("CN", "")),
         "attendees": [str(vevent["ATTENDEE"].params.get("CN", ""))],
-        "name": unescape(str(parsed["NAME"])),  # icalendar reads NAME as an unknown type  # icalendar types NAME as unknown
+        "name": unescape(
+            str(parsed["NAME"])
+        ),  # icalendar reads NAME as an unknown type  # icalendar types NAME as unknown
     }
 
 
@@ -146,7 +148,16 @@ def test_icaljs_reads_any_text_back(batch):
 
 @pytest.mark.parametrize(
     "value",
-    ["La Ruche\r\nX-INJECTED:yes\r\nBEGIN:VALARM", "a\nb", "a\rb", "tab\there", "nul\x00", "nel\x85", "ls\u2028", "\x7f"],
+    [
+        "La Ruche\r\nX-INJECTED:yes\r\nBEGIN:VALARM",
+        "a\nb",
+        "a\rb",
+        "tab\there",
+        "nul\x00",
+        "nel\x85",
+        "ls\u2028",
+        "\x7f",
+    ],
 )
 def test_single_line_fields_refuse_control_characters(value):
     with pytest.raises(Exception, match="single line") as raised:
