@@ -96,7 +96,7 @@ def with_icalendar(body: str) -> dict:
         "attendees": [str(vevent["ATTENDEE"].params.get("CN", ""))],
         "name": unescape(
             str(parsed["NAME"])
-        ),  # icalendar reads NAME as an unknown type  # icalendar types NAME as unknown
+        ),  # icalendar reads NAME as an unknown type
     }
 
 
