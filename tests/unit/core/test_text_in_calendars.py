@@ -94,9 +94,7 @@ def with_icalendar(body: str) -> dict:
         "categories": [str(c) for c in vevent["CATEGORIES"].cats],
         "organizer": str(vevent["ORGANIZER"].params.get("CN", "")),
         "attendees": [str(vevent["ATTENDEE"].params.get("CN", ""))],
-        "name": unescape(
-            str(parsed["NAME"])
-        ),  # icalendar reads NAME as an unknown type
+        "name": unescape(str(parsed["NAME"])),  # icalendar reads NAME as an unknown type
     }
 
 
