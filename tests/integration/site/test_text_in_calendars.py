@@ -15,6 +15,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -85,8 +86,11 @@ def place(make_venue, make_resource, make_user):
     return {"venue": venue, "room": room, "programme": programme, "alice": alice, "booking": booking}
 
 
-def force(place, value: str) -> None:
-    """Write ``value`` everywhere a feed or an invitation takes text from, past every validator."""
+def force(place, value: str) -> str:
+    """Write ``value`` everywhere a feed or an invitation takes text from, past every validator;
+    what was stored (PostgreSQL's text cannot hold NUL at all)."""
+    if connection.vendor == "postgresql":
+        value = value.replace("\x00", "")
     VenuePage.objects.filter(pk=place["venue"].pk).update(
         title=value, draft_title=value, city=value, street_address=value
     )
@@ -94,6 +98,7 @@ def force(place, value: str) -> None:
     Event.objects.update(titles={"fr": value, "en": value}, summaries={"fr": value, "en": value})
     type(place["alice"]).objects.filter(pk=place["alice"].pk).update(first_name=value, last_name=value)
     cache.clear()  # the feeds' version keys do not see an update()
+    return value
 
 
 def feeds(client, place) -> dict[str, str]:
@@ -243,7 +248,7 @@ texts = st.text(st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_f
 def test_any_text_in_any_field_reaches_every_calendar_intact(client, place, value):
     """Ten examples, each through six calendars (five feeds and an invitation), read by icalendar
     and, in one node run per example, by ical.js."""
-    force(place, value)
+    value = force(place, value)
     bodies = feeds(client, place)
     flat, line = text.multi_line(value), text.one_line(value)
     for body in bodies.values():
@@ -253,7 +258,7 @@ def test_any_text_in_any_field_reaches_every_calendar_intact(client, place, valu
     assert {str(vevent["SUMMARY"]) for vevent in venue_feed} == {flat}
     invitation = Calendar.from_ical(bodies["invitation"]).walk("VEVENT")[0]
     assert invitation["ORGANIZER"].params.get("CN", "") == line
-    assert invitation["ATTENDEE"].params.get("CN", "") == text.one_line(f"{value} {value}".strip())
+    assert invitation["ATTENDEE"].params.get("CN", "") == text.one_line(f"{value} {value}".strip() or "alice")
     if not _icaljs_available():
         _need_icaljs()
     reads = dict(zip(bodies, icaljs(list(bodies.values())), strict=True))
