@@ -44,7 +44,10 @@ def write(fields: dict) -> str:
         summary=fields["summary"],
         description=fields["description"],
         location=fields["location"],
-        categories=(fields["category"], "x"),
+        # Free text last: ical.js splits ``CATEGORIES:a\\,b`` (a category ending with a backslash,
+        # then another) wrongly, as if the comma were escaped. Essaim's categories are its own
+        # vocabulary's words (the venue's kind), never such text.
+        categories=("x", fields["category"]),
         organizer=fields["organizer"],
         organizer_email="venue@example.org",
         attendees=(Attendee(email="alice@example.org", name=fields["attendee"]),),
@@ -63,7 +66,7 @@ def expected(fields: dict) -> dict:
         "summary": text.multi_line(fields["summary"]),
         "description": text.multi_line(fields["description"]),
         "location": text.multi_line(fields["location"]),
-        "categories": [text.multi_line(fields["category"]), "x"],
+        "categories": ["x", text.multi_line(fields["category"])],
         "organizer": text.one_line(fields["organizer"]),
         "attendees": [text.one_line(fields["attendee"])],
         "name": text.multi_line(fields["name"]),
@@ -95,6 +98,17 @@ def with_icalendar(body: str) -> dict:
         "organizer": str(vevent["ORGANIZER"].params.get("CN", "")),
         "attendees": [str(vevent["ATTENDEE"].params.get("CN", ""))],
         "name": unescape(str(parsed["NAME"])),  # icalendar reads NAME as an unknown type
+    }
+
+
+def as_icaljs_reads(values: dict) -> dict:
+    """ical.js reads a parameter value as TEXT, backslash escapes and all (``parse._parseValue``
+    with its default parameter type, ``text``); RFC 5545 3.2 has no such escapes in parameters,
+    and icalendar reads them as written. A name holding ``\\,`` or ``\\n`` is the only text the
+    two read differently: no writing serves both."""
+    return values | {
+        "organizer": unescape(values["organizer"]),
+        "attendees": [unescape(a) for a in values["attendees"]],
     }
 
 
@@ -135,13 +149,13 @@ def test_icalendar_reads_any_text_back(fields):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(st.fixed_dictionaries(dict.fromkeys(FIELDS, texts)), min_size=40, max_size=40))
+@given(st.lists(st.fixed_dictionaries(dict.fromkeys(FIELDS, texts)), min_size=100, max_size=100))
 def test_icaljs_reads_any_text_back(batch):
-    """Forty calendars per node run, eight runs."""
+    """A hundred calendars per node run, eight runs."""
     if not _icaljs_available():
         _need_icaljs()
     bodies = [write(fields) for fields in batch]
-    assert with_icaljs(bodies) == [expected(fields) for fields in batch]
+    assert with_icaljs(bodies) == [as_icaljs_reads(expected(fields)) for fields in batch]
 
 
 @pytest.mark.parametrize(
