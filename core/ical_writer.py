@@ -117,12 +117,16 @@ def fold(line: str) -> str:
 #: Parameter values: RFC 6868's ``^^`` and ``^'`` for ``^`` and ``"``. Parameters carry names
 #: (``CN``), which are single lines: a line break or tab is a space (``core.text.one_line``; RFC
 #: 6868's ``^n`` would show as such in the clients that do not know it), other controls dropped.
+#: A backslash is written U+FF3C (＼): RFC 5545 gives it no meaning in a parameter, but icalendar
+#: reads ``\\,`` ``\\;`` ``\\:`` there as escapes and ical.js every TEXT escape, so no
+#: spelling of a backslash reads back the same in both.
 _PARAMETER = str.maketrans(
     {
         **dict.fromkeys(text.BREAKS + "\t", " "),
         **dict.fromkeys(text.CONTROLS + text.SURROGATES),
         "^": "^^",
         '"': "^'",
+        "\\": "\uff3c",
     }
 )
 
