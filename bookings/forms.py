@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from bookings.models import ResourceKind
 from core import windows
+from core.validators import multi_line
 from venues.forms import NearField, RadiusField
 
 PRESETS = [("morning", _("Morning")), ("afternoon", _("Afternoon")), ("day", _("Whole day"))]
@@ -73,6 +74,7 @@ class BookingForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[multi_line],
     )
 
     def __init__(self, *args, presets: bool = False, **kwargs):
@@ -119,6 +121,7 @@ class CancelForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[multi_line],
     )
 
 

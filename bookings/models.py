@@ -21,6 +21,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from core.validators import multi_line, single_line
 from venues import vocabulary
 
 
@@ -67,9 +68,9 @@ class Resource(ClusterableModel):
     venue = models.ForeignKey(
         "venues.VenuePage", on_delete=models.CASCADE, related_name="resources", verbose_name=_("venue")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.DESK)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[multi_line])
     photo = models.ForeignKey(
         "wagtailimages.Image",
         on_delete=models.SET_NULL,
@@ -221,7 +222,7 @@ class Closure(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     yearly = models.BooleanField(_("every year"), default=False)
-    reason = models.CharField(_("reason"), max_length=160, blank=True)
+    reason = models.CharField(_("reason"), max_length=160, blank=True, validators=[single_line])
 
     class Meta:
         ordering = ["venue_id", "first_day"]
@@ -345,10 +346,10 @@ class Booking(models.Model):
     amount_minor = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, default="EUR")
     payment_state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.NONE)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True, validators=[multi_line])
     #: The booker's language when booking: their e-mails are written in it.
     language = models.CharField(max_length=10, default="fr")
-    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True, validators=[multi_line])
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from bookings import ics, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
 from bookings.payments import ledger, pay_links
-from core import money
+from core import money, text
 
 logger = logging.getLogger(__name__)
 
@@ -207,14 +207,14 @@ def booking_email(booking: Booking, *, event: str, notice: Notice, now: datetime
     with translation.override(_language(booking)), timezone.override(ZoneInfo(venue.timezone)):
         context = _context(booking, event=event, notice=notice, now=now)
         subject = f"[{settings.ESSAIM_NODE_NAME}] " + str(notice.subject) % {"what": context["what_short"]}
-        text = render_to_string("bookings/email/booking.txt", context)
-        html = render_to_string("bookings/email/booking.html", context)
+        body = text.multi_line(render_to_string("bookings/email/booking.txt", context))
+        html = text.multi_line(render_to_string("bookings/email/booking.html", context))
         message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
+            subject=text.one_line(subject),
+            body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[booking.user.email],
-            reply_to=[venue.email] if venue.email else None,
+            reply_to=[venue.email] if venue.email and text.first_bad(venue.email) is None else None,
         )
         message.attach_alternative(html, "text/html")
         if notice.method:
@@ -383,5 +383,10 @@ def refund_failed_notify(*, refund_id: int) -> bool:
             "why": refund.failure or _("no reason given"),
             "url": ics.site_url(reverse("booking_list:detail", kwargs={"pk": booking.pk})),
         }
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+    message = EmailMultiAlternatives(
+        subject=text.one_line(subject),
+        body=text.multi_line(body),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
     return message.send() > 0

@@ -9,6 +9,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
+from core.validators import SingleLineTitle
 from venues.models import VenueIndexPage
 from venues.selectors import venue_counts_by_kind, venue_map_points_all
 
@@ -19,7 +20,7 @@ class ContentBlock(blocks.StreamBlock):
     image = ImageChooserBlock(label=_("Image"))
 
 
-class HomePage(Page):
+class HomePage(SingleLineTitle, Page):
     """The network's front page: what it is, venues by kind, the map, upcoming events."""
 
     tagline = models.CharField(_("tagline"), max_length=255, blank=True)
@@ -48,7 +49,7 @@ class HomePage(Page):
         return context
 
 
-class ContentPage(Page):
+class ContentPage(SingleLineTitle, Page):
     body = StreamField(ContentBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [FieldPanel("body")]

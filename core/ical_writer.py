@@ -35,7 +35,7 @@ from datetime import MAXYEAR, MINYEAR, UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from core import recurrence
+from core import recurrence, text
 
 STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
 #: The product identifier when a caller names none: the events feeds', unchanged since they began.
@@ -80,11 +80,22 @@ class FeedEvent:
     transparency: str = ""  # TRANSP: OPAQUE or TRANSPARENT; none written when empty
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
+#: TEXT (3.3.11) holds no control character but tab: every line break (``core.text.BREAKS``)
+#: is written ``\\n``, the other controls and lone surrogates are dropped (``core.text.multi_line``).
+_ESCAPES = str.maketrans(
+    {
+        **dict.fromkeys(text.BREAKS, "\\n"),
+        **dict.fromkeys(text.CONTROLS + text.SURROGATES),
+        "\\": "\\\\",
+        ";": "\\;",
+        ",": "\\,",
+    }
+)
 
 
 def escape_text(value: str) -> str:
-    """TEXT values (3.3.11): backslash, semicolon and comma escaped, line breaks as ``\\n``."""
+    """TEXT values (3.3.11): backslash, semicolon and comma escaped, line breaks as ``\\n``, no
+    other control character (stored text may hold any: see ``core.text``)."""
     return value.replace("\r\n", "\n").translate(_ESCAPES)
 
 
@@ -103,14 +114,43 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+#: Parameter values: RFC 6868's ``^^`` and ``^'`` for ``^`` and ``"``. Parameters carry names
+#: (``CN``), which are single lines: a line break or tab is a space (``core.text.one_line``; RFC
+#: 6868's ``^n`` would show as such in the clients that do not know it), other controls dropped.
+#: A backslash is written U+FF3C (＼): RFC 5545 gives it no meaning in a parameter, but icalendar
+#: reads ``\\,`` ``\\;`` ``\\:`` there as escapes and ical.js every TEXT escape, so no
+#: spelling of a backslash reads back the same in both.
+_PARAMETER = str.maketrans(
+    {
+        **dict.fromkeys(text.BREAKS + "\t", " "),
+        **dict.fromkeys(text.CONTROLS + text.SURROGATES),
+        "^": "^^",
+        '"': "^'",
+        "\\": "\uff3c",
+    }
+)
+
+
 def _parameter(value: str) -> str:
-    """A parameter value, always quoted (3.2): a double quote or a control character cannot be in one."""
-    return '"' + "".join(" " if c < " " or c == "\x7f" else c for c in value.replace('"', "'")) + '"'
+    """A parameter value, always quoted (3.2), escaped by RFC 6868, on one line."""
+    return '"' + value.replace("\r\n", "\n").translate(_PARAMETER) + '"'
+
+
+#: What could end or break a URI value's line (3.3.13): percent-encoded.
+_URI = str.maketrans({c: "".join(f"%{b:02X}" for b in c.encode()) for c in " \t" + text.BREAKS + text.CONTROLS})
+
+
+def _uri(value: str) -> str:
+    """A URI value (``URL``, ``mailto:``) as stored, with spaces and control characters
+    percent-encoded so that no stored text can end the line."""
+    if value.isascii() and value.isprintable() and " " not in value:  # the usual case: nothing to do
+        return value
+    return value.translate(_URI).encode("utf-8", "replace").decode("utf-8")
 
 
 def _address(name: str, email: str) -> str:
     """``;CN="…":mailto:…``, the tail of an ORGANIZER or ATTENDEE line."""
-    return f";CN={_parameter(name)}:mailto:{email}" if name else f":mailto:{email}"
+    return f";CN={_parameter(name)}:mailto:{_uri(email)}" if name else f":mailto:{_uri(email)}"
 
 
 def _local(moment: datetime, tz: str) -> str:
@@ -373,7 +413,7 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     if event.geo is not None:
         lines.append(f"GEO:{event.geo[0]:.6f};{event.geo[1]:.6f}")
     if event.url:
-        lines.append(f"URL:{event.url}")
+        lines.append(f"URL:{_uri(event.url)}")
     if event.categories:
         lines.append("CATEGORIES:" + ",".join(_escape_shared(c) for c in event.categories))
     if event.transparency:

@@ -38,6 +38,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from core import windows
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
+from core.validators import SingleLineTitle, multi_line, single_line
 from events.admin.forms import EventPageForm
 from venues import vocabulary
 
@@ -139,7 +140,7 @@ class Schedule(models.Model):
     cancelled = models.BooleanField(
         _("cancelled"), default=False, help_text=_("Every registrant is told and refunded when you publish.")
     )
-    cancel_reason = models.CharField(_("why it is cancelled"), max_length=300, blank=True)
+    cancel_reason = models.CharField(_("why it is cancelled"), max_length=300, blank=True, validators=[single_line])
 
     class Meta:
         abstract = True
@@ -180,10 +181,10 @@ class EventPermissionTester(ApprovalPermissionTester):
         return super().can_delete(ignore_bulk=ignore_bulk)
 
 
-class EventPage(Schedule, Page):  # noqa: DJ008 (Page's own __str__)
+class EventPage(SingleLineTitle, Schedule, Page):  # noqa: DJ008 (Page's own __str__)
     """One event at a venue, once or repeating (every Tuesday at 18:30 until June, say)."""
 
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True, validators=[single_line])
     body = RichTextField(_("description"), blank=True, features=RICH_FEATURES)
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -326,10 +327,10 @@ class ProgrammePermissionTester(ApprovalPermissionTester):
         return super().can_delete(ignore_bulk=ignore_bulk)
 
 
-class ProgrammePage(Page):  # noqa: DJ008 (Page's own __str__)
+class ProgrammePage(SingleLineTitle, Page):  # noqa: DJ008 (Page's own __str__)
     """An international programme: several sessions, at several venues, in several languages."""
 
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True, validators=[single_line])
     intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -378,8 +379,8 @@ class ProgrammeSession(TranslatableMixin, Schedule, Orderable):
     """
 
     page = ParentalKey(ProgrammePage, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    description = models.TextField(_("description"), blank=True, validators=[multi_line])
     venue = models.ForeignKey("venues.VenuePage", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
     language = models.CharField(
         _("spoken language"), max_length=10, choices=settings.LANGUAGES, default="fr", blank=True

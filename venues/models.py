@@ -24,6 +24,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale, Orderable, Page
 
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
+from core.validators import SingleLineTitle, multi_line, single_line
 from venues import presentation, vocabulary
 from venues.text import normalise
 
@@ -98,7 +99,7 @@ class VenuePermissionTester(ApprovalPermissionTester):
         return super().can_delete(ignore_bulk=ignore_bulk)
 
 
-class VenueIndexPage(Page):
+class VenueIndexPage(SingleLineTitle, Page):
     """The directory: every venue of the network, filterable and searchable near a place."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -119,7 +120,7 @@ class VenueIndexPage(Page):
         return ApprovalPermissionTester(user, self)
 
 
-class VenuePage(Page):
+class VenuePage(SingleLineTitle, Page):
     """The fields every venue shares. Concrete, so that one query can search all kinds."""
 
     #: The API's ``kind`` code; each subclass names its own.
@@ -127,13 +128,13 @@ class VenuePage(Page):
     #: A centre holds programmes, which need approval: see ``core.moderation``.
     copy_form_class = ApprovalCopyForm
 
-    summary = models.CharField(_("summary"), max_length=280, blank=True)
+    summary = models.CharField(_("summary"), max_length=280, blank=True, validators=[single_line])
     body = StreamField(VenueBodyBlock(), blank=True, verbose_name=_("description"))
 
-    street_address = models.CharField(_("street address"), max_length=255, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=120)
-    region = models.CharField(_("region"), max_length=120, blank=True)
+    street_address = models.CharField(_("street address"), max_length=255, blank=True, validators=[single_line])
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=[single_line])
+    city = models.CharField(_("city"), max_length=120, validators=[single_line])
+    region = models.CharField(_("region"), max_length=120, blank=True, validators=[single_line])
     country = CountryField(_("country"), default="FR")
     latitude = models.FloatField(
         _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
@@ -162,16 +163,20 @@ class VenuePage(Page):
     )
 
     opening_hours_note = models.CharField(
-        _("opening hours note"), max_length=255, blank=True, help_text=_("e.g. closed in August")
+        _("opening hours note"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. closed in August"),
+        validators=[single_line],
     )
     amenities = ParentalManyToManyField(Amenity, blank=True, related_name="venues", verbose_name=_("amenities"))
     labels = ParentalManyToManyField(Label, blank=True, related_name="venues", verbose_name=_("labels"))
 
     wheelchair_accessible = models.BooleanField(_("step-free access"), default=False)
-    accessibility = models.TextField(_("accessibility details"), blank=True)
+    accessibility = models.TextField(_("accessibility details"), blank=True, validators=[multi_line])
 
     email = models.EmailField(_("contact e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[single_line])
     website = models.URLField(_("website"), blank=True)
 
     content_panels = Page.content_panels + [
@@ -310,7 +315,7 @@ class OpeningHours(Orderable):
 class VenueGalleryImage(Orderable):
     page = ParentalKey(VenuePage, on_delete=models.CASCADE, related_name="gallery_images")
     image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
-    caption = models.CharField(_("caption"), max_length=255, blank=True)
+    caption = models.CharField(_("caption"), max_length=255, blank=True, validators=[single_line])
 
     panels = [FieldPanel("image"), FieldPanel("caption")]
 
@@ -322,9 +327,15 @@ class TiersLieuPage(VenuePage):
         _("category"), max_length=40, choices=vocabulary.TIERS_LIEU_CATEGORIES, default="coworking"
     )
     ecosystem = models.CharField(
-        _("ecosystem"), max_length=160, blank=True, help_text=_("The local ecosystem this venue belongs to.")
+        _("ecosystem"),
+        max_length=160,
+        blank=True,
+        help_text=_("The local ecosystem this venue belongs to."),
+        validators=[single_line],
     )
-    operator = models.CharField(_("operator"), max_length=160, blank=True, help_text=_("Association, SCIC, company…"))
+    operator = models.CharField(
+        _("operator"), max_length=160, blank=True, help_text=_("Association, SCIC, company…"), validators=[single_line]
+    )
 
     edit_handler = venue_edit_handler([FieldPanel("category"), FieldPanel("ecosystem"), FieldPanel("operator")])
     parent_page_types = ["venues.VenueIndexPage"]
@@ -340,7 +351,7 @@ class TotemPage(VenuePage):
     KIND = vocabulary.KIND_TOTEM
 
     french_tech_community = models.CharField(
-        _("French Tech community"), max_length=160, help_text=_("e.g. French Tech Grand Lyon")
+        _("French Tech community"), max_length=160, help_text=_("e.g. French Tech Grand Lyon"), validators=[single_line]
     )
     startups_hosted = models.PositiveIntegerField(_("start-ups hosted"), null=True, blank=True)
 
@@ -362,9 +373,12 @@ class SocialBusinessCenterPage(VenuePage):
         max_length=120,
         blank=True,
         help_text=_("Language codes separated by commas, e.g. fr, en, wo"),
+        validators=[single_line],
     )
-    partner_networks = models.TextField(_("partner networks"), blank=True, help_text=_("One per line."))
-    host_organisation = models.CharField(_("host organisation"), max_length=160, blank=True)
+    partner_networks = models.TextField(
+        _("partner networks"), blank=True, help_text=_("One per line."), validators=[multi_line]
+    )
+    host_organisation = models.CharField(_("host organisation"), max_length=160, blank=True, validators=[single_line])
 
     edit_handler = venue_edit_handler(
         [FieldPanel("host_organisation"), FieldPanel("working_languages"), FieldPanel("partner_networks")]

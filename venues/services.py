@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
+from core.deferred import after_commit
 from core.errors import InvalidInput
 from core.locking import lock_one
 from venues import geocoding, selectors
@@ -160,7 +161,7 @@ def venue_geocode_request(*, venue: VenuePage) -> None:
     if venue.has_coordinates and venue.geocoded_address == _address_key(venue):
         return
     VenuePage.objects.filter(pk=venue.pk).update(geocode_status=GeocodeStatus.PENDING, geocode_message="")
-    transaction.on_commit(lambda: venue_geocode_task.delay(venue.pk))
+    after_commit(venue_geocode_task, venue.pk)
 
 
 def _address_key(venue: VenuePage) -> str:
@@ -186,7 +187,7 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
     pages = VenuePage.objects.filter(translation_key=venue.translation_key)
     pages.update(**changes)
     if result.found:
-        transaction.on_commit(venue_map_cache_clear)
+        after_commit(venue_map_cache_clear)
     for page in pages:
         revision = page.latest_revision
         if revision is not None:

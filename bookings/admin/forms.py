@@ -20,6 +20,7 @@ from wagtail.admin.panels import HelpPanel
 from bookings import availability as av
 from bookings.models import Booking, BookingStatus, Closure, Resource, ResourceKind
 from core import money, windows
+from core.validators import multi_line
 from venues.permissions import venues_managed_by
 
 
@@ -292,7 +293,10 @@ class ReportForm(DayForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (sent to the booker)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (sent to the booker)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[multi_line],
     )
 
 
@@ -305,7 +309,12 @@ class RefundForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}),
     )
-    reason = forms.CharField(label=_("Reason for the refund"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the refund"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[multi_line],
+    )
 
     def __init__(self, *args, currency: str, refundable_minor: int, language: str, **kwargs):
         super().__init__(*args, **kwargs)

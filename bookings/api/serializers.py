@@ -23,6 +23,7 @@ from bookings.models import (
 from bookings.payments import ledger, pay_links
 from core import money, windows
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
+from core.validators import multi_line
 from venues.api import NearField, RadiusField, radius_needs_near
 
 #: The longest window an availability query may span (``core.windows``: both bounds are required).
@@ -96,11 +97,13 @@ class BookingInputSerializer(serializers.Serializer):
     start = InstantField()
     end = InstantField()
     quantity = serializers.IntegerField(required=False, default=1, help_text="Units: desks of a pool; 1 otherwise")
-    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500, validators=[multi_line])
 
 
 class CancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=500, validators=[multi_line]
+    )
 
 
 # Output ----------------------------------------------------------------------------------------

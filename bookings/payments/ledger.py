@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -29,6 +28,7 @@ from bookings.models import (
     RefundStatus,
 )
 from core import money
+from core.deferred import after_commit
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def refund_record(
 
 
 def _send_after_commit(refund_id: int) -> None:
-    transaction.on_commit(lambda: tasks.refund_send_task.delay(refund_id))
+    after_commit(tasks.refund_send_task, refund_id)
 
 
 def payment_open(booking: Booking, now: datetime) -> Payment | None:

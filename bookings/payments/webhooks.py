@@ -34,6 +34,7 @@ from bookings.models import (
 )
 from bookings.payments import ledger, stripe_gateway
 from core.audit import AuditReason
+from core.deferred import after_commit
 from core.errors import Conflict
 from core.locking import lock_one
 
@@ -58,7 +59,7 @@ def webhook_receive(*, payload: bytes, signature: str, now: datetime | None = No
         )
         if record.processed_at is None:
             record_id = record.pk
-            transaction.on_commit(lambda: tasks.stripe_event_apply_task.delay(record_id))
+            after_commit(tasks.stripe_event_apply_task, record_id)
     return record
 
 
@@ -188,7 +189,7 @@ def _paid(booking: Booking, payment: Payment, session: dict, ctx: Context) -> st
         payment.amount_minor = stripe_gateway.from_stripe_amount(session["amount_total"], payment.currency)
     payment.save(update_fields=["status", "paid_at", "payment_intent_id", "amount_minor", "updated_at"])
     payment_id = payment.pk
-    transaction.on_commit(lambda: _queue_receipt(payment_id))
+    after_commit(tasks.receipt_fetch_task, payment_id)
     if booking.payments.filter(status=PaymentStatus.PAID).exclude(pk=payment.pk).exists():
         return _give_back(booking, RefundKind.DUPLICATE, "paid twice", "refunded_duplicate", payment=payment)
     if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and booking.start <= ctx.happened_at:
@@ -312,7 +313,7 @@ def _refund_status_apply(item: dict) -> int | None:
 
 
 def tell_venue_refund_failed(refund_id: int) -> None:
-    transaction.on_commit(lambda: tasks.refund_failed_notify_task.delay(refund_id))
+    after_commit(tasks.refund_failed_notify_task, refund_id)
 
 
 HANDLERS = {
@@ -324,7 +325,3 @@ HANDLERS = {
     "refund.updated": _refund_updated,
     "refund.failed": _refund_updated,
 }
-
-
-def _queue_receipt(payment_id: int) -> None:
-    tasks.receipt_fetch_task.delay(payment_id)

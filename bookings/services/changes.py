@@ -20,6 +20,7 @@ from bookings.payments import ledger
 from bookings.services.placing import check_capacity, expire_stale_holds
 from bookings.services.transitions import booking_lock, no_room, notify, now_or, require_manager, transition
 from core.audit import AuditReason
+from core.deferred import after_commit
 from core.errors import InvalidInput
 
 #: Payment states of a booking nobody has been charged for: cancelling it costs nothing.
@@ -204,7 +205,7 @@ def _close_checkout(booking: Booking, now: datetime) -> None:
     payment = ledger.payment_open(booking, now)
     if payment is not None:
         payment_id = payment.pk
-        transaction.on_commit(lambda: tasks.checkout_expire_task.delay(payment_id))
+        after_commit(tasks.checkout_expire_task, payment_id)
 
 
 def hold_release(*, booking: Booking, to_status: str, reason: str, now: datetime | None = None) -> Booking:

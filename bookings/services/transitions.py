@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +24,7 @@ from bookings.models import (
     ResourceKind,
 )
 from bookings.state_machine import TRANSITIONS
+from core.deferred import after_commit
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.locking import lock_objects
 from venues.permissions import user_manages_venue
@@ -95,15 +95,15 @@ def _announce_release(booking: Booking) -> None:
         kind = Resource.objects.filter(pk=resource_id).values_list("kind", flat=True).first()
     if kind != ResourceKind.EVENT_SEATS:
         return
-    transaction.on_commit(
-        lambda: signals.units_released.send(sender=Booking, booking_id=booking_id, resource_id=resource_id, start=start)
+    after_commit(
+        signals.units_released.send, sender=Booking, booking_id=booking_id, resource_id=resource_id, start=start
     )
 
 
 def notify(booking: Booking, event: str) -> None:
     """E-mail the booker about ``event`` once the change is committed."""
     booking_id = booking.pk
-    transaction.on_commit(lambda: tasks.booking_notify_task.delay(booking_id, event))
+    after_commit(tasks.booking_notify_task, booking_id, event)
 
 
 def require_manager(actor, booking: Booking) -> None:

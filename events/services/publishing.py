@@ -21,6 +21,7 @@ from wagtail.models import Page
 from bookings import services as booking_services
 from bookings.models import PricingUnit, Resource, ResourceKind
 from core import money
+from core.deferred import after_commit
 from core.locking import lock_objects
 from events import selectors, tasks
 from events.models import Event, EventPage, EventStatus, ProgrammePage, ProgrammeSession, WaitlistStatus
@@ -238,7 +239,7 @@ def _follow(event: Event, previous: dict | None, *, actor, now: datetime) -> Non
         event.waitlist.filter(status=WaitlistStatus.WAITING).values_list("recurrence_id", flat=True)
     ):
         moment = recurrence_id.isoformat()
-        transaction.on_commit(lambda moment=moment: tasks.waitlist_promote_task.delay(event_id, moment))
+        after_commit(tasks.waitlist_promote_task, event_id, moment)
 
 
 def events_extend_horizon(*, now: datetime | None = None) -> int:

@@ -61,7 +61,7 @@ def test_an_invitation_names_its_method_product_organizer_and_attendee():
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in text
     [vevent] = parsed.walk("VEVENT")
     assert str(vevent["ORGANIZER"]) == "mailto:bonjour@laruche.test"
-    assert vevent["ORGANIZER"].params["CN"] == "La 'Ruche', Lyon"
+    assert vevent["ORGANIZER"].params["CN"] == 'La "Ruche", Lyon'  # RFC 6868: ^' for the quotes
     assert str(vevent["ATTENDEE"]) == "mailto:alice@example.org"
     assert dict(vevent["ATTENDEE"].params) == {
         "CN": "Alice Durand",
