@@ -13,6 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from bookings import feed_urls as bookings_feed_urls
 from bookings.payments import views as payment_views
 from cms.sitemap import NetworkSitemap
+from core.routes import bound_int_routes
 from core.token_api import TokenApi
 from events import feed_urls as events_feed_urls
 from venues import api as venues_api
@@ -55,3 +56,6 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# Every <int:…> in the URLconf (ours, Wagtail's, Django's admin) refuses ids beyond 64 bits: a 404, not a 500.
+bound_int_routes(urlpatterns)

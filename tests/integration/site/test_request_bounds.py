@@ -1,0 +1,86 @@
+"""Input beyond what the server can hold is refused with a 4xx, never a 500: ids past 64 bits in
+any ``<int:…>`` of the URLconf (``core.routes``), JSON bodies nested too deep or too large
+(``core.api.BoundedJSONParser``)."""
+
+import pytest
+
+from core.api import MAX_JSON_DEPTH
+
+HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def member(client, make_user):
+    client.force_login(make_user("member"))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", f"/agenda/programmes/{HUGE}/inscription/"),
+        ("post", f"/agenda/{HUGE}/inscription/"),
+        ("post", f"/agenda/liste-attente/{HUGE}/quitter/"),
+        ("get", f"/reserver/{HUGE}/"),
+        ("get", f"/feeds/resources/{HUGE}.ics"),
+        ("get", f"/api/v1/events/{HUGE}/"),
+        ("get", f"/api/v1/programmes/{HUGE}/"),
+        ("post", f"/api/v1/bookings/{HUGE}/cancel/"),
+        ("get", f"/api/v1/resources/{HUGE}/availability/"),
+    ],
+)
+def test_an_id_beyond_64_bits_in_a_path_is_a_404(member, site_tree, method, path):
+    assert getattr(member, method)(path).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [f"/admin/pages/{HUGE}/", f"/admin/pages/{HUGE}/edit/", f"/admin/bookings/{HUGE}/"])
+def test_an_id_beyond_64_bits_in_the_admin_is_a_404(client, network_admin, path):
+    client.force_login(network_admin)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/bookings/"])
+def test_json_nested_a_thousand_levels_is_a_400(member, site_tree, path):
+    """A 2 KB body: Python's JSON parser recursed past its limit, a RecursionError (500)."""
+    response = member.post(path, "[" * 1000 + "]" * 1000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.",
+        "code": "too_deep",
+    }
+
+
+@pytest.mark.django_db
+def test_json_within_the_depth_still_parses(member, site_tree):
+    nested = {"username": "nobody", "password": "x", "extra": [[{"a": "[[[{{{"}]]}
+    response = member.post("/api/v1/auth/token/", nested, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+
+
+@pytest.mark.django_db
+def test_json_larger_than_the_upload_limit_is_a_413(member, site_tree, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"note": "' + "x" * 2000 + '"}'
+    response = member.post("/api/v1/bookings/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("encoding", ["form", "multipart"])
+def test_forms_with_nested_looking_keys_are_plain_fields(member, site_tree, encoding):
+    """Form and multipart bodies have no nesting: bracketed keys are names, the answer a 400."""
+    data = {"resource" + "[a]" * 500: "1", "start": "x" * 5000, "resource": HUGE}
+    if encoding == "form":
+        response = member.post(
+            "/api/v1/bookings/",
+            "&".join(f"{k}={v}" for k, v in data.items()),
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        response = member.post("/api/v1/bookings/", data)
+    assert response.status_code == 400
