@@ -18,7 +18,7 @@ from wagtail.log_actions import log
 
 from bookings import inventory
 from core.errors import DomainError
-from venues.permissions import ScopedIndexMixin, ScopedObjectMixin
+from venues.permissions import ScopedIndexMixin, ScopedMixin, ScopedObjectMixin
 
 
 class ServiceSaveMixin:
@@ -125,9 +125,18 @@ class ClosureDeleteView(NoUsageDeleteView):
     pass
 
 
-class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+class ScopedObjectLookupMixin(ScopedMixin):
+    """History and usage views list other rows (log entries, references) about their object: only
+    the object's lookup is scoped. ``ScopedObjectMixin``'s ``get_queryset`` would replace the
+    listing with the object's own rows (a 500: a resource has no ``user_display_name``)."""
+
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedHistoryView(ScopedObjectLookupMixin, HistoryView):
     pass
 
 
-class ScopedUsageView(ScopedObjectMixin, UsageView):
+class ScopedUsageView(ScopedObjectLookupMixin, UsageView):
     pass

@@ -150,3 +150,12 @@ def test_a_resource_nobody_booked_is_deleted(as_manager_a, world):
     response = as_manager_a.post(reverse("booking_resources:delete", args=[spare.pk]))
     assert response.status_code == 302
     assert not Resource.objects.filter(pk=spare.pk).exists()
+
+
+@pytest.mark.parametrize("view", ["history", "history_results", "usage"])
+def test_history_and_usage_of_own_resource_only(as_manager_a, world, view):
+    """They list log entries and references: a scoped queryset of resources in their place was a 500."""
+    own = as_manager_a.get(reverse(f"booking_resources:{view}", args=[world.room_a.pk]))
+    assert own.status_code == 200
+    other = as_manager_a.get(reverse(f"booking_resources:{view}", args=[world.room_b.pk]))
+    assert other.status_code == 404
