@@ -7,6 +7,9 @@ Django's own overflow guard: ``/agenda/programmes/99999999999999999999/inscripti
 every ``<int:…>`` of the URLconf, ours and Wagtail's alike, a converter that refuses such a
 number, so the path matches nothing and the answer is a 404. Overriding Django's ``int``
 converter by name is deprecated (refused from Django 6), hence the walk over the patterns.
+
+Wagtail's image and document choosers take ``<str:pk>`` although those models' ids are integers:
+junk there raised ``ValueError`` (a 500); ``INTEGER_PK_ROUTES`` gets the same bounded converter.
 """
 
 from django.urls import URLPattern, URLResolver
@@ -27,16 +30,19 @@ class BoundedIntConverter(IntConverter):
 
 
 _BOUNDED = BoundedIntConverter()
+#: Named routes (``namespace:name``) whose ``<str:pk>`` is an integer id.
+INTEGER_PK_ROUTES = {"wagtailimages_chooser:chosen", "wagtaildocs_chooser:chosen"}
 
 
-def bound_int_routes(patterns) -> None:
+def bound_int_routes(patterns, namespace: str = "") -> None:
     """Swap the converter of every ``<int:…>`` under ``patterns`` (included URLconfs too)."""
     for entry in patterns:
         converters = getattr(entry.pattern, "converters", None) or {}
+        integer_pk = isinstance(entry, URLPattern) and f"{namespace}:{entry.name}" in INTEGER_PK_ROUTES
         for name, converter in converters.items():
-            if type(converter) is IntConverter:
+            if type(converter) is IntConverter or (integer_pk and name == "pk"):
                 converters[name] = _BOUNDED
         if isinstance(entry, URLResolver):
-            bound_int_routes(entry.url_patterns)
+            bound_int_routes(entry.url_patterns, ":".join(filter(None, [namespace, entry.namespace])))
         elif not isinstance(entry, URLPattern):
             raise TypeError(f"Unexpected URL entry {entry!r}")

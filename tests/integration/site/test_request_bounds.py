@@ -84,3 +84,21 @@ def test_forms_with_nested_looking_keys_are_plain_fields(member, site_tree, enco
     else:
         response = member.post("/api/v1/bookings/", data)
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["images", "documents"])
+def test_a_chooser_with_a_non_numeric_id_is_a_404(client, network_admin, kind):
+    """Wagtail's choosers take ``<str:pk>`` for integer ids: junk was a ValueError (500)."""
+    client.force_login(network_admin)
+    assert client.get(f"/admin/{kind}/chooser/chosen/x%FF/").status_code == 404
+    assert client.get(f"/admin/{kind}/chooser/chosen/{HUGE}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_page_edit_without_its_form_fields_is_a_400(client, network_admin, make_venue):
+    """Wagtail's editor indexes ``request.POST["body-count"]``: a bare POST was a KeyError (500)."""
+    client.force_login(network_admin)
+    response = client.post(f"/admin/pages/{make_venue().pk}/edit/", {"title": "x"})
+    assert response.status_code == 400
+    assert b"lacks the field" in response.content
