@@ -102,3 +102,15 @@ def test_a_page_edit_without_its_form_fields_is_a_400(client, network_admin, mak
     response = client.post(f"/admin/pages/{make_venue().pk}/edit/", {"title": "x"})
     assert response.status_code == 400
     assert b"lacks the field" in response.content
+
+
+@pytest.mark.django_db
+def test_the_external_link_chooser_without_a_url_shows_its_form(client, network_admin):
+    """Wagtail's URL field called ``.startswith`` on a missing value: a 500."""
+    client.force_login(network_admin)
+    response = client.post("/admin/choose-external-link/", {"external-link-chooser-link_text": "x"})
+    assert response.status_code == 200
+    assert response.json()["step"] == "external_link"
+    chosen = client.post("/admin/choose-external-link/", {"external-link-chooser-url": "https://example.org/"})
+    assert chosen.json()["step"] == "external_link_chosen"
+    assert client.post("/admin/choose-external-link/").status_code == 200
