@@ -1,17 +1,27 @@
-"""A form or query that lacks a field a view reads by index is the client's error, not ours.
+"""Malformed admin and page requests are the client's error, not ours: a 400 that says why.
 
-``request.POST["x"]`` raises ``MultiValueDictKeyError`` (a ``KeyError``) when ``x`` is missing;
-Wagtail's page editor does so for a StreamField's ``<name>-count``, so a hand-made POST to
-``/admin/pages/<id>/edit/`` answered 500. Such a request gets a 400 that names the field.
+- ``request.POST["x"]`` raises ``MultiValueDictKeyError`` (a ``KeyError``) when ``x`` is missing;
+  Wagtail's page editor does so for a StreamField's ``<name>-count``, so a hand-made POST to
+  ``/admin/pages/<id>/edit/`` answered 500.
+- Wagtail's admin actions redirect to ``next`` through Django's ``redirect()``, which takes a
+  value with neither ``/`` nor ``.`` for a view name: ``next=2026-01-01T00:00`` raised
+  ``NoReverseMatch``. Only that case is answered here (the ``next`` given is such a name);
+  any other ``NoReverseMatch`` is our bug and stays a 500.
 """
 
 from django.http import HttpResponseBadRequest
+from django.urls import NoReverseMatch
 from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 
-class MissingFieldMiddleware:
+def _next_is_not_a_url(request) -> bool:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return bool(target) and "/" not in target and "." not in target
+
+
+class MalformedRequestMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -22,4 +32,6 @@ class MissingFieldMiddleware:
         if isinstance(exception, MultiValueDictKeyError):
             field = exception.args[0] if exception.args else ""
             return HttpResponseBadRequest(escape(_("The request lacks the field %(field)s.") % {"field": field}))
+        if isinstance(exception, NoReverseMatch) and _next_is_not_a_url(request):
+            return HttpResponseBadRequest(escape(_("next must be a path on this site, such as /admin/.")))
         return None

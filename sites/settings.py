@@ -96,8 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # A form or query without a field a view indexes (Wagtail's editor does) is a 400, not a 500.
-    "core.middleware.MissingFieldMiddleware",
+    # A form without a field a view indexes, or a `next` that is no path, is a 400, not a 500.
+    "core.middleware.MalformedRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]

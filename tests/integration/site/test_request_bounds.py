@@ -114,3 +114,13 @@ def test_the_external_link_chooser_without_a_url_shows_its_form(client, network_
     chosen = client.post("/admin/choose-external-link/", {"external-link-chooser-url": "https://example.org/"})
     assert chosen.json()["step"] == "external_link_chosen"
     assert client.post("/admin/choose-external-link/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_admin_action_with_a_next_that_is_no_path_is_a_400(client, network_admin, make_venue):
+    """Django's redirect() took ``next=9999-12-31`` for a view name: a NoReverseMatch (500)."""
+    client.force_login(network_admin)
+    venue = make_venue()
+    response = client.post(f"/admin/pages/{venue.pk}/lock/", {"next": "9999-12-31"})
+    assert response.status_code == 400
+    assert client.post(f"/admin/pages/{venue.pk}/unlock/", {"next": "/admin/"}).status_code == 302
