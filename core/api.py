@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -159,6 +162,31 @@ class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
 
+    def get_schema_operation_parameters(self, view):
+        """``limit`` and ``offset`` with their range: a larger limit is cut to ``max_limit``."""
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0},
+        }
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
+        return parameters
+
+
+class RangedIntegerField(serializers.IntegerField):
+    """An integer whose range the service checks with its own error code (``quantity_invalid``,
+    ``bad_quantity``…): the OpenAPI schema states the range, no validator is added, so the answer
+    keeps the rule's code."""
+
+    def __init__(self, *, range_min: int | None = None, range_max: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        bounds = {"minimum": range_min, "maximum": range_max}
+        schema = {"type": "integer", **{key: value for key, value in bounds.items() if value is not None}}
+        if range_max is not None and range_max > 2**31 - 1:
+            schema["format"] = "int64"
+        set_override(self, "field", schema)
+
 
 def _first_message(detail) -> str:
     if isinstance(detail, dict):
@@ -187,6 +215,14 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+def not_found(request, exception):
+    """The site's 404 (``handler404``): under ``/api/`` the API's error shape, not an HTML page —
+    a path that matches no route (an id beyond 64 bits, a typo) is still a JSON answer."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def public_endpoints_only(endpoints):

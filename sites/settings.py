@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Only the public API: Wagtail's admin API views are internal and not part of the contract.
     "PREPROCESSING_HOOKS": ["core.api.public_endpoints_only"],
+    # Ids in paths as the URLconf takes them (core.routes): positive, at most a signed 64-bit integer.
+    "PATH_CONVERTER_OVERRIDES": {"int": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
 }
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

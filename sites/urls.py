@@ -66,5 +66,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler404 = "core.api.not_found"
+
 # Every <int:…> in the URLconf (ours, Wagtail's, Django's admin) refuses ids beyond 64 bits: a 404, not a 500.
 bound_int_routes(urlpatterns)
