@@ -7,6 +7,9 @@
   value with neither ``/`` nor ``.`` for a view name: ``next=2026-01-01T00:00`` raised
   ``NoReverseMatch``. Only that case is answered here (the ``next`` given is such a name);
   any other ``NoReverseMatch`` is our bug and stays a 500.
+- A NUL character in the path or the query string (``%00``) is refused before any view runs:
+  PostgreSQL cannot hold one in text, so ``/feeds/events.ics?city=%00`` or a slug with it raised
+  ``DataError`` there (forms and DRF's fields already refuse it in bodies).
 """
 
 from django.http import HttpResponseBadRequest
@@ -26,6 +29,8 @@ class MalformedRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest(escape(_("The address holds a NUL character (%00).")))
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -124,3 +124,14 @@ def test_an_admin_action_with_a_next_that_is_no_path_is_a_400(client, network_ad
     response = client.post(f"/admin/pages/{venue.pk}/lock/", {"next": "9999-12-31"})
     assert response.status_code == 400
     assert client.post(f"/admin/pages/{venue.pk}/unlock/", {"next": "/admin/"}).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/feeds/events.ics?city=a%00b", "/feeds/events.ics?venue=%00", "/feeds/venues/a%00b.ics", "/lieux/?q=%00"]
+)
+def test_a_nul_character_in_the_address_is_a_400(client, site_tree, path):
+    """PostgreSQL cannot hold NUL in text: these raised DataError (a 500) there."""
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
