@@ -135,3 +135,13 @@ def test_a_nul_character_in_the_address_is_a_400(client, site_tree, path):
     response = client.get(path)
     assert response.status_code == 400
     assert b"NUL" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [f"pages/?offset={HUGE}", "pages/find/?id=9999-12", "pages/find/?id=x"])
+def test_wagtails_admin_api_refuses_numbers_it_cannot_read(client, network_admin, query):
+    """Its bare int() made these an IntegrityError or a ValueError (500)."""
+    client.force_login(network_admin)
+    response = client.get(f"/admin/api/main/{query}")
+    assert response.status_code == 400
+    assert client.get("/admin/api/main/pages/?offset=0").status_code == 200
