@@ -159,3 +159,11 @@ def test_history_and_usage_of_own_resource_only(as_manager_a, world, view):
     assert own.status_code == 200
     other = as_manager_a.get(reverse(f"booking_resources:{view}", args=[world.room_b.pk]))
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_history_filtered_at_year_1_or_9999_is_not_a_500(as_manager_a, world, day):
+    """Wagtail's history filter gave SQLite an aware datetime it could not shift to UTC."""
+    url = reverse("booking_resources:history", args=[world.room_a.pk])
+    assert as_manager_a.get(url, {"timestamp_from": day, "timestamp_to": day}).status_code == 200
+    assert as_manager_a.get(url, {"timestamp_from": "2026-01-01"}).status_code == 200
