@@ -5,14 +5,23 @@ Errors always come out as ``{"detail": <readable reason>, "code": <stable code>}
 errors keep their per-field messages under ``errors``.
 """
 
+import io
+import itertools
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,6 +107,51 @@ def validated(serializer: serializers.Serializer) -> dict:
     raise serializers.ValidationError(serializer.errors)
 
 
+#: Deeper JSON is refused before it is parsed: Python's parser (and whatever walks the result)
+#: recurses once a level, so 1,000 levels in a 2 KB body ended in a RecursionError (a 500).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in ``text`` (brackets inside strings do not count)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
+    return max(itertools.accumulate(steps, initial=0))
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser behind two bounds: the body's size (Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, which DRF's stream reading does not apply) and the depth of
+    nesting (``MAX_JSON_DEPTH``); either gives a clear 413 or 400, never a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if stream is None:
+            raw = b""
+        else:
+            raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(_("The request body is over %(n)s bytes.") % {"n": limit})
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise exceptions.ParseError(_("The JSON body is not valid %(charset)s.") % {"charset": encoding}) from error
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                _("The JSON body nests deeper than %(n)s levels.") % {"n": MAX_JSON_DEPTH}, code="too_deep"
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
@@ -108,6 +162,31 @@ class ErrorSerializer(serializers.Serializer):
 class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
+
+    def get_schema_operation_parameters(self, view):
+        """``limit`` and ``offset`` with their range: a larger limit is cut to ``max_limit``."""
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0},
+        }
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
+        return parameters
+
+
+class RangedIntegerField(serializers.IntegerField):
+    """An integer whose range the service checks with its own error code (``quantity_invalid``,
+    ``bad_quantity``…): the OpenAPI schema states the range, no validator is added, so the answer
+    keeps the rule's code."""
+
+    def __init__(self, *, range_min: int | None = None, range_max: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        bounds = {"minimum": range_min, "maximum": range_max}
+        schema = {"type": "integer", **{key: value for key, value in bounds.items() if value is not None}}
+        if range_max is not None and range_max > 2**31 - 1:
+            schema["format"] = "int64"
+        set_override(self, "field", schema)
 
 
 def _first_message(detail) -> str:
@@ -121,6 +200,8 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):  # Django's own bound on a body read before the parser
+        exc = PayloadTooLarge(_("The request body is over %(n)s bytes.") % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
         retry_after = getattr(exc, "retry_after", None)
@@ -135,6 +216,14 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
     return response
+
+
+def not_found(request, exception):
+    """The site's 404 (``handler404``): under ``/api/`` the API's error shape, not an HTML page —
+    a path that matches no route (an id beyond 64 bits, a typo) is still a JSON answer."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def public_endpoints_only(endpoints):

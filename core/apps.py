@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.core import checks
 
+from core import lookups
 from core.client_address import check_trusted_proxies
 
 
@@ -12,6 +13,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         checks.register(check_trusted_proxies, checks.Tags.security)
+        lookups.register()
         # Every page model is loaded by now, so the page types that need approval are known.
         from core.moderation import approval_rule_install  # noqa: PLC0415
 

@@ -4,15 +4,19 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bookings import feed_urls as bookings_feed_urls
 from bookings.payments import views as payment_views
+from cms.admin_links import ExternalLinkView
 from cms.sitemap import NetworkSitemap
+from core.routes import bound_int_routes
 from core.token_api import TokenApi
 from events import feed_urls as events_feed_urls
 from venues import api as venues_api
@@ -31,6 +35,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Before Wagtail's own: its external-link chooser answered 500 to a POST without a URL.
+    path(
+        "admin/choose-external-link/",
+        never_cache(require_admin_access(ExternalLinkView.as_view())),
+        name="wagtailadmin_choose_page_external_link",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
@@ -55,3 +65,8 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+handler404 = "core.api.not_found"
+
+# Every <int:…> in the URLconf (ours, Wagtail's, Django's admin) refuses ids beyond 64 bits: a 404, not a 500.
+bound_int_routes(urlpatterns)

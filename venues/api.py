@@ -3,7 +3,7 @@ and the ``near`` / ``radius_km`` fields every "near" query of the API reads them
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -33,6 +33,14 @@ class _GeoField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+#: ``near``'s shape in the schema: two decimal degrees, latitude within ±90, longitude within ±180.
+NEAR_PATTERN = (
+    r"^\s*[-+]?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)\s*,"
+    r"\s*[-+]?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)\s*$"
+)
+
+
+@extend_schema_field({"type": "string", "pattern": NEAR_PATTERN, "example": "45.76,4.83"})
 class NearField(_GeoField):
     """``near=<latitude>,<longitude>`` as every "near" query of the API takes it (venues, free
     resources): a ``geo.Point``."""
@@ -44,6 +52,9 @@ class NearField(_GeoField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(
+    {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": geo.MAX_RADIUS_KM, "example": 25}
+)
 class RadiusField(_GeoField):
     """``radius_km`` in kilometres (0 < r ≤ 20,000); see ``radius_needs_near``."""
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
+from core.formatting import csv_safe
 from venues import selectors
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
@@ -59,6 +60,15 @@ COLUMNS = [
     Column("updated_at", "datetime", "Dernière publication (ISO 8601, UTC).", ""),
 ]
 FIELDNAMES = [column.name for column in COLUMNS]
+#: Text columns: in the CSV their formula-like values are neutralised (``csv_safe``, as the admin's CSVs).
+TEXT_COLUMNS = [column.name for column in COLUMNS if column.type == "string"]
+#: What the Table Schema and the open-data page say of it: a CSV opened in a spreadsheet must not
+#: run a formula that a venue's manager typed as its summary or name.
+CSV_FORMULA_NOTE = (
+    "Dans le CSV, un texte qui commence par =, +, -, @, une tabulation ou un retour chariot est "
+    "précédé d'une apostrophe (') pour qu'un tableur ne l'exécute pas comme une formule ; "
+    "les fichiers JSON et GeoJSON donnent le texte tel quel."
+)
 OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 
 
@@ -122,6 +132,7 @@ def table_schema() -> dict:
         "$schema": "https://frictionlessdata.io/schemas/table-schema.json",
         "name": "essaim-lieux",
         "title": "Lieux du réseau Essaim (tiers-lieux, totems French Tech, social business centres)",
+        "description": CSV_FORMULA_NOTE,
         "licenses": [{"name": LICENCE_ID, "title": LICENCE, "path": LICENCE_URL}],
         "fields": [
             {"name": c.name, "type": c.type, "description": c.description, "example": c.example} for c in COLUMNS
@@ -138,7 +149,9 @@ def render(fmt: str, data: list[dict]) -> tuple[str, str]:
         writer = csv.DictWriter(buffer, fieldnames=FIELDNAMES, lineterminator="\r\n")
         writer.writeheader()
         for row in data:
-            writer.writerow({**row, "wheelchair_accessible": "true" if row["wheelchair_accessible"] else "false"})
+            texts = {name: csv_safe(row[name]) for name in TEXT_COLUMNS}
+            accessible = "true" if row["wheelchair_accessible"] else "false"
+            writer.writerow({**row, **texts, "wheelchair_accessible": accessible})
         return buffer.getvalue(), "text/csv; charset=utf-8"
     meta = {
         "licence": LICENCE,

@@ -68,5 +68,10 @@ def open_data_page(request):
     return TemplateResponse(
         request,
         "venues/open_data.html",
-        {"columns": opendata.COLUMNS, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL},
+        {
+            "columns": opendata.COLUMNS,
+            "licence": opendata.LICENCE,
+            "licence_url": opendata.LICENCE_URL,
+            "csv_note": opendata.CSV_FORMULA_NOTE,
+        },
     )

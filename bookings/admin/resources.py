@@ -6,19 +6,24 @@ Wagtail's generic create and edit views would save the form's instance themselve
 tests go through the same checks, and a refusal is shown on the form as the service words it.
 """
 
+import django_filters
+from django import forms
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.history import HistoryFilterSet, HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 
 from bookings import inventory
+from core.api import FIRST_YEAR, LAST_YEAR
 from core.errors import DomainError
-from venues.permissions import ScopedIndexMixin, ScopedObjectMixin
+from venues.permissions import ScopedIndexMixin, ScopedMixin, ScopedObjectMixin
 
 
 class ServiceSaveMixin:
@@ -125,9 +130,43 @@ class ClosureDeleteView(NoUsageDeleteView):
     pass
 
 
-class ScopedHistoryView(ScopedObjectMixin, HistoryView):
-    pass
+class ScopedObjectLookupMixin(ScopedMixin):
+    """History and usage views list other rows (log entries, references) about their object: only
+    the object's lookup is scoped. ``ScopedObjectMixin``'s ``get_queryset`` would replace the
+    listing with the object's own rows (a 500: a resource has no ``user_display_name``)."""
+
+    def get_base_object_queryset(self):
+        return self.scoped_queryset()
 
 
-class ScopedUsageView(ScopedObjectMixin, UsageView):
+class SaneDateRangeField(django_filters.fields.DateRangeField):
+    """Wagtail's history filter made ``timestamp_from=0001-01-01`` an aware datetime that SQLite's
+    adapter could not shift to UTC (``OverflowError``, a 500): dates outside the years instants
+    may have (``core.api``) are a form error."""
+
+    def clean(self, value):
+        span = super().clean(value)
+        for bound in (span.start, span.stop) if span else ():
+            if bound is not None and not FIRST_YEAR <= bound.year <= LAST_YEAR:
+                raise forms.ValidationError(
+                    _("Give a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                )
+        return span
+
+
+class SaneDateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = SaneDateRangeField
+
+
+class ScopedHistoryFilterSet(HistoryFilterSet):
+    timestamp = SaneDateFromToRangeFilter(
+        label=HistoryFilterSet.base_filters["timestamp"].label, widget=DateRangePickerWidget
+    )
+
+
+class ScopedHistoryView(ScopedObjectLookupMixin, HistoryView):
+    filterset_class = ScopedHistoryFilterSet
+
+
+class ScopedUsageView(ScopedObjectLookupMixin, UsageView):
     pass

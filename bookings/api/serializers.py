@@ -22,7 +22,8 @@ from bookings.models import (
 )
 from bookings.payments import ledger, pay_links
 from core import money, windows
-from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, local_iso
+from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, RangedIntegerField, local_iso
+from core.routes import MAX_ID
 from core.validators import multi_line
 from venues.api import NearField, RadiusField, radius_needs_near
 
@@ -93,10 +94,12 @@ class BookingFilterSerializer(serializers.Serializer):
 
 
 class BookingInputSerializer(serializers.Serializer):
-    resource = serializers.IntegerField(help_text="The resource's id")
+    resource = RangedIntegerField(range_min=1, range_max=MAX_ID, help_text="The resource's id")
     start = InstantField()
     end = InstantField()
-    quantity = serializers.IntegerField(required=False, default=1, help_text="Units: desks of a pool; 1 otherwise")
+    quantity = RangedIntegerField(
+        range_min=1, required=False, default=1, help_text="Units: desks of a pool, at most its capacity; 1 otherwise"
+    )
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500, validators=[multi_line])
 
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from bookings.api.serializers import BookingOutputSerializer
 from core import windows
-from core.api import DECIMAL_STRING, ErrorSerializer, local_iso, parse_instant
+from core.api import DECIMAL_STRING, ErrorSerializer, RangedIntegerField, local_iso, parse_instant
 from events import selectors
 from events.models import (
     AttendanceMode,
@@ -139,7 +139,7 @@ class OccurrenceInputSerializer(serializers.Serializer):
 
 
 class RegistrationInputSerializer(OccurrenceInputSerializer):
-    quantity = serializers.IntegerField(required=False, default=1, help_text="Seats, 1 to 10")
+    quantity = RangedIntegerField(range_min=1, range_max=10, required=False, default=1, help_text="Seats, 1 to 10")
 
 
 # Output ----------------------------------------------------------------------------------------

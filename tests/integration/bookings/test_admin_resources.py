@@ -150,3 +150,20 @@ def test_a_resource_nobody_booked_is_deleted(as_manager_a, world):
     response = as_manager_a.post(reverse("booking_resources:delete", args=[spare.pk]))
     assert response.status_code == 302
     assert not Resource.objects.filter(pk=spare.pk).exists()
+
+
+@pytest.mark.parametrize("view", ["history", "history_results", "usage"])
+def test_history_and_usage_of_own_resource_only(as_manager_a, world, view):
+    """They list log entries and references: a scoped queryset of resources in their place was a 500."""
+    own = as_manager_a.get(reverse(f"booking_resources:{view}", args=[world.room_a.pk]))
+    assert own.status_code == 200
+    other = as_manager_a.get(reverse(f"booking_resources:{view}", args=[world.room_b.pk]))
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_history_filtered_at_year_1_or_9999_is_not_a_500(as_manager_a, world, day):
+    """Wagtail's history filter gave SQLite an aware datetime it could not shift to UTC."""
+    url = reverse("booking_resources:history", args=[world.room_a.pk])
+    assert as_manager_a.get(url, {"timestamp_from": day, "timestamp_to": day}).status_code == 200
+    assert as_manager_a.get(url, {"timestamp_from": "2026-01-01"}).status_code == 200

@@ -1,21 +1,23 @@
 """The public API under generated input (schemathesis, from our own OpenAPI schema): whatever
 the query, the answer is never a server error and always matches the documented shape."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from bookings.throttles import BookingWriteThrottle
 from core.services import auth_token_issue
 from sites.wsgi import application
 from tests.support.factories import BookingFactory
 
-FUZZ_SETTINGS = settings(
+FUZZ_SETTINGS = hypothesis_settings(
     max_examples=25,
     deadline=None,
     database=None,
@@ -66,9 +68,12 @@ def _aim_at_real_rows(case, operation, rows, base):
 
 
 @pytest.mark.django_db
-def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user, wsgi_app, monkeypatch):
+def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user, wsgi_app, monkeypatch, settings):
     application = wsgi_app
-    monkeypatch.setattr(BookingWriteThrottle, "THROTTLE_RATES", {"booking": "100000/min"})
+    # Every rate out of reach, and no lockout after failed logins: the fuzzer is here to reach the
+    # rules, not the rate limiter.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "100000/min", "booking": "100000/min"})
+    settings.AXES_ENABLED = False
 
     weekdays = [(day, "09:00", "18:00") for day in range(5)]
     lyon = make_venue(title="Lieu fuzz A", city="Lyon", latitude=45.76, longitude=4.83, opening_hours=weekdays)
@@ -99,22 +104,34 @@ def test_api_never_fails_on_generated_input(make_venue, make_resource, make_user
         "/api/v1/bookings/{id}/cancel/",
     }
 
+    statuses: Counter = Counter()
+
     def fuzz(operation):
         @FUZZ_SETTINGS
         @given(case=operation.as_strategy())
         def check(case):
             _aim_at_real_rows(case, operation, rows, base)
-            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            response = case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            statuses[response.status_code] += 1
 
         return check
 
     for operation in operations:
         fuzz(operation)()
+    total = sum(statuses.values())
+    print("fuzz statuses:", dict(sorted(statuses.items())), f"({total} requests)")
+    # Generated input follows the schema's constraints: most of it passes validation and is
+    # answered by the rules (2xx, 404 for an unknown id, 409), not refused as malformed or rationed.
+    assert statuses[429] == 0
+    assert sum(n for code, n in statuses.items() if code != 400) >= total / 2, statuses
 
 
 @pytest.mark.django_db
 def test_an_id_beyond_64_bits_is_a_404(client, site_tree):
-    """Found by the fuzzer: SQLite raised OverflowError (a 500) for such an id."""
+    """Found by the fuzzer: SQLite raised OverflowError (a 500) for such an id. No route takes it
+    now (``core.routes``), and the API's 404 keeps the API's error shape."""
     response = client.get("/api/v1/venues/17698999597720725504/")
     assert response.status_code == 404
-    assert response.json()["code"] == "venue_not_found"
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found" and response.json()["detail"]
+    assert client.get("/api/v1/no-such-thing/").json()["code"] == "not_found"

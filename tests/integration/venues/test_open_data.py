@@ -152,6 +152,23 @@ def test_drafts_are_not_published(client, db, venues, make_venue):
     assert "Pas encore" not in names and len(names) == 3
 
 
+def test_csv_neutralises_spreadsheet_formulas_as_the_admin_does(client, db, venues, make_venue):
+    """A summary typed as ``@SUM(…)`` must not run in the spreadsheet of whoever opens the file:
+    text cells are quoted with an apostrophe (``core.formatting.csv_safe``); numbers stay numbers
+    and the JSON keeps the text as typed."""
+    formula = make_venue(title='=HYPERLINK("http://x.example")', slug="formule", summary="@SUM(1+1)*cmd|' /C calc'!A0")
+    rows = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in csv_rows(get(client, "csv"))[1:]}
+    row = rows[str(formula.pk)]
+    assert row["summary"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row["name"] == '\'=HYPERLINK("http://x.example")'
+    assert rows[str(venues["ruche"].pk)]["phone"] == "'+33 4 00 00 00 00"
+    assert rows[str(venues["dakar"].pk)]["longitude"] == "-17.4677"  # a number, not text
+    as_json = next(venue for venue in get(client, "json").json()["venues"] if venue["id"] == formula.pk)
+    assert as_json["summary"] == "@SUM(1+1)*cmd|' /C calc'!A0"
+    assert "apostrophe" in get(client, "schema.json").json()["description"]
+    assert "apostrophe" in client.get("/open-data/").content.decode()
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON and GeoJSON
 
