@@ -12,7 +12,6 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.views import generic
@@ -21,7 +20,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 
 from bookings import inventory
-from core.api import FIRST_YEAR, LAST_YEAR
+from core import windows
 from core.errors import DomainError
 from venues.permissions import ScopedIndexMixin, ScopedMixin, ScopedObjectMixin
 
@@ -142,14 +141,16 @@ class ScopedObjectLookupMixin(ScopedMixin):
 class SaneDateRangeField(django_filters.fields.DateRangeField):
     """Wagtail's history filter made ``timestamp_from=0001-01-01`` an aware datetime that SQLite's
     adapter could not shift to UTC (``OverflowError``, a 500): dates outside the years instants
-    may have (``core.api``) are a form error."""
+    may have (``core.windows``) are a form error."""
 
     def clean(self, value):
         span = super().clean(value)
         for bound in (span.start, span.stop) if span else ():
-            if bound is not None and not FIRST_YEAR <= bound.year <= LAST_YEAR:
+            if bound is not None and not windows.FIRST_YEAR <= bound.year <= windows.LAST_YEAR:
                 raise forms.ValidationError(
-                    _("Give a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                    windows.DayField.default_error_messages["out_of_range"],
+                    code="out_of_range",
+                    params={"first": windows.FIRST_DAY.isoformat(), "last": windows.LAST_DAY.isoformat()},
                 )
         return span
 

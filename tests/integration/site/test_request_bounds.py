@@ -48,7 +48,7 @@ def test_json_nested_a_thousand_levels_is_a_400(member, site_tree, path):
     response = member.post(path, "[" * 1000 + "]" * 1000, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.",
+        "detail": f"Le corps JSON s’imbrique sur plus de {MAX_JSON_DEPTH} niveaux.",
         "code": "too_deep",
     }
 
@@ -101,7 +101,7 @@ def test_a_page_edit_without_its_form_fields_is_a_400(client, network_admin, mak
     client.force_login(network_admin)
     response = client.post(f"/admin/pages/{make_venue().pk}/edit/", {"title": "x"})
     assert response.status_code == 400
-    assert b"lacks the field" in response.content
+    assert "Il manque le champ body-count" in response.content.decode()
 
 
 @pytest.mark.django_db
