@@ -22,6 +22,9 @@ ical.js skip each group's first change), with icalendar's convention for ``DTSTA
 change at 03:00 in Paris, the new offset's wall time), which makes ical.js read a time in the gap
 with the offset from before the gap, as RFC 5545 does, and every time that exists alike.
 
+The content-line primitives (escaping, parameters, folding) are in ``core.ical_text`` and the
+time zones (``VTIMEZONE``, the years a calendar uses, wall-clock changes) in ``core.ical_zones``.
+
 Pure: no Django. Callers pass ``FeedEvent`` values and the period the time zones must cover;
 what differs between calendars (product, method, name, refresh interval) are ``calendar``'s
 arguments, and a property an event does not use costs nothing on the events feed's hot path.
@@ -31,11 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import MAXYEAR, MINYEAR, UTC, datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from core import recurrence, text
+from core import recurrence
+from core.ical_text import escape_text, fold, parameter, uri
+from core.ical_zones import awkward, change_clocks, vtimezone, zone_info
 
 STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}
 #: The product identifier when a caller names none: the events feeds', unchanged since they began.
@@ -80,83 +84,15 @@ class FeedEvent:
     transparency: str = ""  # TRANSP: OPAQUE or TRANSPARENT; none written when empty
 
 
-#: TEXT (3.3.11) holds no control character but tab: every line break (``core.text.BREAKS``)
-#: is written ``\\n``, the other controls and lone surrogates are dropped (``core.text.multi_line``).
-_ESCAPES = str.maketrans(
-    {
-        **dict.fromkeys(text.BREAKS, "\\n"),
-        **dict.fromkeys(text.CONTROLS + text.SURROGATES),
-        "\\": "\\\\",
-        ";": "\\;",
-        ",": "\\,",
-    }
-)
-
-
-def escape_text(value: str) -> str:
-    """TEXT values (3.3.11): backslash, semicolon and comma escaped, line breaks as ``\\n``, no
-    other control character (stored text may hold any: see ``core.text``)."""
-    return value.replace("\r\n", "\n").translate(_ESCAPES)
-
-
-def fold(line: str) -> str:
-    """Fold one content line at 75 octets, continuation lines starting with a space (3.1)."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(raw):
-        end = min(start + limit, len(raw))
-        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # never cut inside a character
-            end -= 1
-        parts.append(raw[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines lose one octet to the leading space
-    return "\r\n ".join(parts)
-
-
-#: Parameter values: RFC 6868's ``^^`` and ``^'`` for ``^`` and ``"``. Parameters carry names
-#: (``CN``), which are single lines: a line break or tab is a space (``core.text.one_line``; RFC
-#: 6868's ``^n`` would show as such in the clients that do not know it), other controls dropped.
-#: A backslash is written U+FF3C (＼): RFC 5545 gives it no meaning in a parameter, but icalendar
-#: reads ``\\,`` ``\\;`` ``\\:`` there as escapes and ical.js every TEXT escape, so no
-#: spelling of a backslash reads back the same in both.
-_PARAMETER = str.maketrans(
-    {
-        **dict.fromkeys(text.BREAKS + "\t", " "),
-        **dict.fromkeys(text.CONTROLS + text.SURROGATES),
-        "^": "^^",
-        '"': "^'",
-        "\\": "\uff3c",
-    }
-)
-
-
-def _parameter(value: str) -> str:
-    """A parameter value, always quoted (3.2), escaped by RFC 6868, on one line."""
-    return '"' + value.replace("\r\n", "\n").translate(_PARAMETER) + '"'
-
-
-#: What could end or break a URI value's line (3.3.13): percent-encoded.
-_URI = str.maketrans({c: "".join(f"%{b:02X}" for b in c.encode()) for c in " \t" + text.BREAKS + text.CONTROLS})
-
-
-def _uri(value: str) -> str:
-    """A URI value (``URL``, ``mailto:``) as stored, with spaces and control characters
-    percent-encoded so that no stored text can end the line."""
-    if value.isascii() and value.isprintable() and " " not in value:  # the usual case: nothing to do
-        return value
-    return value.translate(_URI).encode("utf-8", "replace").decode("utf-8")
-
-
 def _address(name: str, email: str) -> str:
     """``;CN="…":mailto:…``, the tail of an ORGANIZER or ATTENDEE line."""
-    return f";CN={_parameter(name)}:mailto:{_uri(email)}" if name else f":mailto:{_uri(email)}"
+    return f";CN={parameter(name)}:mailto:{uri(email)}" if name else f":mailto:{uri(email)}"
 
 
 def _local(moment: datetime, tz: str) -> str:
     if tz == "UTC":
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return moment.astimezone(_zone(tz)).strftime("%Y%m%dT%H%M%S")
+    return moment.astimezone(zone_info(tz)).strftime("%Y%m%dT%H%M%S")
 
 
 def _stamp(moment: datetime) -> str:
@@ -168,141 +104,6 @@ def _when(name: str, moments: Iterable[datetime], tz: str) -> str:
     return f"{name}:{values}" if tz == "UTC" else f"{name};TZID={tz}:{values}"
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-@lru_cache(maxsize=4096)
-def _transitions_in(tz: str, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """The zone's offset changes in one year: ``(instant in UTC, offset before, offset after)``,
-    found by comparing offsets a day apart and then bisecting to the second."""
-    zone = _zone(tz)
-    day = 86400
-    moment = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
-    end = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()) if year < MAXYEAR else moment + 365 * day
-
-    def offset(seconds: int) -> timedelta:
-        return datetime.fromtimestamp(seconds, zone).utcoffset()
-
-    found = []
-    before = offset(moment)
-    while moment < end:
-        after = offset(moment + day)
-        if after != before:
-            low, high = moment, moment + day
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if offset(middle) == before else (low, middle)
-            found.append((datetime.fromtimestamp(high, UTC), before, after))
-        moment, before = moment + day, after
-    return tuple(found)
-
-
-def _transitions(tz: str, years: tuple[int, ...]) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """The zone's offset changes in those years (each year's found once, then cached)."""
-    return tuple(change for year in years for change in _transitions_in(tz, year))
-
-
-def _runs(years: tuple[int, ...]) -> list[tuple[int, int]]:
-    """Sorted years as runs of consecutive ones: ``(2025, 2027), (2031, 2031)``."""
-    runs: list[tuple[int, int]] = []
-    for year in years:
-        if runs and runs[-1][1] == year - 1:
-            runs[-1] = (runs[-1][0], year)
-        else:
-            runs.append((year, year))
-    return runs
-
-
-def years_of(moments: Iterable[datetime], spans: Iterable[tuple[datetime, datetime]] = ()) -> tuple[int, ...]:
-    """The years a calendar's time zones must cover: those of ``moments`` (each written time) and
-    every year of ``spans`` (a repeating event's first start to its last end), a day's margin
-    either side standing for any zone's offset. Only these: a calendar asked for up to the year
-    9000 whose events are in 2026 describes 2025 to 2027 (it once carried 41,856 sub-components)."""
-    day = timedelta(days=1)
-    found: set[int] = set()
-
-    def margin(moment: datetime) -> tuple[int, int]:
-        low = moment - day if moment.year > MINYEAR else moment
-        high = moment + day if moment.year < MAXYEAR else moment
-        return low.year, high.year
-
-    for moment in moments:
-        found.update(margin(moment))
-    for start, end in spans:
-        first, _high = margin(start)
-        _low, last = margin(max(start, end))
-        found.update(range(first, last + 1))
-    return tuple(sorted(found))
-
-
-def _offset_text(offset: timedelta) -> str:
-    seconds = int(offset.total_seconds())
-    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
-    text = f"{sign}{seconds // 3600:02d}{seconds % 3600 // 60:02d}"
-    return text + f"{seconds % 60:02d}" if seconds % 60 else text
-
-
-@lru_cache(maxsize=256)
-def vtimezone(tz: str, years: tuple[int, ...]) -> str:
-    """The VTIMEZONE block of ``tz`` for the years given, sorted (cached: a feed pays for each
-    zone once).
-
-    Written from zoneinfo's own transitions: the offset in force on 1 January of the first year
-    (and of the first year after each gap in ``years``), then one sub-component per change with
-    its ``DTSTART`` written as icalendar writes it (the later of the two wall times at the change).
-    Not one sub-component per kind with the later changes as ``RDATE``, as icalendar does: ical.js
-    then ignores the ``DTSTART`` (measured: the first year's changes were lost, a spring Sunday in
-    Montreal read an hour off)."""
-    zone = _zone(tz)
-    runs = _runs(years)
-    spans = ", ".join(f"from {first}-01-01 to {last + 1}-01-01" for first, last in runs)
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{tz}", fold(f"COMMENT:Offsets {spans}.")]
-
-    def part(moment: datetime, before: timedelta, after: timedelta, clock: datetime) -> list[str]:
-        local = moment.astimezone(zone)
-        kind = "DAYLIGHT" if local.dst() else "STANDARD"
-        return [
-            f"BEGIN:{kind}",
-            f"DTSTART:{clock:%Y%m%dT%H%M%S}",
-            f"TZNAME:{escape_text(local.tzname() or tz)}",
-            f"TZOFFSETFROM:{_offset_text(before)}",
-            f"TZOFFSETTO:{_offset_text(after)}",
-            f"END:{kind}",
-        ]
-
-    for first, last in runs:
-        start = datetime(first, 1, 1, tzinfo=zone)
-        lines += part(start, start.utcoffset(), start.utcoffset(), start.replace(tzinfo=None))
-        for moment, before, after in _transitions(tz, tuple(range(first, last + 1))):
-            lines += part(moment, before, after, (moment + max(before, after)).replace(tzinfo=None))
-    lines.append("END:VTIMEZONE")
-    return "\r\n".join(lines)
-
-
-def awkward(moment: datetime, tz: str) -> bool:
-    """Whether ``moment``'s wall-clock time in ``tz`` happens twice or not at all (a DST change)."""
-    if tz == "UTC":
-        return False
-    zone = _zone(tz)
-    naive = moment.astimezone(zone).replace(tzinfo=None) if moment.tzinfo is not zone else moment.replace(tzinfo=None)
-    return naive.replace(tzinfo=zone, fold=0).utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset()
-
-
-@lru_cache(maxsize=256)
-def _change_clocks(tz: str, years: tuple[int, ...]) -> tuple[tuple[float, float], ...]:
-    """The wall-clock spans (minutes of the day) that the zone's offset changes cover in those
-    years: ``(120, 180)`` for Paris, whose clocks go from 2:00 to 3:00 and back."""
-    if tz == "UTC":
-        return ()
-    spans = set()
-    for moment, before, after in _transitions(tz, years):
-        clocks = [(moment + offset).hour * 60 + (moment + offset).minute for offset in (before, after)]
-        spans.add((float(min(clocks)), float(max(clocks))))
-    return tuple(sorted(spans))
-
-
 def _may_meet_a_change(event: FeedEvent, clocks: tuple[tuple[float, float], ...]) -> bool:
     """Whether an occurrence of this series could start, end or run at a change's wall time
     (occurrences keep the first one's time of day unless the rule picks hours itself)."""
@@ -310,7 +111,7 @@ def _may_meet_a_change(event: FeedEvent, clocks: tuple[tuple[float, float], ...]
         return False
     if any(part in event.rule for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
         return True
-    local = event.start.astimezone(_zone(event.tz))
+    local = event.start.astimezone(zone_info(event.tz))
     start = local.hour * 60 + local.minute + local.second / 60
     span = (event.end - event.start).total_seconds() / 60 + 60  # the wall clock may run an hour more
     if span >= 24 * 60:
@@ -333,9 +134,9 @@ def exact_around_changes(events: list[FeedEvent], years: tuple[int, ...]) -> lis
     for event in events:
         if not event.rule or event.recurrence_id is not None or event.tz == "UTC":
             continue
-        if not _may_meet_a_change(event, _change_clocks(event.tz, years)):
+        if not _may_meet_a_change(event, change_clocks(event.tz, years)):
             continue
-        zone = _zone(event.tz)
+        zone = zone_info(event.tz)
         duration = event.end - event.start
         series = recurrence.Series(
             start=event.start.astimezone(zone),
@@ -367,7 +168,7 @@ def _start_and_end(event: FeedEvent) -> tuple[str, str]:
     wall time that repeats or does not exist (each local time computed once: the hot path)."""
     if event.tz == "UTC":
         return f"DTSTART:{_stamp(event.start)}", f"DTEND:{_stamp(event.end)}"
-    zone = _zone(event.tz)
+    zone = zone_info(event.tz)
     start = event.start if event.start.tzinfo is zone else event.start.astimezone(zone)
     end = event.end if event.end.tzinfo is zone else event.end.astimezone(zone)
     if not event.rule and (
@@ -413,7 +214,7 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     if event.geo is not None:
         lines.append(f"GEO:{event.geo[0]:.6f};{event.geo[1]:.6f}")
     if event.url:
-        lines.append(f"URL:{_uri(event.url)}")
+        lines.append(f"URL:{uri(event.url)}")
     if event.categories:
         lines.append("CATEGORIES:" + ",".join(_escape_shared(c) for c in event.categories))
     if event.transparency:
@@ -448,7 +249,7 @@ def calendar(
 
     ``method`` makes it an iTIP message (``REQUEST``, ``CANCEL``); a feed has none. ``zones`` get
     a VTIMEZONE even when no event uses them: a calendar without events still needs a component.
-    The zones cover ``years`` (see ``years_of``), or ``first_year`` to ``last_year``."""
+    The zones cover ``years`` (see ``ical_zones.years_of``), or ``first_year`` to ``last_year``."""
     covered = tuple(sorted(set(years))) if years is not None else tuple(range(first_year, last_year + 1))
     events = exact_around_changes(list(events), covered)
     zones = sorted(({event.tz for event in events} | set(zones)) - {"UTC", ""})

@@ -32,7 +32,7 @@ from wagtail.models import Page
 
 from bookings import feeds as booking_feeds
 from bookings import ics
-from core import ical_writer
+from core import ical_writer, ical_zones
 from core.ical_writer import FeedEvent
 from events import selectors
 from events.feed_filters import BadRequest, Filters, parse_filters, parse_language, window_days
@@ -315,7 +315,7 @@ def _serve(
             )
         # Zones cover the years the feed's times use: each written time, and a repeating
         # event's every year up to its last end (its rule is bounded there).
-        years = ical_writer.years_of(
+        years = ical_zones.years_of(
             (moment for entry in feed for moment in (entry.start, entry.end)),
             ((event.start, event.last_end) for event in events if event.rule),
         )

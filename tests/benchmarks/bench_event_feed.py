@@ -36,7 +36,7 @@ from django_ical.views import ICalFeed
 from wagtail.models import Page
 
 from bookings import ics
-from core import ical_writer, recurrence
+from core import ical_writer, ical_zones, recurrence
 from core.ical_writer import FeedEvent
 from events import feeds
 from events.models import Event, EventPage, occurrence_key, parse_occurrence_key
@@ -268,9 +268,9 @@ def schedule(django_db_setup, django_db_blocker):
 def _cold_caches():
     cache.clear()  # rendered feeds, Wagtail's site root paths
     for cached in (
-        ical_writer.vtimezone,
-        ical_writer._transitions_in,
-        ical_writer._change_clocks,
+        ical_zones.vtimezone,
+        ical_zones._transitions_in,
+        ical_zones.change_clocks,
         ical_writer._escape_shared,
     ):
         cached.cache_clear()

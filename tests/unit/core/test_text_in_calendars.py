@@ -62,7 +62,7 @@ def write(fields: dict) -> str:
 
 
 def name(value: str) -> str:
-    """A name as a parameter carries it: on one line, a backslash as U+FF3C (``ical_writer._PARAMETER``)."""
+    """A name as a parameter carries it: on one line, a backslash as U+FF3C (``ical_text._PARAMETER``)."""
     return text.one_line(value).replace("\\", "\uff3c")
 
 

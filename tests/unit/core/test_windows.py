@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import ical_writer, windows
+from core import ical_writer, ical_zones, windows
 from core.ical_writer import FeedEvent
 
 LIMITS = windows.limits(max_days=366, default_days=30)
@@ -92,15 +92,15 @@ def event(start: datetime, *, rule: str = "") -> FeedEvent:
 
 def test_years_of_written_times_and_of_a_series_span():
     start = datetime(2026, 6, 1, 16, tzinfo=UTC)
-    assert ical_writer.years_of([start]) == (2026,)
-    assert ical_writer.years_of([datetime(2026, 12, 31, 20, tzinfo=UTC)]) == (2026, 2027)
-    assert ical_writer.years_of([start], [(start, datetime(2028, 3, 1, tzinfo=UTC))]) == (2026, 2027, 2028)
-    assert ical_writer.years_of([datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)]) == (1, 9999)
+    assert ical_zones.years_of([start]) == (2026,)
+    assert ical_zones.years_of([datetime(2026, 12, 31, 20, tzinfo=UTC)]) == (2026, 2027)
+    assert ical_zones.years_of([start], [(start, datetime(2028, 3, 1, tzinfo=UTC))]) == (2026, 2027, 2028)
+    assert ical_zones.years_of([datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)]) == (1, 9999)
 
 
 def test_a_calendar_with_years_apart_describes_only_those_years():
     near, far = datetime(2026, 6, 1, 16, tzinfo=UTC), datetime(2990, 6, 1, 16, tzinfo=UTC)
-    text = ical_writer.calendar([event(near), event(far)], name="n", years=ical_writer.years_of([near, far]))
+    text = ical_writer.calendar([event(near), event(far)], name="n", years=ical_zones.years_of([near, far]))
     starts = [line for line in text.split("\r\n") if line.startswith("DTSTART:")]
     assert {line[8:12] for line in starts} == {"2026", "2990"}
     assert len(starts) == 2 * 3  # each year: its 1 January, the spring and the autumn change
