@@ -236,7 +236,7 @@ BAD_INPUT = [
     ("garbage end", {}, None, {"end": "2026-13-45T99:00:00+01:00"}, "invalid_datetime"),
     ("a number as a date", {}, None, {"start": 1772524800}, "invalid_datetime"),
     ("an empty date", {}, None, {"start": ""}, "invalid_datetime"),
-    ("year 1", {}, None, {"start": "0001-01-01T00:00:00+01:00"}, "invalid_datetime"),
+    ("year 1", {}, None, {"start": "0001-01-01T00:00:00+01:00"}, "out_of_range"),
     ("naive start", {}, None, {"start": "2026-03-03T09:00:00"}, "naive_datetime"),
     ("naive end", {}, None, {"end": "2026-03-03 10:00"}, "naive_datetime"),
     ("a date only", {}, None, {"start": "2026-03-03"}, "naive_datetime"),
@@ -429,8 +429,9 @@ def test_one_booking_of_mine(api, history):
 @pytest.mark.parametrize("which", ["bobs", "missing", "huge"])
 def test_someone_elses_booking_is_a_404(api, history, which):
     pk = {"bobs": history["bobs"].pk, "missing": 987_654, "huge": 2**70}[which]
-    assert_error(api.get(f"{BOOKINGS}{pk}/"), 404, "booking_not_found")
-    assert_error(api.post(f"{BOOKINGS}{pk}/cancel/", {}, format="json"), 404, "booking_not_found")
+    code = "not_found" if which == "huge" else "booking_not_found"  # past 64 bits: no route (core.routes)
+    assert_error(api.get(f"{BOOKINGS}{pk}/"), 404, code)
+    assert_error(api.post(f"{BOOKINGS}{pk}/cancel/", {}, format="json"), 404, code)
     if which == "bobs":
         assert Booking.objects.get(pk=pk).status == BookingStatus.CONFIRMED
 

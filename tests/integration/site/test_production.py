@@ -38,7 +38,10 @@ DATA = "from tests.integration.site.production_data import main; main()"
 
 
 def _production_env(folder: Path, database: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    # Not the test run's own switches: its database, and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE
+    # (set in this process when they share the run), which `check --deploy` rightly refuses.
+    ours = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ours}
     return env | {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
