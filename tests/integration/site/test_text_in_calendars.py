@@ -7,8 +7,6 @@ booking through the API answers 201. Any text (hypothesis) in every field that r
 an invitation reads back intact, but for ``core.text``'s documented replacement of controls.
 """
 
-import json
-import subprocess
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -30,9 +28,9 @@ from events.models import Event
 from events.services import event_page_create, programme_page_create
 from tests.integration.venues.test_venue_permissions import edit_form_data, edit_url
 from tests.support.factories import WEEKDAYS_9_TO_18
-from tests.unit.core.test_text_in_calendars import NASTY, READER
+from tests.unit.core.test_text_in_calendars import NASTY, icaljs
 from tests.unit.core.test_text_in_calendars import name as cn
-from tests.unit.test_ical_interop import ROOT, _icaljs_available, _need_icaljs
+from tests.unit.test_ical_interop import _icaljs_available, _need_icaljs
 from venues.models import VenuePage
 from venues.services import venue_manager_assign
 
@@ -130,19 +128,6 @@ def no_injected_line(body: str) -> None:
     for line in body.replace("\r\n ", "").split("\r\n")[:-1]:
         assert "\r" not in line and "\n" not in line, line
         assert line.split(":", 1)[0].split(";", 1)[0] in PROPERTIES, f"injected line {line!r}"
-
-
-def icaljs(bodies: list[str]) -> list[dict]:
-    done = subprocess.run(
-        ["node", str(READER)],
-        input=json.dumps(bodies),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
 
 
 @pytest.mark.django_db
