@@ -145,7 +145,9 @@ def agenda(request):
             for message in errors
         ],
     )
-    return TemplateResponse(request, "events/agenda.html", context)
+    # A filter or month that could not be read is shown with its error, and answered as bad input.
+    status = 400 if context["errors"] or context.get("month_error") else 200
+    return TemplateResponse(request, "events/agenda.html", context, status=status)
 
 
 def _utc(day: date) -> datetime:

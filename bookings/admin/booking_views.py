@@ -58,6 +58,11 @@ class BookingIndexView(generic.IndexView):
     def get_base_queryset(self):
         return selectors.bookings_for_manager(user=self.request.user)
 
+    def render_to_response(self, context, **kwargs):
+        """Filters that could not be read are shown with their error, and answered as bad input."""
+        bad = self.filters is not None and self.filters.is_bound and not self.filters.is_valid()
+        return super().render_to_response(context, **({"status": 400} if bad else {}) | kwargs)
+
     def get_valid_orderings(self):
         return ["start", "-start", "created_at", "-created_at"]
 

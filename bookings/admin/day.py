@@ -55,6 +55,10 @@ class VenueChoiceMixin(ManagerRequiredMixin, WagtailAdminTemplateMixin):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
+    def render_to_response(self, context, **kwargs):
+        """A date or venue that could not be read is shown with its error, and answered as bad input."""
+        return super().render_to_response(context, **({"status": 400} if self.form.errors else {}) | kwargs)
+
 
 class DayView(VenueChoiceMixin, TemplateView):
     """Who is in on a day, by resource, with one-click check-in and no-show."""

@@ -77,7 +77,7 @@ def test_other_days_and_the_date_picker(as_manager_a, world):
         tuesday = as_manager_a.get(DAY, {"venue": world.a.pk, "date": "2026-03-03"})
         assert tuesday.context["count"] == 3 and not tuesday.context["is_today"]
         garbage = as_manager_a.get(DAY, {"venue": "x", "date": "31/02"})
-    assert garbage.status_code == 200 and garbage.context["day"].isoformat() == "2026-03-02"
+    assert garbage.status_code == 400 and garbage.context["day"].isoformat() == "2026-03-02"
 
 
 def test_dashboard_panel_counts_today_and_requests(as_manager_a, world, client, django_user_model):

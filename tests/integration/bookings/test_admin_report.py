@@ -137,5 +137,5 @@ def test_report_refuses_a_period_backwards(client, world):
     client.force_login(world.manager_a)
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("booking_occupancy:index"), {"first": "2026-03-30", "last": "2026-03-02"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The last week must not be before the first." in response.content.decode()

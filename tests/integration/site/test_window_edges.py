@@ -143,7 +143,7 @@ def test_a_feed_over_its_budget_is_cut_and_says_so(client, make_venue, make_even
 )
 def test_the_agenda_shows_the_forms_error_for_dates_out_of_range(client, site_tree, params):
     response = client.get(agenda_url(), params)
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "1900-01-01" in page or "YYYY-MM" in page
 
