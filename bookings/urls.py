@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bookings.payments import views as payment_views
-from bookings.views import auth, booking, mine, search
+from bookings.views import booking, mine, search
 
 
 class ReferenceConverter:
@@ -46,6 +46,4 @@ urlpatterns = [
         payment_views.payment_cancelled,
         name="payment-cancelled",
     ),
-    path(_("log-in/"), auth.LoginView.as_view(), name="login"),
-    path(_("log-out/"), auth.LogoutView.as_view(), name="logout"),
 ]

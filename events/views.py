@@ -39,7 +39,7 @@ from events.models import (
     parse_occurrence_key,
 )
 
-LOGIN_URL = reverse_lazy("bookings:login")
+LOGIN_URL = reverse_lazy("account_login")
 #: Dates per page of the agenda's list, and the days it covers when no range is asked.
 PAGE_SIZE = 40
 LIST_DAYS = 31

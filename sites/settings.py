@@ -65,6 +65,7 @@ WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 
 INSTALLED_APPS = [
     "core",
+    "accounts",
     "cms",
     "venues",
     "bookings",
@@ -94,6 +95,11 @@ INSTALLED_APPS = [
     "csp",
     "django_countries",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # A form without a field a view indexes, or a `next` that is no path, is a 400, not a 500.
@@ -203,6 +210,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Log-in by e-mail address or username on the public site (django-allauth).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # AXES_FAILURE_LIMIT: failed logins from one user and address before a lock-out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -212,9 +221,27 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # The address axes counts is the one the rate limits count (X-Forwarded-For only from our proxies).
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ident"
+# One name per person whether they typed it in allauth's ``login`` field, the token API or the admin.
+AXES_USERNAME_CALLABLE = "accounts.lockouts.login_name"
 
 # Members log in on the public site; the Wagtail admin keeps its own log-in page.
-LOGIN_URL = "bookings:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "bookings:mine"
+LOGOUT_REDIRECT_URL = "/"
+
+# Accounts (django-allauth): people sign up with their e-mail address and log in with it or a
+# username (the demo's); browsing needs no verified address, booking does (accounts.verification).
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up and reset answer the same whether an address exists or not (the owner is e-mailed instead).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ESSAIM_NODE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(ESSAIM_NODE_URL).scheme or "https"
 
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"

@@ -60,6 +60,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("open-data/", venues_views.open_data_page, name="open-data-page"),
+    path("", include("accounts.urls")),
     path("", include(("bookings.urls", "bookings"))),
     path("", include(("events.urls", "events"))),
     path("", include(wagtail_urls)),

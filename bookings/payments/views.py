@@ -23,7 +23,7 @@ from bookings.payments import services as payment_services
 from bookings.throttles import BookingRate
 from core.errors import InvalidInput, Unavailable
 
-LOGIN_URL = "bookings:login"
+LOGIN_URL = "account_login"
 
 
 def checkout_return_urls(request):

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import reverse_lazy
 from django.utils import translation
 
-LOGIN_URL = reverse_lazy("bookings:login")
+LOGIN_URL = reverse_lazy("account_login")
 
 
 def login_required_page(view):

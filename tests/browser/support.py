@@ -12,7 +12,7 @@ PASSWORD = "entrepreneur-pass-5b2e"
 
 def log_in(page):
     """Fill the login form on the page the browser is on (the login page, or where a login led)."""
-    page.locator("#id_username").fill(ENTREPRENEUR)
+    page.locator("#id_login").fill(ENTREPRENEUR)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
     page.wait_for_load_state()

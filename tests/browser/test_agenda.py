@@ -115,7 +115,7 @@ def test_register_in_the_agenda(page, network, entrepreneur):
     snap(page, "event-page-desktop")
     page.locator("#id_quantity").fill("2")
     page.locator("[data-testid=register-form] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("bookings:login")) + r"\?next="))
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_login")) + r"\?next="))
     log_in(page)
     expect(page.locator("#id_date")).to_have_value(key)  # the choice survived the log-in
     expect(page.locator("#id_quantity")).to_have_value("2")
@@ -141,7 +141,7 @@ def test_waitlist_promotion(page, network, entrepreneur, django_user_model):
     other = django_user_model.objects.create_user("dominique", "dominique@example.org", PASSWORD)
     taken = services.registration_create(user=other, event=event, recurrence_id=occurrence.recurrence_id)
 
-    page.goto(reverse("bookings:login"))
+    page.goto(reverse("account_login"))
     log_in(page)
     page.goto(event_page.url)
     row = page.locator("[data-testid=date-row]").first

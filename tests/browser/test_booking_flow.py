@@ -41,7 +41,7 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
     page.locator("#book-form button[type=submit]").click()
 
     # Not logged in yet: log in, and come back with the whole day still chosen.
-    expect(page).to_have_url(re.compile(re.escape(reverse("bookings:login")) + r"\?next="))
+    expect(page).to_have_url(re.compile(re.escape(reverse("account_login")) + r"\?next="))
     log_in(page)
     expect(page.locator("input[name=preset][value=day]")).to_be_checked()
     page.locator("#book-form button[type=submit]").click()
@@ -75,7 +75,7 @@ def test_book_a_desk_see_it_and_cancel_it(page, network, entrepreneur, shot):
 @pytest.mark.browser_context_args(**PHONE)
 def test_book_a_room_on_a_phone_with_the_keyboard(page, network, entrepreneur, shot):
     room = resource_at(network["ruche"], name="Salle Canut", kind="room", max_minutes=120, price_minor=0)
-    page.goto(reverse("bookings:login"))
+    page.goto(reverse("account_login"))
     log_in(page)
     page.goto(f"{reverse('bookings:resource', args=[room.pk])}?day={weekday_ahead()}")
     assert_no_sideways_scroll(page, 390)

@@ -46,7 +46,7 @@ def test_public_pages_keep_the_policy(page, network, event, blocked_requests):
         f"{reverse('bookings:resource', args=[desk.pk])}?day={weekday_ahead()}",
         reverse("bookings:search"),
         reverse("open-data-page"),
-        reverse("bookings:login"),
+        reverse("account_login"),
     ):
         _visit(page, path)
     # The maps drew their markers (Leaflet runs under the policy); only tiles left the server.

@@ -24,7 +24,7 @@ SCREENSHOT = "/tmp/pay_at_venue.png"
 
 
 def _open_and_log_in(page):
-    page.goto(reverse("bookings:login"))
+    page.goto(reverse("account_login"))
     log_in(page)
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth import get_user_model
 
+from accounts import services as accounts_services
 from bookings import inventory
 from bookings import services as booking_services
 from bookings.models import Booking, Closure, Resource
@@ -64,7 +65,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return cls._get_manager(model_class).create_user(*args, **kwargs)
+        user = cls._get_manager(model_class).create_user(*args, **kwargs)
+        if user.email:
+            # Members in the tests have confirmed their address, as booking asks; tests of
+            # unconfirmed addresses make their users another way.
+            accounts_services.email_mark_verified(user)
+        return user
 
 
 class VenueFactory(factory.Factory):

@@ -104,7 +104,7 @@ def test_one_click_book_goes_through_the_booking_view(client, network, make_user
 
     # Not logged in: to the log-in page, back to the resource's day with the window chosen.
     response = client.post(form["action"], fields)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("bookings:login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
     erin = make_user()
     client.force_login(erin)

@@ -83,16 +83,16 @@ def test_axes_locks_out_by_the_true_client_address(client, make_user, settings):
     for attempt in range(3):
         forwarded = f"192.0.2.{attempt}, 203.0.113.1"  # a fresh spoofed prefix does not reset the count
         client.post(
-            url("bookings:login"),
-            {"username": "erin", "password": "guess"},
+            url("account_login"),
+            {"login": "erin", "password": "guess"},
             HTTP_X_FORWARDED_FOR=forwarded,
             REMOTE_ADDR=PROXY,
         )
-    locked = client.post(url("bookings:login"), {"username": "erin", "password": "erin-pass-8a2b"}, **guesser)
+    locked = client.post(url("account_login"), {"login": "erin", "password": "erin-pass-8a2b"}, **guesser)
     assert locked.status_code == 429 and "_auth_user_id" not in client.session
 
     owner["HTTP_X_FORWARDED_FOR"] = "203.0.113.2"
-    response = client.post(url("bookings:login"), {"username": "erin", "password": "erin-pass-8a2b"}, **owner)
+    response = client.post(url("account_login"), {"login": "erin", "password": "erin-pass-8a2b"}, **owner)
     assert response.status_code == 302 and "_auth_user_id" in client.session
 
 

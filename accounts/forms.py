@@ -1,0 +1,57 @@
+"""The sign-up form's fields beyond allauth's e-mail and password."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import ProjectStage
+from core.validators import single_line
+
+
+class SignupForm(forms.Form):
+    """Name, preferred language and, optionally, the person's organisation or project.
+
+    allauth mixes these fields into its own sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``) and calls
+    ``signup`` once the user is saved."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        validators=[single_line],
+        widget=forms.TextInput({"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        validators=[single_line],
+        widget=forms.TextInput({"autocomplete": "family-name"}),
+    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    organisation = forms.CharField(
+        label=_("Organisation or project (optional)"),
+        max_length=200,
+        required=False,
+        validators=[single_line],
+        widget=forms.TextInput({"autocomplete": "organization"}),
+    )
+    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—"), *ProjectStage.choices], required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False, validators=[single_line])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.save(update_fields=["first_name", "last_name"])
+        services.profile_update(user, language=self.cleaned_data["language"])
+        if self.cleaned_data.get("organisation", "").strip():
+            services.project_add(
+                user,
+                name=self.cleaned_data["organisation"],
+                stage=self.cleaned_data.get("stage", ""),
+                city=self.cleaned_data.get("city", ""),
+            )

@@ -1,0 +1,13 @@
+"""Account pages under the language prefix: log-in and sign-up at translated paths (``/connexion/``,
+``/inscription/``; ``/en/log-in/``, ``/en/sign-up/``), the rest of allauth's pages under ``account/``."""
+
+from allauth.account import views as account_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+# The translated paths come last: of two routes with one name, Django reverses the last.
+urlpatterns = [
+    path(_("account/"), include("allauth.urls")),
+    path(_("log-in/"), account_views.login, name="account_login"),
+    path(_("sign-up/"), account_views.signup, name="account_signup"),
+]
