@@ -5,8 +5,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
 from accounts.models import ProjectStage
+from accounts.services import profiles as profile_services
 from core.validators import single_line
 
 
@@ -47,9 +47,9 @@ class SignupForm(forms.Form):
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
-        services.profile_update(user, language=self.cleaned_data["language"])
+        profile_services.profile_update(user, language=self.cleaned_data["language"])
         if self.cleaned_data.get("organisation", "").strip():
-            services.project_add(
+            profile_services.project_add(
                 user,
                 name=self.cleaned_data["organisation"],
                 stage=self.cleaned_data.get("stage", ""),

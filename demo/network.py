@@ -16,7 +16,7 @@ from django.db import transaction
 from wagtail.models import Locale
 from wagtail.rich_text import RichText
 
-from accounts import services as accounts_services
+from accounts.services import profiles as profile_services
 from cms import services as cms_services
 from venues import services as venue_services
 from venues.models import VENUE_MODELS, Amenity, Label, VenuePage
@@ -143,7 +143,7 @@ def _accounts(tree) -> list[str]:
             user.is_superuser = spec.get("superuser", False)
             user.set_password(spec["password"])
             user.save()
-        accounts_services.email_mark_verified(user)
+        profile_services.email_mark_verified(user)
         if "manages" in spec:
             venue = VenuePage.objects.filter(slug=spec["manages"], locale=tree.directory.locale).first()
             if venue is not None:

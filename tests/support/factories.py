@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth import get_user_model
 
-from accounts import services as accounts_services
+from accounts.services import profiles as profile_services
 from bookings import inventory
 from bookings import services as booking_services
 from bookings.models import Booking, Closure, Resource
@@ -69,7 +69,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if user.email:
             # Members in the tests have confirmed their address, as booking asks; tests of
             # unconfirmed addresses make their users another way.
-            accounts_services.email_mark_verified(user)
+            profile_services.email_mark_verified(user)
         return user
 
 

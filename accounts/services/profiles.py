@@ -1,4 +1,4 @@
-"""The only place that changes accounts' state."""
+"""Profiles: the language and the project of a person, and the verified state of their address."""
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
