@@ -1,5 +1,6 @@
 """The sign-up form's fields beyond allauth's e-mail and password."""
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -55,3 +56,11 @@ class SignupForm(forms.Form):
                 stage=self.cleaned_data.get("stage", ""),
                 city=self.cleaned_data.get("city", ""),
             )
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's log-in form, its first field named for what people type: an e-mail address or a username."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail address or username")
