@@ -12,6 +12,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from sites.email_config import email_settings
 from sites.secret_key import development_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -272,21 +273,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# EMAIL_URL: smtp://user:pass@host:587 (TLS) or console:// (default). anymail providers: see README.
+# EMAIL_URL: console:// (default: e-mails printed by the web process), smtp://user:pass@host:587
+# (STARTTLS), smtps://…:465, or anymail://<provider> (brevo, mailgun, postmark, sendgrid, amazon_ses…)
+# with the provider's options in ANYMAIL_* variables, e.g. ANYMAIL_BREVO_API_KEY (sites/email_config.py).
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
-if EMAIL_URL.startswith("console:"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-else:
-    from urllib.parse import unquote
-
-    _mail = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or 587
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_TLS = _mail.scheme in {"smtp+tls", "submission"} or EMAIL_PORT == 587
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
+globals().update(email_settings(EMAIL_URL, os.environ))
 # DEFAULT_FROM_EMAIL: sender of the node's e-mails.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Essaim <noreply@essaim.localhost>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
