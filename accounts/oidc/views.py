@@ -1,0 +1,78 @@
+"""Log-in and callback views over an adapter that checks the nonce and reads signed user info."""
+
+from allauth.account.internal.decorators import login_not_required
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.http import Http404
+from django.utils.crypto import constant_time_compare, get_random_string
+
+NONCE_SESSION_KEY = "essaim_oidc_nonce:{provider_id}"
+
+
+def nonce_issue(request, provider_id: str) -> str:
+    """A fresh nonce for this authorisation request, kept in the session until the callback."""
+    nonce = get_random_string(48)
+    request.session[NONCE_SESSION_KEY.format(provider_id=provider_id)] = nonce
+    return nonce
+
+
+def nonce_pop(request, provider_id: str) -> str | None:
+    return request.session.pop(NONCE_SESSION_KEY.format(provider_id=provider_id), None)
+
+
+class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    """The ID token must carry the nonce sent with this session's authorisation request, and the
+    user info must be about the same subject; a user-info answer signed as a JWT (OpenID Connect
+    Core 5.3.2, what ProConnect sends) is checked against the provider's published keys."""
+
+    def complete_login(self, request, app, token, **kwargs):
+        id_token_str = kwargs["response"].get("id_token")
+        if not id_token_str:
+            raise OAuth2Error("The provider sent no ID token.")
+        id_token = self._decode_id_token(app, id_token_str)
+        expected = nonce_pop(request, self.provider_id)
+        if not expected or not constant_time_compare(str(id_token.get("nonce", "")), expected):
+            raise OAuth2Error("The ID token's nonce is not the one this session sent.")
+        data = {"id_token": id_token}
+        if app.settings.get("fetch_userinfo", True):
+            userinfo = self._fetch_user_info(token.token)
+            if str(userinfo.get("sub")) != str(id_token.get("sub")):
+                raise OAuth2Error("The user info is about another subject than the ID token.")
+            data["userinfo"] = userinfo
+        return self.get_provider().sociallogin_from_response(request, data)
+
+    def _fetch_user_info(self, access_token: str) -> dict:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        with get_adapter().get_requests_session() as session:
+            response = session.get(self.profile_url, headers=headers)
+            response.raise_for_status()
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/jwt":
+            return response.json()
+        return jwtkit.verify_and_decode(
+            credential=response.text.strip(),
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=self.get_provider().app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+        )
+
+
+@login_not_required
+def login(request, provider_id):
+    try:
+        return OAuth2LoginView.adapter_view(EssaimOIDCAdapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_not_required
+def callback(request, provider_id):
+    try:
+        return OAuth2CallbackView.adapter_view(EssaimOIDCAdapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist as exc:
+        raise Http404 from exc
