@@ -4,13 +4,15 @@ from allauth.account.models import EmailAddress
 from allauth.core.internal.datakit import parse_bool_safely
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider, _pick_data
+from django.utils import translation
 
 from accounts.oidc.views import EssaimOIDCAdapter, nonce_issue
 
 
 class EssaimOIDCProvider(OpenIDConnectProvider):
     """allauth's provider with a nonce (ProConnect requires one; it binds the ID token to this
-    browser's session) and ProConnect's ``usual_name`` as the family name."""
+    browser's session), the page's language kept for the callback, and ProConnect's
+    ``usual_name`` as the family name."""
 
     oauth2_adapter_class = EssaimOIDCAdapter
 
@@ -18,7 +20,8 @@ class EssaimOIDCProvider(OpenIDConnectProvider):
         auth_params = kwargs.pop("auth_params", None)
         if auth_params is None:
             auth_params = self.get_auth_params()
-        auth_params["nonce"] = nonce_issue(request, self.sub_id)
+        auth_params["nonce"] = nonce_issue(request)
+        kwargs["language"] = translation.get_language()
         return super().redirect(request, process, next_url, data, auth_params=auth_params, **kwargs)
 
     def extract_common_fields(self, data):

@@ -2,26 +2,35 @@
 
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter
-from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.internal import jwtkit, statekit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
 from django.http import Http404
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, get_random_string
 
-NONCE_SESSION_KEY = "essaim_oidc_nonce:{provider_id}"
+NONCES_SESSION_KEY = "essaim_oidc_nonces"
+NONCES_KEPT = 10  # log-ins under way at once in one browser (allauth keeps as many states)
 
 
-def nonce_issue(request, provider_id: str) -> str:
-    """A fresh nonce for this authorisation request, kept in the session until the callback."""
+def nonce_issue(request) -> str:
+    """A fresh nonce for one authorisation request, kept in the session until its callback."""
     nonce = get_random_string(48)
-    request.session[NONCE_SESSION_KEY.format(provider_id=provider_id)] = nonce
+    nonces = [*request.session.get(NONCES_SESSION_KEY, []), nonce][-NONCES_KEPT:]
+    request.session[NONCES_SESSION_KEY] = nonces
     return nonce
 
 
-def nonce_pop(request, provider_id: str) -> str | None:
-    return request.session.pop(NONCE_SESSION_KEY.format(provider_id=provider_id), None)
+def nonce_spend(request, nonce: str) -> bool:
+    """Whether this session issued ``nonce`` and had not yet spent it; it is spent either way."""
+    nonces = request.session.get(NONCES_SESSION_KEY, [])
+    issued = any(constant_time_compare(nonce, candidate) for candidate in nonces)
+    if issued:
+        request.session[NONCES_SESSION_KEY] = [candidate for candidate in nonces if candidate != nonce]
+    return issued
 
 
 class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
@@ -34,9 +43,8 @@ class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
         if not id_token_str:
             raise OAuth2Error("The provider sent no ID token.")
         id_token = self._decode_id_token(app, id_token_str)
-        expected = nonce_pop(request, self.provider_id)
-        if not expected or not constant_time_compare(str(id_token.get("nonce", "")), expected):
-            raise OAuth2Error("The ID token's nonce is not the one this session sent.")
+        if not nonce_spend(request, str(id_token.get("nonce", ""))):
+            raise OAuth2Error("The ID token's nonce is not one this session sent.")
         data = {"id_token": id_token}
         if app.settings.get("fetch_userinfo", True):
             userinfo = self._fetch_user_info(token.token)
@@ -44,6 +52,12 @@ class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
                 raise OAuth2Error("The user info is about another subject than the ID token.")
             data["userinfo"] = userinfo
         return self.get_provider().sociallogin_from_response(request, data)
+
+    def get_callback_url(self, request, app):
+        """One redirect URI whatever the page's language (the provider only accepts the ones
+        registered with it): the default language's, ``/compte/oidc/<id>/login/callback/``."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().get_callback_url(request, app)
 
     def _fetch_user_info(self, access_token: str) -> dict:
         headers = {"Authorization": f"Bearer {access_token}"}
@@ -72,6 +86,13 @@ def login(request, provider_id):
 
 @login_not_required
 def callback(request, provider_id):
+    """The provider's answer, handled in the language of the page the log-in started from (kept
+    in allauth's state beside ``next``): the pages shown and a new account's language follow it."""
+    stashed = statekit.get_states(request).get(request.GET.get("state", ""))
+    language = stashed[0].get("language") if stashed else None
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     try:
         return OAuth2CallbackView.adapter_view(EssaimOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:

@@ -3,7 +3,7 @@
 provider's authorisation form as the person would, and Essaim's server talks to the provider over
 real HTTP (discovery, token, user info, keys)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -57,6 +57,8 @@ def oidc_log_in(client, provider_id: str, sub: str, *, language: str = "fr"):
     assert response.status_code == 302, response.content
     authorize = response["Location"]
     assert "nonce=" in authorize
+    redirect_uri = parse_qs(urlsplit(authorize).query)["redirect_uri"]
+    assert redirect_uri == [f"http://testserver/compte/oidc/{provider_id}/login/callback/"]
     answer = requests.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text
     callback = urlsplit(answer.headers["Location"])
@@ -85,6 +87,8 @@ def test_proconnect_signed_user_info_names_the_person_and_the_page_gives_the_lan
     response = oidc_log_in(client, "proconnect", "agent", language="en")
 
     assert response.status_code == 200
+    # One redirect URI to register at ProConnect, whatever the page's language; back on the English site.
+    assert response.redirect_chain[0][0].startswith("/en/")
     user = logged_in_user(client)
     assert (user.email, user.first_name, user.last_name) == (AGENT["email"], "Camille", "Durand")
     assert EmailAddress.objects.get(user=user).verified
@@ -138,7 +142,7 @@ def test_the_id_token_must_carry_this_sessions_nonce(client, keycloak):
     start = client.post(reverse("openid_connect_login", kwargs={"provider_id": "keycloak"}))
     answer = requests.post(start["Location"], data={"sub": "alice"}, allow_redirects=False, timeout=10)
     session = client.session
-    session["essaim_oidc_nonce:keycloak"] = "not-the-nonce-sent"
+    session["essaim_oidc_nonces"] = ["not-the-nonce-sent"]
     session.save()
     callback = urlsplit(answer.headers["Location"])
 
