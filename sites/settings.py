@@ -314,9 +314,16 @@ def oidc_apps() -> list[dict]:
     return apps
 
 
+def oidc_origins(apps: list[dict]) -> list[str]:
+    """The providers' origins: the log-in buttons' forms are redirected to their authorisation
+    pages, which the Content-Security-Policy's ``form-action`` must allow."""
+    return sorted({"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in apps})
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"provider_class": "accounts.oidc.provider.EssaimOIDCProvider", "APPS": oidc_apps()}
 }
+OIDC_ORIGINS = oidc_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
 SOCIALACCOUNT_ADAPTER = "accounts.oidc.adapter.SocialAccountAdapter"
 # New people are signed up from the provider's claims without a form; an existing account is
 # logged in (and the provider connected to it) only through an address the provider says verified.
@@ -498,7 +505,8 @@ def tile_source(template: str) -> list[str]:
 
 # Content-Security-Policy (django-csp; core.csp adds the admins' inline styles): scripts only from this
 # origin or with the response's nonce, no plug-ins, no framing by other sites, forms posted here (and
-# to Stripe Checkout, where a paid booking's form is redirected), map tiles from ESSAIM_MAP_TILES.
+# to Stripe Checkout, where a paid booking's form is redirected, and to the OpenID Connect providers,
+# where the log-in buttons' forms are), map tiles from ESSAIM_MAP_TILES.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -512,7 +520,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF, "https://checkout.stripe.com"],
+        "form-action": [SELF, "https://checkout.stripe.com", *OIDC_ORIGINS],
         "upgrade-insecure-requests": not DEBUG,
         # ESSAIM_CSP_REPORT_URI: where browsers report violations (none by default).
         "report-uri": os.environ.get("ESSAIM_CSP_REPORT_URI") or None,

@@ -5,6 +5,7 @@ under Flask) served by werkzeug in a thread of the test process, at ``http://127
 ``usual_name``, ``siret``, ``uid``) are accepted and give their claims, and the user info comes as a
 JWT signed with the provider's key (``application/jwt``), addressed to ``audience``."""
 
+import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from oidc_provider_mock import User
 from oidc_provider_mock import _app as mock_app
 from oidc_provider_mock import _storage as mock_storage
 from oidc_provider_mock import app as mock_flask_app
+
+from sites.settings import oidc_origins
 
 PROCONNECT_SCOPES = ("given_name", "usual_name", "siret", "uid")
 # The mock's authlib warns of its own deprecated calls (inside the provider, not in Essaim's code).
@@ -74,6 +77,11 @@ def oidc_app(provider_id: str, name: str, server_url: str, **settings) -> dict:
 
 
 def configure(settings, *apps: dict) -> None:
+    """Configure ``apps`` as sites/settings.py does from the environment: the providers, and their
+    origins in the Content-Security-Policy's ``form-action`` (where the buttons' forms lead)."""
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {"provider_class": "accounts.oidc.provider.EssaimOIDCProvider", "APPS": list(apps)}
     }
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], *oidc_origins(list(apps))]
+    settings.CONTENT_SECURITY_POLICY = policy
