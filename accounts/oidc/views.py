@@ -34,8 +34,9 @@ def nonce_spend(request, nonce: str) -> bool:
 
 
 class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
-    """The ID token must carry the nonce sent with this session's authorisation request, and the
-    user info must be about the same subject; a user-info answer signed as a JWT (OpenID Connect
+    """The ID token must carry the nonce sent with this session's authorisation request and, when
+    the app asks for ``acr_values`` (ProConnect's ``eidas1``), one of those levels; the user info
+    must be about the same subject; a user-info answer signed as a JWT (OpenID Connect
     Core 5.3.2, what ProConnect sends) is checked against the provider's published keys."""
 
     def complete_login(self, request, app, token, **kwargs):
@@ -45,6 +46,9 @@ class EssaimOIDCAdapter(OpenIDConnectOAuth2Adapter):
         id_token = self._decode_id_token(app, id_token_str)
         if not nonce_spend(request, str(id_token.get("nonce", ""))):
             raise OAuth2Error("The ID token's nonce is not one this session sent.")
+        wanted_acr = (app.settings.get("auth_params") or {}).get("acr_values", "").split()
+        if wanted_acr and id_token.get("acr") not in wanted_acr:
+            raise OAuth2Error("The provider did not authenticate the person at the level asked for (acr).")
         data = {"id_token": id_token}
         if app.settings.get("fetch_userinfo", True):
             userinfo = self._fetch_user_info(token.token)

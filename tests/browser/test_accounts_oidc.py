@@ -5,6 +5,8 @@ logged in; in French on a desktop, in English on a phone."""
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.support import assert_no_sideways_scroll
@@ -18,6 +20,7 @@ AGENT = {
     "usual_name": "Durand",
     "siret": "21690123100011",
     "uid": "4242",
+    "acr": "eidas1",
 }
 
 
@@ -64,3 +67,14 @@ def test_log_in_with_proconnect(make_context, live_server, proconnect, shot, lan
     assert (person.first_name, person.last_name) == ("Camille", "Durand")
     assert SocialAccount.objects.filter(user=person, provider="proconnect").exists()
     assert page.locator("html").get_attribute("lang") == language
+
+    # The account menu leads to the connected accounts, ProConnect's among them.
+    with translation.override(language):
+        page.locator(f'header a[href="{reverse("account_email")}"]').click()
+    page.get_by_role("link", name={"fr": "Comptes associés", "en": "Account Connections"}[language]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        {"fr": "Comptes associés", "en": "Account Connections"}[language]
+    )
+    expect(page.get_by_text("ProConnect").first).to_be_visible()
+    assert_no_sideways_scroll(page, viewport["width"])
+    shot(page, "connections")

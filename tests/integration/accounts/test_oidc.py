@@ -27,6 +27,7 @@ AGENT = {
     "usual_name": "Durand",
     "siret": "21690123100011",
     "uid": "4242",
+    "acr": "eidas1",
 }
 PROCONNECT_SETTINGS = {
     "scope": ["openid", "email", "given_name", "usual_name", "siret", "uid"],
@@ -108,6 +109,15 @@ def test_user_info_signed_for_another_client_is_refused(client, settings, monkey
     assert "authentication-error" in response.content.decode() or response.templates[0].name.startswith(
         "socialaccount/authentication_error"
     )
+
+
+def test_an_authentication_below_the_level_asked_for_is_refused(client, settings, monkeypatch):
+    with oidc_provider({"agent": {**AGENT, "acr": "eidas0"}}, proconnect=True, monkeypatch=monkeypatch) as url:
+        configure(settings, oidc_app("proconnect", "ProConnect", url, **PROCONNECT_SETTINGS))
+        oidc_log_in(client, "proconnect", "agent")
+
+    assert logged_in_user(client) is None
+    assert not get_user_model().objects.filter(email=AGENT["email"]).exists()
 
 
 def test_an_existing_account_is_linked_through_an_address_the_provider_verified(client, keycloak):
