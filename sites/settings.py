@@ -245,6 +245,97 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ESSAIM_NODE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(ESSAIM_NODE_URL).scheme or "https"
 
+# Log-in with ProConnect and OpenID Connect providers (django-allauth's ``openid_connect``, with
+# accounts/oidc's provider class). Apps live here, not in the database; a provider without a
+# client id is off: no button, and its routes answer 404.
+# ESSAIM_PROCONNECT_CLIENT_ID / ESSAIM_PROCONNECT_SECRET: the client ProConnect's partner space
+# issued for this node (redirect URI to register: <node>/compte/oidc/proconnect/login/callback/).
+ESSAIM_PROCONNECT_CLIENT_ID = os.environ.get("ESSAIM_PROCONNECT_CLIENT_ID", "")
+ESSAIM_PROCONNECT_SECRET = os.environ.get("ESSAIM_PROCONNECT_SECRET", "")
+# ESSAIM_PROCONNECT_SERVER_URL: ProConnect's issuer (its discovery document is below it); the
+# integration platform is https://fca.integ01.dev-agentconnect.fr/api/v2.
+ESSAIM_PROCONNECT_SERVER_URL = os.environ.get(
+    "ESSAIM_PROCONNECT_SERVER_URL", "https://auth.agentconnect.gouv.fr/api/v2"
+)
+# ESSAIM_PROCONNECT_SCOPES: the claims asked for (space-separated).
+ESSAIM_PROCONNECT_SCOPES = os.environ.get("ESSAIM_PROCONNECT_SCOPES", "openid email given_name usual_name siret uid")
+# ESSAIM_PROCONNECT_ACR_VALUES: the authentication level asked for; empty to ask for none.
+ESSAIM_PROCONNECT_ACR_VALUES = os.environ.get("ESSAIM_PROCONNECT_ACR_VALUES", "eidas1")
+# ESSAIM_OIDC_CLIENT_ID / ESSAIM_OIDC_SECRET / ESSAIM_OIDC_SERVER_URL: one more OpenID Connect
+# provider (a regional network's Keycloak, a partner's identity provider); SERVER_URL is its issuer.
+ESSAIM_OIDC_CLIENT_ID = os.environ.get("ESSAIM_OIDC_CLIENT_ID", "")
+ESSAIM_OIDC_SECRET = os.environ.get("ESSAIM_OIDC_SECRET", "")
+ESSAIM_OIDC_SERVER_URL = os.environ.get("ESSAIM_OIDC_SERVER_URL", "")
+# ESSAIM_OIDC_NAME: the name on its button ("Log in with <name>").
+ESSAIM_OIDC_NAME = os.environ.get("ESSAIM_OIDC_NAME", "OpenID Connect")
+# ESSAIM_OIDC_ID: its slug in URLs (redirect URI: <node>/compte/oidc/<id>/login/callback/).
+ESSAIM_OIDC_ID = os.environ.get("ESSAIM_OIDC_ID", "oidc")
+# ESSAIM_OIDC_SCOPES: the scopes asked for (space-separated).
+ESSAIM_OIDC_SCOPES = os.environ.get("ESSAIM_OIDC_SCOPES", "openid profile email")
+# ESSAIM_OIDC_PKCE: send a PKCE challenge (RFC 7636); Keycloak and most providers accept it.
+ESSAIM_OIDC_PKCE = env_bool("ESSAIM_OIDC_PKCE", True)
+# ESSAIM_OIDC_VERIFIED_EMAIL: trust this provider's addresses as verified even without an
+# ``email_verified`` claim (only for a provider that checks them itself).
+ESSAIM_OIDC_VERIFIED_EMAIL = env_bool("ESSAIM_OIDC_VERIFIED_EMAIL", False)
+
+
+def oidc_apps() -> list[dict]:
+    apps = []
+    if ESSAIM_PROCONNECT_CLIENT_ID:
+        apps.append(
+            {
+                "provider_id": "proconnect",
+                "name": "ProConnect",
+                "client_id": ESSAIM_PROCONNECT_CLIENT_ID,
+                "secret": ESSAIM_PROCONNECT_SECRET,
+                "settings": {
+                    "server_url": ESSAIM_PROCONNECT_SERVER_URL,
+                    "scope": ESSAIM_PROCONNECT_SCOPES.split(),
+                    "auth_params": {"acr_values": ESSAIM_PROCONNECT_ACR_VALUES} if ESSAIM_PROCONNECT_ACR_VALUES else {},
+                    # The State checks ProConnect's addresses (they are the professionals' own).
+                    "verified_email": True,
+                    "oauth_pkce_enabled": False,
+                },
+            }
+        )
+    if ESSAIM_OIDC_CLIENT_ID and ESSAIM_OIDC_SERVER_URL:
+        apps.append(
+            {
+                "provider_id": ESSAIM_OIDC_ID,
+                "name": ESSAIM_OIDC_NAME,
+                "client_id": ESSAIM_OIDC_CLIENT_ID,
+                "secret": ESSAIM_OIDC_SECRET,
+                "settings": {
+                    "server_url": ESSAIM_OIDC_SERVER_URL,
+                    "scope": ESSAIM_OIDC_SCOPES.split(),
+                    "verified_email": ESSAIM_OIDC_VERIFIED_EMAIL,
+                    "oauth_pkce_enabled": ESSAIM_OIDC_PKCE,
+                },
+            }
+        )
+    return apps
+
+
+def oidc_origins(apps: list[dict]) -> list[str]:
+    """The providers' origins: the log-in buttons' forms are redirected to their authorisation
+    pages, which the Content-Security-Policy's ``form-action`` must allow."""
+    return sorted({"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in apps})
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "accounts.oidc.provider.EssaimOIDCProvider", "APPS": oidc_apps()}
+}
+OIDC_ORIGINS = oidc_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
+SOCIALACCOUNT_ADAPTER = "accounts.oidc.adapter.SocialAccountAdapter"
+# New people are signed up from the provider's claims without a form; an existing account is
+# logged in (and the provider connected to it) only through an address the provider says verified.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# The log-in starts with a POST (CSRF-checked); tokens are not kept: Essaim only needs the identity.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -406,7 +497,8 @@ def tile_source(template: str) -> list[str]:
 
 # Content-Security-Policy (django-csp; core.csp adds the admins' inline styles): scripts only from this
 # origin or with the response's nonce, no plug-ins, no framing by other sites, forms posted here (and
-# to Stripe Checkout, where a paid booking's form is redirected), map tiles from ESSAIM_MAP_TILES.
+# to Stripe Checkout, where a paid booking's form is redirected, and to the OpenID Connect providers,
+# where the log-in buttons' forms are), map tiles from ESSAIM_MAP_TILES.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -420,7 +512,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF, "https://checkout.stripe.com"],
+        "form-action": [SELF, "https://checkout.stripe.com", *OIDC_ORIGINS],
         "upgrade-insecure-requests": not DEBUG,
         # ESSAIM_CSP_REPORT_URI: where browsers report violations (none by default).
         "report-uri": os.environ.get("ESSAIM_CSP_REPORT_URI") or None,
