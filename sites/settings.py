@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
     # Stripe events stored but never applied (a worker lost mid-task) are applied again.
     "stripe-events-reapply": {"task": "bookings.tasks.stripe_events_reapply_task", "schedule": 5 * 60.0},
     "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
+    # Invitations past their date are refused by themselves; this records them as expired for the list.
+    "invitations-expire": {"task": "accounts.tasks.invitation_expire_all_task", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -242,6 +244,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ESSAIM_NODE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(ESSAIM_NODE_URL).scheme or "https"
+
+# Team invitations (accounts.services.invitations): network admins and venue managers invite people
+# by e-mail to a venue's team or to the network admins.
+# ESSAIM_INVITATION_DAYS: days an invitation link stays valid.
+ESSAIM_INVITATION_DAYS = int(os.environ.get("ESSAIM_INVITATION_DAYS", "7"))
 
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
