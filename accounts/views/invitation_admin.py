@@ -69,6 +69,9 @@ class InvitationIndexView(InviterRequiredMixin, WagtailAdminTemplateMixin, Templ
     #: Shown at most; older ones stay in the database.
     LIMIT = 200
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
     @cached_property
     def invitations(self):
         return list(services.invitations_visible_to(self.request.user)[: self.LIMIT])
@@ -78,7 +81,8 @@ class InvitationIndexView(InviterRequiredMixin, WagtailAdminTemplateMixin, Templ
         rows = [(invitation, invitation.state_at(now)) for invitation in self.invitations]
         return super().get_context_data(
             invitation_days=settings.ESSAIM_INVITATION_DAYS,
-            form=kwargs.pop("form", None) or InvitationForm(user=self.request.user),
+            form=kwargs.pop("form", None)
+            or InvitationForm(user=self.request.user, initial={"team": self.request.GET.get("team", "")}),
             rows=[
                 {
                     "invitation": invitation,

@@ -38,13 +38,19 @@ def invite_in_admin(page, *, email, team, language):
     return re.search(r"https?://\S+/invitation/[\w-]+/", message.body).group(0)
 
 
-def newcomer_signs_up_and_accepts(page, link, *, base_url, texts):
+def newcomer_signs_up_and_accepts(page, link, *, base_url, texts, width=None, shot=None):
     """Open the link (its path on the live server), sign up with the fixed address, accept."""
     path = re.sub(r"^https?://[^/]+", "", link)
     page.goto(base_url + path)
     expect(page.locator("h1")).to_contain_text(texts["join"])
+    if width:
+        assert_no_sideways_scroll(page, width)
+    if shot:
+        shot(page, "invitation")
     page.get_by_role("link", name=texts["create"]).click()
     expect(page.locator("input[name=email]")).to_be_disabled()
+    if width:
+        assert_no_sideways_scroll(page, width)
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("#id_first_name").fill("Nina")
@@ -74,8 +80,9 @@ def test_a_network_admin_invites_and_the_new_person_joins_on_a_phone(
         link,
         base_url=live_server.url,
         texts={"join": "Rejoindre l'équipe de La Ruche des Pentes", "create": "Créer mon compte", "accept": "Accepter"},
+        width=390,
+        shot=shot,
     )
-    assert_no_sideways_scroll(phone, 390)
     expect(phone.locator("form#page-edit-form input[name=title]")).to_have_value("La Ruche des Pentes")
     shot(phone, "editor")
     phone.goto(f"/admin/pages/{other.pk}/edit/")
@@ -106,7 +113,7 @@ def test_a_venue_manager_invites_in_english_and_the_new_person_joins(
     link = invite_in_admin(page, email="sam@example.org", team="La Ruche des Pentes", language="en")
     assert "/en/invitation/" in link
 
-    newcomer = make_context(locale="en-GB").new_page()
+    newcomer = make_context().new_page()
     newcomer_signs_up_and_accepts(
         newcomer,
         link,

@@ -206,3 +206,15 @@ def test_people_who_manage_nothing_have_no_invitations_page(client, make_user, i
     assert client.get("/admin/invitations/").status_code in (302, 403)
     assert client.post(f"/admin/invitations/{invitation.pk}/revoke/").status_code in (302, 403)
     assert Invitation.objects.get().state == InvitationState.PENDING
+
+
+def test_a_venue_page_in_the_admin_links_to_inviting_to_its_team(client, manager, network_admin, venues):
+    team = team_of(venues[0])
+    client.force_login(manager)
+    editor = client.get(f"/admin/pages/{venues[0].pk}/edit/").content.decode()
+    assert f"/admin/invitations/?team={team.pk}" in editor
+    form = client.get(f"/admin/invitations/?team={team.pk}").content.decode()
+    assert re.search(rf'<option value="{team.pk}" selected>', form)
+    client.force_login(network_admin)
+    other = team_of(venues[1])
+    assert f"/admin/invitations/?team={other.pk}" in client.get(f"/admin/pages/{venues[1].pk}/edit/").content.decode()
