@@ -208,7 +208,7 @@ def invitation_accept(*, token: str, user, now=None) -> Invitation:
     found = invitation_find(token)
     if found is None:
         raise NotFound(_("This invitation link is not valid."), code="invitation_unknown")
-    invitation = Invitation.objects.select_for_update().select_related("team__group").get(pk=found.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("team__group").get(pk=found.pk)
     state = invitation.state_at(now)
     if state != InvitationState.PENDING:
         raise InvitationClosed(closed_message(state), code=f"invitation_{state}")
