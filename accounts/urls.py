@@ -5,9 +5,17 @@ from allauth.account import views as account_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import invitations as invitation_views
+
+invitation_urls = [
+    path("<str:token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path(_("<str:token>/sign-up/"), invitation_views.InvitationSignupView.as_view(), name="invitation_signup"),
+]
+
 # The translated paths come last: of two routes with one name, Django reverses the last.
 urlpatterns = [
     path(_("account/"), include("allauth.urls")),
     path(_("log-in/"), account_views.login, name="account_login"),
     path(_("sign-up/"), account_views.signup, name="account_signup"),
+    path(_("invitation/"), include(invitation_urls)),
 ]

@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     # Stripe events stored but never applied (a worker lost mid-task) are applied again.
     "stripe-events-reapply": {"task": "bookings.tasks.stripe_events_reapply_task", "schedule": 5 * 60.0},
     "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
+    # Invitations past their date are refused by themselves; this records them as expired for the list.
+    "invitations-expire": {"task": "accounts.tasks.invitation_expire_all_task", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -335,6 +337,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 # The log-in starts with a POST (CSRF-checked); tokens are not kept: Essaim only needs the identity.
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
+
+# Team invitations (accounts.services.invitations): network admins and venue managers invite people
+# by e-mail to a venue's team or to the network admins.
+# ESSAIM_INVITATION_DAYS: days an invitation link stays valid.
+ESSAIM_INVITATION_DAYS = int(os.environ.get("ESSAIM_INVITATION_DAYS", "7"))
 
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from demo import network as demo
 from demo.bookings import load_bookings_demo
 from demo.events import load_events_demo
+from demo.invitations import INVITED_EMAIL, load_invitation_demo
 from venues.models import VENUE_MODELS
 
 
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         )
         for username in report.accounts:
             self.stdout.write(f"  account {username} / {demo.ACCOUNTS[username]['password']}")
+        invitation = load_invitation_demo()
+        if invitation.link:
+            self.stdout.write(f"  invitation for {INVITED_EMAIL}: {invitation.link}")
+        elif invitation.existing:
+            self.stdout.write(f"  invitation for {INVITED_EMAIL} pending (Invitations in the admin can resend it)")
 
 
 def _managers(entries: list[dict]) -> dict:
