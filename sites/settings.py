@@ -330,6 +330,9 @@ ESSAIM_MAP_ATTRIBUTION = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Named tokens (``ess_…``, stored hashed, revocable, last use recorded) first; DRF's older
+        # tokens still pass until revoked or their owner is deleted.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

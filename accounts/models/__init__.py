@@ -1,5 +1,6 @@
 """Accounts' models, one module per topic."""
 
 from accounts.models.profiles import Profile, Project, ProjectStage
+from accounts.models.tokens import ApiToken
 
-__all__ = ["Profile", "Project", "ProjectStage"]
+__all__ = ["ApiToken", "Profile", "Project", "ProjectStage"]
