@@ -17,7 +17,7 @@ PREFIX = "ess_"
 #: Characters of the secret kept in clear, to tell a person's tokens apart.
 SHOWN = len(PREFIX) + 6
 #: The name of the tokens ``POST /api/v1/auth/token/`` hands out.
-LOGIN_TOKEN_NAME = "API"
+LOGIN_TOKEN_NAME = "API"  # noqa: S105 (a label, not a secret)
 #: A token's ``last_used_at`` is written at most this often: one request in a burst, not each.
 TOUCH_EVERY = timedelta(minutes=1)
 
