@@ -142,7 +142,7 @@ def test_sessions_tokens_and_feed_stop_at_once(client, alice):
 
     client.force_login(alice)
     answer = client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
-    assert answer.status_code == 200 and "deleted" in answer.content.decode()
+    assert answer.status_code == 200 and "a été supprimé" in answer.content.decode()
 
     for device in (client, other_device):
         assert device.get(reverse("account_profile")).status_code == 302  # to the log-in page
