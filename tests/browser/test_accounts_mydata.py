@@ -3,6 +3,7 @@
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_profile_token_export_and_delete_in_french(page, entrepreneur, shot):
     assert [m.subject for m in mail.outbox if m.to == [address]] == ["[Essaim] Votre compte a été supprimé"]
 
     page.goto("/compte/profil/")
-    expect(page).to_have_url(lambda url: "/connexion/" in url)
+    expect(page).to_have_url(re.compile(r"/connexion/\?next="))
 
 
 @pytest.mark.browser_context_args(**PHONE)
