@@ -46,7 +46,7 @@ def _no_password(request) -> bool:
 @login_required
 @reauthentication_required(allow_get=True, enabled=_no_password)
 def delete(request):
-    form = DeleteForm(request.POST or None, user=request.user)
+    form = DeleteForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)  # this session first; the others end by themselves (see services.erasure)

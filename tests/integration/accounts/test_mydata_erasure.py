@@ -170,3 +170,14 @@ def test_deleting_twice_changes_nothing(alice):
     assert erasure.account_delete(user=alice) == {"cancelled": [], "kept": []}
     alice.refresh_from_db()
     assert alice.username == name
+
+
+def test_wrong_passwords_on_the_deletion_form_lock_out_as_on_the_log_in_page(client, alice, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client.force_login(alice)
+    for _attempt in range(3):
+        client.post(reverse("account_delete"), {"password": "guess", "confirm": "on"})
+    answer = client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    assert answer.status_code in (400, 403, 429)
+    alice.refresh_from_db()
+    assert alice.is_active and alice.email
