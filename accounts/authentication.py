@@ -5,6 +5,7 @@ DRF's tokens here (hashed, named "API"); an unknown key without our prefix is le
 for those ``core.services.auth_token_issue`` still writes (tests, scripts)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -30,3 +31,19 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         token_services.api_token_touch(token=token)
         return token.user, token
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The named tokens in the OpenAPI schema, beside DRF's ``tokenAuth`` (the same header)."""
+
+    target_class = ApiTokenAuthentication
+    name = "namedTokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token ess_…`: a named token from the account page or `POST /api/v1/auth/token/`.",
+        }
