@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import invitations as invitation_views
+from accounts.views import mydata, profile, tokens
 
 invitation_urls = [
     path("<str:token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
@@ -14,6 +15,15 @@ invitation_urls = [
 
 # The translated paths come last: of two routes with one name, Django reverses the last.
 urlpatterns = [
+    # The account page, tokens and personal data (before allauth's ``account/`` prefix).
+    path(_("account/profile/"), profile.profile, name="account_profile"),
+    path(_("account/projects/<int:pk>/"), profile.project_change, name="account_project"),
+    path(_("account/tokens/"), tokens.tokens, name="account_tokens"),
+    path(_("account/tokens/<int:pk>/revoke/"), tokens.token_revoke, name="account_token_revoke"),
+    path(_("account/my-data/"), mydata.data, name="account_data"),
+    path(_("account/my-data/export.<str:fmt>"), mydata.export_download, name="account_export"),
+    path(_("account/delete/"), mydata.delete, name="account_delete"),
+    path(_("privacy/"), mydata.privacy, name="privacy"),
     path(_("account/"), include("allauth.urls")),
     path(_("log-in/"), account_views.login, name="account_login"),
     path(_("sign-up/"), account_views.signup, name="account_signup"),

@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "bookings.tasks.idempotency_purge_task", "schedule": 6 * 3600.0},
     # Invitations past their date are refused by themselves; this records them as expired for the list.
     "invitations-expire": {"task": "accounts.tasks.invitation_expire_all_task", "schedule": 3600.0},
+    # The retention periods below (accounts.services.retention), once a day; idempotent.
+    "retention-apply": {"task": "accounts.tasks.retention_apply_task", "schedule": 24 * 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -343,6 +345,22 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # ESSAIM_INVITATION_DAYS: days an invitation link stays valid.
 ESSAIM_INVITATION_DAYS = int(os.environ.get("ESSAIM_INVITATION_DAYS", "7"))
 
+# Personal data (accounts: account page, export, deletion, privacy page). The retention periods the
+# privacy page states and ``accounts.tasks.retention_apply_task`` applies every day:
+# ESSAIM_RETENTION_UNVERIFIED_DAYS: a sign-up whose address was never confirmed is deleted after it.
+ESSAIM_RETENTION_UNVERIFIED_DAYS = int(os.environ.get("ESSAIM_RETENTION_UNVERIFIED_DAYS", "7"))
+# ESSAIM_RETENTION_INACTIVE_ACCOUNT_DAYS: an account nobody logged in to for this long (nothing booked
+# ahead, in no team) is erased; three years, as the CNIL recommends.
+ESSAIM_RETENTION_INACTIVE_ACCOUNT_DAYS = int(os.environ.get("ESSAIM_RETENTION_INACTIVE_ACCOUNT_DAYS", "1095"))
+# ESSAIM_RETENTION_BOOKING_NOTES_DAYS: the free-text note of a booking is erased this long after it ended.
+ESSAIM_RETENTION_BOOKING_NOTES_DAYS = int(os.environ.get("ESSAIM_RETENTION_BOOKING_NOTES_DAYS", "365"))
+# ESSAIM_RETENTION_AUDIT_DAYS: status histories (bookings, waitlists) are purged after it, except a
+# paid booking's, kept with its payment.
+ESSAIM_RETENTION_AUDIT_DAYS = int(os.environ.get("ESSAIM_RETENTION_AUDIT_DAYS", "1095"))
+# ESSAIM_RETENTION_PAYMENT_YEARS: payments, refunds and their bookings are kept this long after the
+# booking (accounting records: ten years, Code de commerce L123-22), then deleted.
+ESSAIM_RETENTION_PAYMENT_YEARS = int(os.environ.get("ESSAIM_RETENTION_PAYMENT_YEARS", "10"))
+
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -420,6 +438,9 @@ ESSAIM_MAP_ATTRIBUTION = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Named tokens (``ess_…``, stored hashed, revocable, last use recorded) first; DRF's older
+        # tokens still pass until revoked or their owner is deleted.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

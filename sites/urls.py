@@ -12,12 +12,12 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.api import LoginTokenApi
 from bookings import feed_urls as bookings_feed_urls
 from bookings.payments import views as payment_views
 from cms.admin_links import ExternalLinkView
 from cms.sitemap import NetworkSitemap
 from core.routes import bound_int_routes
-from core.token_api import TokenApi
 from events import feed_urls as events_feed_urls
 from venues import api as venues_api
 from venues import views as venues_views
@@ -27,7 +27,7 @@ feed_urls = bookings_feed_urls.urlpatterns + events_feed_urls.urlpatterns
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("auth/token/", LoginTokenApi.as_view(), name="auth-token"),
     path("venues/", venues_api.VenueListApi.as_view(), name="venue-list"),
     path("venues/<int:pk>/", venues_api.VenueDetailApi.as_view(), name="venue-detail"),
     path("", include("bookings.api.urls")),

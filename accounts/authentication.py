@@ -1,0 +1,49 @@
+"""``Authorization: Token ess_…``: the named tokens of the account page (``accounts.models.ApiToken``).
+
+Listed before DRF's ``TokenAuthentication`` in ``REST_FRAMEWORK``. Migration ``0003_mydata`` moved
+DRF's tokens here (hashed, named "API"); an unknown key without our prefix is left to DRF's class,
+for those ``core.services.auth_token_issue`` still writes (tests, scripts)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from accounts.models import ApiToken
+from accounts.services import tokens as token_services
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """Refuses a revoked token, and any token of an inactive (or deleted, hence deactivated) person;
+    records the use (throttled)."""
+
+    def authenticate_credentials(self, key):
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=token_services.token_digest(key), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None:
+            if not key.startswith(token_services.PREFIX):
+                return None  # perhaps one of DRF's, written after migration 0002 moved the others here
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        token_services.api_token_touch(token=token)
+        return token.user, token
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The named tokens in the OpenAPI schema, beside DRF's ``tokenAuth`` (the same header)."""
+
+    target_class = ApiTokenAuthentication
+    name = "namedTokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token ess_…`: a named token from the account page or `POST /api/v1/auth/token/`.",
+        }

@@ -1,0 +1,60 @@
+"""Named API tokens: made with their secret shown once, recorded when used, revoked at once."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts.models import ApiToken
+
+#: Every named token starts with it, so a leaked one is recognisable (secret scanners) and the
+#: authentication class knows it at once from the older DRF tokens (40 hexadecimal digits).
+PREFIX = "ess_"
+#: Characters of the secret kept in clear, to tell a person's tokens apart.
+SHOWN = len(PREFIX) + 6
+#: The name of the tokens ``POST /api/v1/auth/token/`` hands out.
+LOGIN_TOKEN_NAME = "API"  # noqa: S105 (a label, not a secret)
+#: A token's ``last_used_at`` is written at most this often: one request in a burst, not each.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token and its secret (40 characters, 162 random bits), which nobody can see again."""
+    secret = PREFIX + secrets.token_urlsafe(27)
+    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=secret[:SHOWN], digest=token_digest(secret))
+    return token, secret
+
+
+def api_token_revoke(*, user, token_id: int, now: datetime | None = None) -> bool:
+    """Revoke one of the person's own tokens; the next request with it is refused."""
+    changed = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+    return bool(changed)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user, now: datetime | None = None) -> int:
+    """Every token of the person stops, named or DRF's older kind (deleted: it is kept in clear)."""
+    Token.objects.filter(user=user).delete()
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+
+
+def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Record that the token was used, without a write per request: at most once per ``TOUCH_EVERY``
+    (the condition is in the UPDATE, so concurrent requests do not race)."""
+    now = now or timezone.now()
+    if token.last_used_at and now - token.last_used_at < TOUCH_EVERY:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY)
+    ).update(last_used_at=now)
+    token.last_used_at = now
