@@ -86,7 +86,7 @@ class StaffSecondFactorMiddleware:
                 request,
                 _(
                     "The administration is open only to accounts protected by two-factor authentication. "
-                    "Set up an authenticator app below; you can then go back to the administration."
+                    "Set up an authenticator app; you can then go back to the administration."
                 ),
             )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
