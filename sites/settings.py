@@ -248,8 +248,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ESSAIM_NODE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(ESSAIM_NODE_URL).scheme or "https"
 
-# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with single-use recovery codes.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with single-use recovery codes,
+# and security keys (WebAuthn) as a second factor (not as passkeys that replace the password).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Browsers allow security keys on HTTPS and on http://localhost only; the check of the page's origin
+# is relaxed in development (DEBUG) for http://localhost:8000, never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # The name authenticator apps show beside the account: this node's.
 MFA_TOTP_ISSUER = ESSAIM_NODE_NAME
 # One 30-second step of clock drift either way between the phone and the server.
