@@ -9,7 +9,6 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
-from django.utils import translation
 
 from tests.support.totp import totp_code
 from venues.services import venue_manager_assign
@@ -173,8 +172,3 @@ def test_a_password_posted_to_the_admin_log_in_opens_no_session(client, manager_
 def test_an_unauthenticated_visit_to_the_admin_goes_to_the_public_log_in(client):
     response = client.get(reverse("wagtailadmin_home"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login") + "?next=")
-
-
-def test_admin_log_in_lands_in_english_when_asked(client):
-    with translation.override("en"):
-        assert reverse("account_login") == "/en/log-in/"
