@@ -8,3 +8,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The token API (core) lives below accounts: it learns of the second factor through its hook.
+        from accounts.mfa import token_login_check  # noqa: PLC0415 — models are loaded only now
+        from core.token_api import token_login_checks  # noqa: PLC0415 — imports core's API views
+
+        if token_login_check not in token_login_checks:
+            token_login_checks.append(token_login_check)

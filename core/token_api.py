@@ -2,7 +2,11 @@
 (``core.client_address``: ``X-Forwarded-For`` counts only from a trusted proxy).
 
 django-axes counts failures here as on the login page, so a guessed password locks out both.
+Higher apps add what else a password alone may not pass (accounts: a second factor) to
+``token_login_checks``; a check raises a ``DomainError`` to refuse.
 """
+
+from collections.abc import Callable
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +19,9 @@ from rest_framework.views import APIView
 from core.errors import InvalidInput
 from core.services import auth_token_issue
 from core.throttling import ScopedRateThrottle
+
+#: Called with the authenticated user before a token is issued; filled in by higher apps' ``ready()``.
+token_login_checks: list[Callable] = []
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -39,6 +46,8 @@ class TokenApi(APIView):
         user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
             raise InvalidInput(_("Unable to log in with these credentials."), code="invalid_credentials")
+        for check in token_login_checks:
+            check(user)
         return Response({"token": self.issue(user)})
 
     def issue(self, user) -> str:

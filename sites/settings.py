@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: the admins' log-in goes through allauth's (which asks for the second factor),
+    # and staff without a second factor are sent to set one up when ESSAIM_STAFF_2FA_REQUIRED is on.
+    "accounts.mfa.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # A form without a field a view indexes, or a `next` that is no path, is a 400, not a 500.
@@ -229,8 +232,10 @@ AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ident"
 # One name per person whether they typed it in allauth's ``login`` field, the token API or the admin.
 AXES_USERNAME_CALLABLE = "accounts.lockouts.login_name"
 
-# Members log in on the public site; the Wagtail admin keeps its own log-in page.
+# Everyone logs in on the public site, staff included: allauth's log-in is the one that asks for the
+# second factor (accounts.mfa sends the admins' own log-in pages there too).
 LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 LOGIN_REDIRECT_URL = "bookings:mine"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -360,6 +365,29 @@ ESSAIM_RETENTION_AUDIT_DAYS = int(os.environ.get("ESSAIM_RETENTION_AUDIT_DAYS", 
 # ESSAIM_RETENTION_PAYMENT_YEARS: payments, refunds and their bookings are kept this long after the
 # booking (accounting records: ten years, Code de commerce L123-22), then deleted.
 ESSAIM_RETENTION_PAYMENT_YEARS = int(os.environ.get("ESSAIM_RETENTION_PAYMENT_YEARS", "10"))
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with single-use recovery codes,
+# and security keys (WebAuthn) as a second factor (not as passkeys that replace the password).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Browsers allow security keys on HTTPS and on http://localhost only; the check of the page's origin
+# is relaxed in development (DEBUG) for http://localhost:8000, never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# The name authenticator apps show beside the account: this node's.
+MFA_TOTP_ISSUER = ESSAIM_NODE_NAME
+# One 30-second step of clock drift either way between the phone and the server.
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+# The same checks, with a number pad for the code on phones.
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.CodeAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.CodeReauthenticateForm",
+    "activate_totp": "accounts.mfa_forms.CodeActivateTOTPForm",
+}
+# ESSAIM_STAFF_2FA_REQUIRED: the admins (Wagtail's and Django's) refuse staff (venue managers, hub
+# editors, network admins) who have not set up a second factor, and send them to set one up. On by
+# default in production (DEBUG off), where a stolen manager password opens every booking of a venue;
+# off by default with DEBUG so the demo's accounts open the admin at once (`make run`).
+ESSAIM_STAFF_2FA_REQUIRED = env_bool("ESSAIM_STAFF_2FA_REQUIRED", not DEBUG)
 
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"

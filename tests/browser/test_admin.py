@@ -21,7 +21,7 @@ def test_venue_manager_edits_only_their_venue(page, network, django_user_model, 
 
     # Log in through the form, as a person would.
     page.goto("/admin/login/")
-    page.locator("input[name=username]").fill("gerante")
+    page.locator("input[name=login]").fill("gerante")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/$"))

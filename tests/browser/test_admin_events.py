@@ -63,7 +63,7 @@ def test_manager_adds_a_weekly_event_with_a_cancelled_date(make_context, network
     page = make_context(**DESKTOP).new_page()
 
     page.goto("/admin/login/")
-    page.locator("input[name=username]").fill(USERNAME)
+    page.locator("input[name=login]").fill(USERNAME)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     page.wait_for_url(re.compile(r"/admin/$"))

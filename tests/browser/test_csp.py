@@ -62,7 +62,7 @@ def test_manager_admin_keeps_the_policy(page, network, event, django_user_model,
     resource_at(network["ruche"], name="Salle Croix-Rousse", kind="room")
 
     page.goto("/admin/login/")
-    page.locator("input[name=username]").fill(USERNAME)
+    page.locator("input[name=login]").fill(USERNAME)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     page.wait_for_url(re.compile(r"/admin/$"))

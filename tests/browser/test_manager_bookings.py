@@ -53,7 +53,7 @@ def french(text: str) -> str:
 
 def log_in(page, username):
     page.goto("/admin/login/")
-    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=login]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/$"))

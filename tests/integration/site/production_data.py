@@ -25,6 +25,6 @@ def main() -> None:
             "agenda": reverse("events:agenda"),
             "event": EventPage.objects.get(pk=event.page_id).url,
             "booking": reverse("bookings:resource", args=[room.pk]),
-            "admin log-in": reverse("wagtailadmin_login"),
+            "admin log-in": reverse("account_login"),
         }
     print(json.dumps(paths))
