@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import identity
+
 
 class AccountsConfig(AppConfig):
     """People's accounts: sign-up and log-in (django-allauth), profiles and preferred language."""
@@ -8,3 +10,12 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Bookings and events ask through core whether an address is confirmed and which language
+        # a person chose; only this app can answer, and they may not import it.
+        from accounts.services import verification  # noqa: PLC0415 - models are loaded only now
+
+        identity.register(
+            email_verified=verification.email_verified, preferred_language=verification.preferred_language
+        )

@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /api/ has no language prefix: its language is ?lang=, the person's, Accept-Language, French.
+    "core.api_language.ApiLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -243,6 +245,38 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{ESSAIM_NODE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(ESSAIM_NODE_URL).scheme or "https"
 
+# Sign-up, e-mail confirmation, password reset, language (accounts.adapter, accounts.views.verification).
+# allauth writes e-mails in the recipient's language with links on ESSAIM_NODE_URL, and its
+# confirmation link carries the booking the person came from (``next``).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# A confirmation link stays valid this many days (allauth's default: 3).
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(os.environ.get("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "3"))
+# Who limits what: allauth counts requests per address, per e-mail and per person and answers 429
+# (our page, accounts.views.ratelimits); django-axes locks a name out after AXES_FAILURE_LIMIT
+# failures from one address, across allauth's log-in, the admins' log-in and the token API.
+# Each limit is "<count>/<period><s|m|h|d>/<ip|key|user>", several separated by commas; the
+# ESSAIM_RATE_* variables override the defaults below.
+ACCOUNT_RATE_LIMITS = {
+    # ESSAIM_RATE_SIGNUP: sign-ups per address.
+    "signup": os.environ.get("ESSAIM_RATE_SIGNUP", "10/h/ip"),
+    # ESSAIM_RATE_LOGIN: log-in attempts per address (the form, whatever the answer).
+    "login": os.environ.get("ESSAIM_RATE_LOGIN", "30/m/ip"),
+    # ESSAIM_RATE_LOGIN_FAILED: failed log-ins per address and per account name.
+    "login_failed": os.environ.get("ESSAIM_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    # ESSAIM_RATE_RESET_PASSWORD: reset requests per address and per e-mail address asked.
+    "reset_password": os.environ.get("ESSAIM_RATE_RESET_PASSWORD", "20/m/ip,5/h/key"),
+    # The page a reset link opens (a guessed key is worth nothing, but not in bulk).
+    "reset_password_from_key": "20/m/ip",
+    # ESSAIM_RATE_CONFIRM_EMAIL: confirmation e-mails per e-mail address (beyond it the earlier link still works).
+    "confirm_email": os.environ.get("ESSAIM_RATE_CONFIRM_EMAIL", "1/3m/key"),
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_phone": "1/m/user",
+    "verify_phone": "1/30s/key,3/m/ip",
+}
+
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -330,7 +364,8 @@ ESSAIM_MAP_ATTRIBUTION = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, then the person's chosen language (the middleware cannot know a token's owner).
+        "core.api_language.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
