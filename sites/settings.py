@@ -232,11 +232,15 @@ LOGIN_REDIRECT_URL = "bookings:mine"
 LOGOUT_REDIRECT_URL = "/"
 
 # Accounts (django-allauth): people sign up with their e-mail address and log in with it or a
-# username (the demo's); browsing needs no verified address, booking does (accounts.verification).
+# username (the demo's); browsing needs no account, booking needs a confirmed address
+# (core.identity, checked by the booking services for the pages and the API alike).
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# "mandatory": a new account logs in once its address is confirmed. Only then can sign-up answer the
+# same for a new and an already used address ("see your mailbox"): with "optional" allauth must
+# either log the newcomer in at once or say the address is taken.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up and reset answer the same whether an address exists or not (the owner is e-mailed instead).
 ACCOUNT_PREVENT_ENUMERATION = True

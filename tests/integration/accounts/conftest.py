@@ -36,9 +36,15 @@ def links_in(message) -> list[str]:
 
 @pytest.fixture
 def newcomer(client, db, site_tree):
-    """Camille signed up (logged in, address unconfirmed, the confirmation e-mail in the outbox)."""
+    """Camille signed up (not logged in: the address is unconfirmed; the confirmation e-mail is in the outbox)."""
     response = sign_up(client)
     assert response.status_code == 302, response.content[:800]
+    assert response["Location"] == verification_sent()
     profile = Profile.objects.select_related("user").get(user__email="camille@example.org")
     assert len(mail.outbox) == 1
     return profile.user
+
+
+def verification_sent() -> str:
+    with translation.override("fr"):
+        return reverse("account_email_verification_sent")
