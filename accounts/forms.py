@@ -36,12 +36,34 @@ class SignupForm(forms.Form):
         validators=[single_line],
         widget=forms.TextInput({"autocomplete": "organization"}),
     )
-    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—"), *ProjectStage.choices], required=False)
-    city = forms.CharField(label=_("City"), max_length=120, required=False, validators=[single_line])
+    stage = forms.ChoiceField(
+        label=_("Stage of the project (optional)"), choices=[("", "—"), *ProjectStage.choices], required=False
+    )
+    city = forms.CharField(
+        label=_("City of the project (optional)"),
+        max_length=120,
+        required=False,
+        validators=[single_line],
+        widget=forms.TextInput({"autocomplete": "address-level2"}),
+    )
+
+    #: allauth adds e-mail and passwords to these fields: who the person is first, their project last.
+    FIELD_ORDER = (
+        "email",
+        "password1",
+        "password2",
+        "first_name",
+        "last_name",
+        "language",
+        "organisation",
+        "stage",
+        "city",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
+        self.order_fields(self.FIELD_ORDER)
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()

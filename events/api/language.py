@@ -16,7 +16,10 @@ LANG_PARAMETER = OpenApiParameter(
     location=OpenApiParameter.QUERY,
     required=False,
     enum=LANGUAGE_CODES,
-    description=f"Language of titles, links and messages (default {settings.LANGUAGE_CODE}).",
+    description=(
+        "Language of titles, links and messages. Without it: the caller's chosen language, then "
+        f"Accept-Language, then {settings.LANGUAGE_CODE}."
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from accounts.models import Profile
 from bookings.models import Booking, BookingStatus
 from tests.browser.support import ENTREPRENEUR, assert_no_sideways_scroll, resource_at, weekday_ahead
 
@@ -87,6 +88,16 @@ def test_sign_up_from_the_booking_page_confirm_and_book(
     booking = Booking.objects.get(user__email=email)
     assert booking.status == BookingStatus.CONFIRMED and booking.language == language
     shot(page, "booked")
+
+    # The account's menu: choose the other language for e-mails, the feed and the API.
+    other = "en" if language == "fr" else "fr"
+    page.goto(url(language, "account_language"))
+    page.locator(f"input[name=language][value={other}]").check()
+    shot(page, "language")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(re.escape(url(other, "account_language")) + "$"))
+    expect(page.locator(f"input[name=language][value={other}]")).to_be_checked()
+    assert Profile.objects.get(user=booking.user).language == other
 
 
 def test_reset_a_forgotten_password_then_log_in_with_it(page, entrepreneur, live_server, settings, shot):
