@@ -47,8 +47,8 @@ class SignupForm(forms.Form):
         widget=forms.TextInput({"autocomplete": "address-level2"}),
     )
 
-    #: allauth adds e-mail and passwords to these fields: who the person is first, their project last.
-    FIELD_ORDER = (
+    #: allauth adds e-mail and passwords to these fields and orders them all by this (Django reads it too).
+    field_order = (
         "email",
         "password1",
         "password2",
@@ -63,7 +63,6 @@ class SignupForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
-        self.order_fields(self.FIELD_ORDER)
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()

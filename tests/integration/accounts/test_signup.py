@@ -43,6 +43,20 @@ def test_the_form_asks_for_name_language_and_an_optional_project(client, site_tr
         assert fields[name].get("autocomplete") == autocomplete, name
         assert page.select_one(f"label[for={fields[name]['id']}]"), name
     assert fields["language"].find("option", selected=True)["value"] == "fr"
+    named = [
+        field["name"] for field in page.select("form.account-form input:not([type=hidden]), form.account-form select")
+    ]
+    assert named == [
+        "email",
+        "password1",
+        "password2",
+        "first_name",
+        "last_name",
+        "language",
+        "organisation",
+        "stage",
+        "city",
+    ]
     english = soup(client.get(en("account_signup")))
     assert english.select_one("[name=language] option[selected]")["value"] == "en"
 
