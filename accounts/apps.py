@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import identity
+
 
 class AccountsConfig(AppConfig):
     """People's accounts: sign-up and log-in (django-allauth), profiles and preferred language."""
@@ -16,3 +18,11 @@ class AccountsConfig(AppConfig):
 
         if token_login_check not in token_login_checks:
             token_login_checks.append(token_login_check)
+
+        # Bookings and events ask through core whether an address is confirmed and which language
+        # a person chose; only this app can answer, and they may not import it.
+        from accounts.services import verification  # noqa: PLC0415 - models are loaded only now
+
+        identity.register(
+            email_verified=verification.email_verified, preferred_language=verification.preferred_language
+        )

@@ -1,16 +1,17 @@
 """``Authorization: Token ess_…``: the named tokens of the account page (``accounts.models.ApiToken``).
 
-Listed before DRF's ``TokenAuthentication`` in ``REST_FRAMEWORK``. Migration ``0003_mydata`` moved
+Listed before DRF's ``TokenAuthentication`` (``core.api_language``'s, which applies the owner's
+language, as this one does by inheriting it) in ``REST_FRAMEWORK``. Migration ``0003_mydata`` moved
 DRF's tokens here (hashed, named "API"); an unknown key without our prefix is left to DRF's class,
 for those ``core.services.auth_token_issue`` still writes (tests, scripts)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
 
 from accounts.models import ApiToken
 from accounts.services import tokens as token_services
+from core.api_language import TokenAuthentication
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -25,7 +26,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         )
         if token is None:
             if not key.startswith(token_services.PREFIX):
-                return None  # perhaps one of DRF's, written after migration 0002 moved the others here
+                return None  # perhaps one of DRF's, written after migration 0003 moved the others here
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

@@ -37,8 +37,29 @@ class SignupForm(forms.Form):
         validators=[single_line],
         widget=forms.TextInput({"autocomplete": "organization"}),
     )
-    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—"), *ProjectStage.choices], required=False)
-    city = forms.CharField(label=_("City"), max_length=120, required=False, validators=[single_line])
+    stage = forms.ChoiceField(
+        label=_("Stage of the project (optional)"), choices=[("", "—"), *ProjectStage.choices], required=False
+    )
+    city = forms.CharField(
+        label=_("City of the project (optional)"),
+        max_length=120,
+        required=False,
+        validators=[single_line],
+        widget=forms.TextInput({"autocomplete": "address-level2"}),
+    )
+
+    #: allauth adds e-mail and passwords to these fields and orders them all by this (Django reads it too).
+    field_order = (
+        "email",
+        "password1",
+        "password2",
+        "first_name",
+        "last_name",
+        "language",
+        "organisation",
+        "stage",
+        "city",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

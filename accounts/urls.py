@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import invitations as invitation_views
-from accounts.views import mydata, profile, tokens
+from accounts.views import language, mydata, profile, tokens, verification
 
 invitation_urls = [
     path("<str:token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
@@ -24,6 +24,9 @@ urlpatterns = [
     path(_("account/my-data/export.<str:fmt>"), mydata.export_download, name="account_export"),
     path(_("account/delete/"), mydata.delete, name="account_delete"),
     path(_("privacy/"), mydata.privacy, name="privacy"),
+    # Before allauth's own under the same prefix.
+    path(_("account/language/"), language.language_choose, name="account_language"),
+    path(_("account/confirm-first/"), verification.confirm_first, name="account_confirm_first"),
     path(_("account/"), include("allauth.urls")),
     path(_("log-in/"), account_views.login, name="account_login"),
     path(_("sign-up/"), account_views.signup, name="account_signup"),

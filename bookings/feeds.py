@@ -25,6 +25,7 @@ from wagtail.models import Page
 from bookings import availability as av
 from bookings import ics, selectors
 from bookings.models import Resource, ResourceKind
+from core import identity
 
 #: How far back a person's feed reaches; cancelled bookings in that range stay, marked CANCELLED.
 PERSON_PAST = timedelta(days=90)
@@ -115,15 +116,18 @@ def _registered_events(bookings, language: str) -> dict[int, tuple[str, str | No
 
 @require_safe
 def person_feed(request, secret: str) -> HttpResponse:
-    """``/feeds/me/<secret>.ics``: the person's bookings from 90 days ago on, in the language
-    they last booked in; an unknown (or regenerated) secret is a 404."""
+    """``/feeds/me/<secret>.ics``: the person's bookings from 90 days ago on, in ``?lang=``, else the
+    language they chose, else the one they last booked in; an unknown (or regenerated) secret is a 404."""
     feed = selectors.calendar_feed_get(secret=secret)
     if feed is None:
         raise Http404
     now = timezone.now()
     bookings = selectors.bookings_for_person_feed(user_id=feed.user_id, since=now - PERSON_PAST)
     latest = max(bookings, key=lambda booking: booking.created_at, default=None)
-    language = _language(latest.language if latest else None)
+    asked = request.GET.get("lang")
+    if asked not in dict(settings.LANGUAGES):
+        asked = identity.preferred_language(feed.user)
+    language = _language(asked or (latest.language if latest else None))
     events = _registered_events(bookings, language)
     with translation.override(language):
         links = ics.Links()

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from bookings import ics, selectors
 from bookings.models import Booking, BookingStatus, LateCancellation, PaymentState, RefundStatus
 from bookings.payments import ledger, pay_links
-from core import money, text
+from core import identity, money, text
 
 logger = logging.getLogger(__name__)
 
@@ -197,8 +197,10 @@ def booking_notify(*, booking_id: int, event: str) -> bool:
 
 
 def _language(booking: Booking) -> str:
+    """The language the person chose for their e-mails, else the one they booked in."""
     codes = {code for code, _name in settings.LANGUAGES}
-    return booking.language if booking.language in codes else settings.LANGUAGE_CODE
+    chosen = identity.preferred_language(booking.user)
+    return chosen or (booking.language if booking.language in codes else settings.LANGUAGE_CODE)
 
 
 def booking_email(booking: Booking, *, event: str, notice: Notice, now: datetime) -> EmailMultiAlternatives:

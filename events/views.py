@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings import availability as av
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
-from core import windows
+from core import identity, windows
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
@@ -203,6 +203,14 @@ def _refused(request, error) -> None:
     messages.error(request, str(error.message if hasattr(error, "message") else error))
 
 
+def _refused_unless_unconfirmed(request, error: PermissionDenied, back: str):
+    """An unconfirmed address goes to the page that sends the link again, then comes back here."""
+    if error.code == "email_unverified":
+        return redirect(identity.confirm_first_url(back))
+    _refused(request, error)
+    return redirect(back)
+
+
 @require_POST
 def register(request, pk: int):
     """Register for one date of an event (a booking on its seats), then go to the booking."""
@@ -231,6 +239,8 @@ def register(request, pk: int):
             language=_language(),
             now=now,
         )
+    except PermissionDenied as error:
+        return _refused_unless_unconfirmed(request, error, back)
     except (InvalidInput, Conflict, NotFound) as error:
         _refused(request, error)
         return redirect(back)
@@ -253,6 +263,8 @@ def waitlist_join(request, pk: int):
         entry = services.waitlist_join(
             user=request.user, event=event, recurrence_id=recurrence_id, language=_language()
         )
+    except PermissionDenied as error:
+        return _refused_unless_unconfirmed(request, error, back)
     except (InvalidInput, Conflict, NotFound) as error:
         _refused(request, error)
         return redirect(back)
@@ -327,6 +339,8 @@ def programme_register(request, pk: int):
     now = timezone.now()
     try:
         bookings = services.programme_register(user=request.user, programme=programme, language=_language(), now=now)
+    except PermissionDenied as error:
+        return _refused_unless_unconfirmed(request, error, back)
     except (InvalidInput, Conflict, NotFound) as error:
         _refused(request, error)
         return redirect(back)

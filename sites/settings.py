@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /api/ has no language prefix: its language is ?lang=, the person's, Accept-Language, French.
+    "core.api_language.ApiLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After allauth's: the admins' log-in goes through allauth's (which asks for the second factor),
@@ -240,12 +242,16 @@ LOGIN_REDIRECT_URL = "bookings:mine"
 LOGOUT_REDIRECT_URL = "/"
 
 # Accounts (django-allauth): people sign up with their e-mail address and log in with it or a
-# username (the demo's); browsing needs no verified address, booking does (accounts.verification).
+# username (the demo's); browsing needs no account, booking needs a confirmed address
+# (core.identity, checked by the booking services for the pages and the API alike).
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# "mandatory": a new account logs in once its address is confirmed. Only then can sign-up answer the
+# same for a new and an already used address ("see your mailbox"): with "optional" allauth must
+# either log the newcomer in at once or say the address is taken.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up and reset answer the same whether an address exists or not (the owner is e-mailed instead).
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -389,6 +395,38 @@ MFA_FORMS = {
 # off by default with DEBUG so the demo's accounts open the admin at once (`make run`).
 ESSAIM_STAFF_2FA_REQUIRED = env_bool("ESSAIM_STAFF_2FA_REQUIRED", not DEBUG)
 
+# Sign-up, e-mail confirmation, password reset, language (accounts.adapter, accounts.views.verification).
+# allauth writes e-mails in the recipient's language with links on ESSAIM_NODE_URL, and its
+# confirmation link carries the booking the person came from (``next``).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# A confirmation link stays valid this many days (allauth's default: 3).
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(os.environ.get("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "3"))
+# Who limits what: allauth counts requests per address, per e-mail and per person and answers 429
+# (our page, accounts.views.ratelimits); django-axes locks a name out after AXES_FAILURE_LIMIT
+# failures from one address, across allauth's log-in, the admins' log-in and the token API.
+# Each limit is "<count>/<period><s|m|h|d>/<ip|key|user>", several separated by commas; the
+# ESSAIM_RATE_* variables override the defaults below.
+ACCOUNT_RATE_LIMITS = {
+    # ESSAIM_RATE_SIGNUP: sign-ups per address.
+    "signup": os.environ.get("ESSAIM_RATE_SIGNUP", "10/h/ip"),
+    # ESSAIM_RATE_LOGIN: log-in attempts per address (the form, whatever the answer).
+    "login": os.environ.get("ESSAIM_RATE_LOGIN", "30/m/ip"),
+    # ESSAIM_RATE_LOGIN_FAILED: failed log-ins per address and per account name.
+    "login_failed": os.environ.get("ESSAIM_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    # ESSAIM_RATE_RESET_PASSWORD: reset requests per address and per e-mail address asked.
+    "reset_password": os.environ.get("ESSAIM_RATE_RESET_PASSWORD", "20/m/ip,5/h/key"),
+    # The page a reset link opens (a guessed key is worth nothing, but not in bulk).
+    "reset_password_from_key": "20/m/ip",
+    # ESSAIM_RATE_CONFIRM_EMAIL: confirmation e-mails per e-mail address (beyond it the earlier link still works).
+    "confirm_email": os.environ.get("ESSAIM_RATE_CONFIRM_EMAIL", "1/3m/key"),
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_phone": "1/m/user",
+    "verify_phone": "1/30s/key,3/m/ip",
+}
+
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -467,9 +505,10 @@ ESSAIM_MAP_ATTRIBUTION = os.environ.get(
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Named tokens (``ess_…``, stored hashed, revocable, last use recorded) first; DRF's older
-        # tokens still pass until revoked or their owner is deleted.
+        # tokens still pass until revoked or their owner is deleted. Both then apply the person's
+        # chosen language (the middleware cannot know a token's owner).
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api_language.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

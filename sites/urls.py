@@ -68,6 +68,8 @@ urlpatterns += i18n_patterns(
 )
 
 handler404 = "core.api.not_found"
+# allauth's rate limits answer with this page (sign-up, log-in, reset, confirmation e-mails).
+handler429 = "accounts.views.ratelimits.too_many_requests"
 
 # Every <int:…> in the URLconf (ours, Wagtail's, Django's admin) refuses ids beyond 64 bits: a 404, not a 500.
 bound_int_routes(urlpatterns)

@@ -33,7 +33,7 @@ def _with_transition_count(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
 def calendar_feed_get(*, secret: str) -> CalendarFeed | None:
     if not secret or len(secret) > 64:
         return None
-    return CalendarFeed.objects.filter(secret=secret).first()
+    return CalendarFeed.objects.filter(secret=secret).select_related("user").first()  # its owner's language
 
 
 def bookings_for_person_feed(*, user_id: int, since: datetime) -> list[Booking]:

@@ -21,6 +21,7 @@ from bookings import pricing, rule_texts, selectors
 from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource, fresh_references
 from bookings.payments import stripe_gateway
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
+from core import identity
 from core.audit import AuditReason
 from core.errors import InvalidInput
 from core.locking import lock_objects
@@ -145,8 +146,10 @@ def booking_create(
 ) -> Booking:
     """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid.
 
-    Raises ``InvalidInput`` naming the broken rule, ``Conflict`` when the units are taken.
+    Raises ``InvalidInput`` naming the broken rule, ``Conflict`` when the units are taken,
+    ``PermissionDenied`` (``email_unverified``) before anything when the person's address is unconfirmed.
     """
+    identity.require_verified_email(user)
     now = now_or(now)
     calendar = booking_validate(user=user, request=request, now=now)
     resource = request.resource
@@ -195,8 +198,12 @@ def booking_place_seats(
     any pooled booking. ``hold_until`` holds them (a waitlist offer to confirm) instead of booking,
     and ``announce`` names the e-mail sent instead of the status's own.
 
-    Raises ``Conflict`` (``no_room``) when the occurrence is full.
+    Raises ``Conflict`` (``no_room``) when the occurrence is full, ``PermissionDenied``
+    (``email_unverified``) when the person asks with an unconfirmed address (a seat offered from the
+    waitlist was asked for when they joined it).
     """
+    if hold_until is None:
+        identity.require_verified_email(user)
     now = now_or(now)
     resource = request.resource
     if not resource.is_active:

@@ -20,8 +20,8 @@ from bookings.models import BookingUnit, Resource
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
 from bookings.views.common import LOGIN_URL, error_list, page_language
-from core import windows
-from core.errors import Conflict, InvalidInput
+from core import identity, windows
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from venues.selectors import venues_localized
 
 #: The booking form's fields kept in the query string when booking has to wait for a log-in.
@@ -46,11 +46,12 @@ def resource_book(request, pk: int):
     refused = []  # a day asked for in the query string that cannot be shown: said, and a 400
     if request.method == "POST":
         if not request.user.is_authenticated:
-            # Back to this page after logging in, with the chosen day and start preselected.
-            chosen = {name: request.POST[name] for name in CARRIED_THROUGH_LOGIN if request.POST.get(name)}
-            back = request.path + (f"?{urlencode(chosen)}" if chosen else "") + "#book-form"
-            return redirect_to_login(back, LOGIN_URL)
+            # Back to this page after logging in (or signing up), with the chosen day and start preselected.
+            return redirect_to_login(_chosen_path(request), LOGIN_URL)
         form = BookingForm(request.POST, presets=uses_presets)
+        if not identity.email_verified(request.user):
+            # Nothing is booked: first the link in the e-mail, then back to this choice.
+            return redirect(identity.confirm_first_url(_chosen_path(request)))
         booking = _book(request, resource, form, now) if form.is_valid() else None
         if booking is not None:
             if pay_links.awaits_payment(booking, now):
@@ -78,6 +79,12 @@ def resource_book(request, pk: int):
         codes = {e.code for e in form.errors.as_data().get("__all__", [])}
         status = 409 if "no_room" in codes else 429 if "throttled" in codes else 400
     return TemplateResponse(request, "bookings/resource_book.html", context, status=status)
+
+
+def _chosen_path(request) -> str:
+    """This page with what was chosen in the posted form, to come back to after a detour."""
+    chosen = {name: request.POST[name] for name in CARRIED_THROUGH_LOGIN if request.POST.get(name)}
+    return request.path + (f"?{urlencode(chosen)}" if chosen else "") + "#book-form"
 
 
 def _day_context(request, resource: Resource, form: BookingForm, day: date, wanted_start, wanted_end, now) -> dict:
@@ -166,7 +173,7 @@ def _book(request, resource: Resource, form: BookingForm, now: datetime):
             note=data.get("note", ""),
             language=page_language(),
         )
-    except (InvalidInput, Conflict) as error:
+    except (InvalidInput, Conflict, PermissionDenied) as error:
         field = field_for_code(error.code, presets=form.presets)
         form.add_error(field, _field_error(error))
     return None

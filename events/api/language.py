@@ -16,17 +16,22 @@ LANG_PARAMETER = OpenApiParameter(
     location=OpenApiParameter.QUERY,
     required=False,
     enum=LANGUAGE_CODES,
-    description=f"Language of titles, links and messages (default {settings.LANGUAGE_CODE}).",
+    description=(
+        "Language of titles, links and messages. Without it: the caller's chosen language, then "
+        f"Accept-Language, then {settings.LANGUAGE_CODE}."
+    ),
 )
 
 
 class LanguageMixin:
-    """Run the view in the ``lang`` query parameter's language: the API's paths carry no
-    language prefix, and Django's ``LocaleMiddleware`` answers them in the default language."""
+    """Run the view in the ``lang`` query parameter's language (``/api/`` has no language prefix)
+    and refuse an unknown one."""
 
     def dispatch(self, request, *args, **kwargs):
+        # Without a valid ``lang``, the language core.api_language chose (the person's, then
+        # Accept-Language, then French) stays.
         code = request.GET.get("lang", "")
-        with translation.override(code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE):
+        with translation.override(code if code in LANGUAGE_CODES else translation.get_language()):
             response = super().dispatch(request, *args, **kwargs)
             response.headers.setdefault("Content-Language", translation.get_language())
             return response

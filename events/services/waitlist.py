@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus, PaymentState, Resource
+from core import identity
 from core import recurrence as rec
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -52,7 +53,9 @@ def _lock_entry(entry: WaitlistEntry) -> WaitlistEntry | None:
 
 
 def waitlist_join(*, user, event: Event, recurrence_id: datetime, language: str = "", now: datetime | None = None):
-    """Queue for a full date. Refused when a seat is free (register instead) or when already queued or registered."""
+    """Queue for a full date. Refused when a seat is free (register instead) or when already queued or
+    registered, and, as any booking, with an unconfirmed address."""
+    identity.require_verified_email(user)
     now = now_or(now)
     recurrence_id = recurrence_id.astimezone(UTC)
     occurrence = registrable(event, recurrence_id, now)

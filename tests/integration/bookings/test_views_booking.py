@@ -293,6 +293,12 @@ def test_approval_required_says_so(client, room, make_user):
 # Logging in -------------------------------------------------------------------------------------
 
 
+def account(name: str, language: str = "fr") -> str:
+    """allauth's log-in and log-out pages (accounts.urls), under the language prefix."""
+    with translation.override(language):
+        return reverse(name)
+
+
 def test_booking_needs_a_login_and_comes_back(client, room, make_user):
     asked = {"day": "2026-03-03", "start": "2026-03-03T13:00:00+00:00", "end": "2026-03-03T14:00:00+00:00"}
     response = client.post(url("resource", pk=room.pk), asked)
@@ -340,10 +346,12 @@ def test_nav_links_and_logout(client, site_tree, make_user):
     assert nav.select_one(f'a[href="{url("search")}"]').get_text() == translated("fr", "Book a desk")
     assert nav.select_one(f'a[href="{url("mine")}"]') is not None
     assert nav.select_one(f'a[href^="{reverse("account_login")}"]') is not None
+    assert nav.select_one(f'a[href^="{reverse("account_signup")}"]') is not None
     english = html(client.get("/en/")).select_one("nav.main-nav")
     assert english.select_one(f'a[href="{url("search", "en")}"]').get_text() == "Book a desk"
 
-    client.force_login(make_user())
+    user = make_user()
+    client.force_login(user)
     nav = html(client.get("/")).select_one("nav.main-nav")
     assert nav.select_one('a[href="/admin/"]') is None  # entrepreneurs have no dashboard
     logout = reverse("account_logout")
