@@ -19,6 +19,7 @@ from django.utils import translation
 
 from accounts.services import verification
 from accounts.views.verification import safe_next
+from core.client_address import client_ident
 
 
 def node_link(path: str) -> str:
@@ -35,6 +36,12 @@ def recipient_language(email: str, user=None) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The address allauth's rate limits count: ours (``X-Forwarded-For`` only from our own
+        proxies, an IPv6 client's /64), as DRF's throttles and django-axes count it. allauth's own
+        reading would count nginx's address for everyone behind the deploy recipe."""
+        return client_ident(request) or super().get_client_ip(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         with translation.override(recipient_language(email, context.get("user"))):
             context = {**context, "node_name": settings.ESSAIM_NODE_NAME, "node_url": settings.ESSAIM_NODE_URL}

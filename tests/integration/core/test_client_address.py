@@ -176,3 +176,17 @@ def test_the_access_log_names_the_client_behind_our_proxy(settings):
     assert logger.atoms(response, [], environ, timedelta(milliseconds=3))["h"] == "203.0.113.5"
     environ["REMOTE_ADDR"] = "198.51.100.7"  # not our proxy: its header is ignored
     assert logger.atoms(response, [], environ, timedelta(milliseconds=3))["h"] == "198.51.100.7"
+
+
+def test_allauth_rate_limits_count_each_client_behind_our_proxy(client, db, settings):
+    """allauth's sign-up limit counts the client nginx names, not nginx: one client's sign-ups do not
+    lock everyone else out, and a client cannot escape its own limit with a header of its own."""
+    settings.ESSAIM_TRUSTED_PROXIES = PROXIES
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
+
+    def sign_up(n, forwarded):
+        body = {"email": f"person{n}@example.org", "password1": "x", "password2": "x"}
+        return client.post(url("account_signup"), body, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert [sign_up(n, f"192.0.2.{n}, 203.0.113.1").status_code for n in range(3)] == [200, 200, 429]
+    assert sign_up(3, "203.0.113.2").status_code == 200  # another client behind the same proxy
