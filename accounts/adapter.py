@@ -42,6 +42,15 @@ class AccountAdapter(DefaultAccountAdapter):
         reading would count nginx's address for everyone behind the deploy recipe."""
         return client_ident(request) or super().get_client_ip(request)
 
+    def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        return [
+            "accounts.stages.AddressConfirmationStage"
+            if stage == "allauth.account.stages.EmailVerificationStage"
+            else stage
+            for stage in stages
+        ]
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         with translation.override(recipient_language(email, context.get("user"))):
             context = {**context, "node_name": settings.ESSAIM_NODE_NAME, "node_url": settings.ESSAIM_NODE_URL}

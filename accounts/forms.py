@@ -6,29 +6,18 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_mydata import NameForm
 from accounts.models import ProjectStage
 from accounts.services import profiles as profile_services
 from core.validators import single_line
 
 
-class SignupForm(forms.Form):
+class SignupForm(NameForm):
     """Name, preferred language and, optionally, the person's organisation or project.
 
     allauth mixes these fields into its own sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``) and calls
     ``signup`` once the user is saved."""
 
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=150,
-        validators=[single_line],
-        widget=forms.TextInput({"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=150,
-        validators=[single_line],
-        widget=forms.TextInput({"autocomplete": "family-name"}),
-    )
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     organisation = forms.CharField(
         label=_("Organisation or project (optional)"),

@@ -9,6 +9,8 @@ from core.validators import single_line
 
 
 class NameForm(forms.Form):
+    """A person's name, on the account page and (with more) at sign-up."""
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,

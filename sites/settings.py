@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # allauth's security-key list writes "3 days ago" with it.
+    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [

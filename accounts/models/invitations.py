@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from venues.models import VenueTeam
 
@@ -20,7 +21,7 @@ class InvitationRole(models.TextChoices):
 class InvitationState(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
-    REVOKED = "revoked", _("Revoked")
+    REVOKED = "revoked", pgettext_lazy("invitation", "Revoked")
     EXPIRED = "expired", _("Expired")
 
 
@@ -59,7 +60,7 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("invitation", "revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

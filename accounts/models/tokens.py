@@ -4,6 +4,7 @@ and revoke one without touching the others. Only a digest of the secret is store
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.validators import single_line
 
@@ -26,8 +27,8 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "revoked_at"])]
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        verbose_name = pgettext_lazy("account", "API token")
+        verbose_name_plural = pgettext_lazy("account", "API tokens")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Profile
+from venues.models import VenueTeam
+from venues.services import venue_manager_assign
 
 PASSWORD = "lent-aubergine-93"
 LINK = re.compile(r"https?://\S+")
@@ -48,3 +50,21 @@ def newcomer(client, db, site_tree):
 def verification_sent() -> str:
     with translation.override("fr"):
         return reverse("account_email_verification_sent")
+
+
+def team_of(venue):
+    return VenueTeam.objects.get(translation_key=venue.translation_key)
+
+
+@pytest.fixture
+def venues(make_venue):
+    """Two venues: the manager's and another."""
+    return make_venue(title="La Ruche"), make_venue(title="Le Totem")
+
+
+@pytest.fixture
+def manager(make_user, venues):
+    """The manager of the first of ``venues``."""
+    user = make_user("gestionnaire")
+    venue_manager_assign(venue=venues[0], user=user)
+    return user

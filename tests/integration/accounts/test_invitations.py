@@ -15,27 +15,10 @@ from accounts.services import invitations as services
 from accounts.tasks import invitation_expire_all_task
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.roles import NETWORK_ADMINS
-from venues.models import VenueTeam
+from tests.integration.accounts.conftest import team_of
 from venues.permissions import user_manages_venue
-from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
-
-
-def team_of(venue):
-    return VenueTeam.objects.get(translation_key=venue.translation_key)
-
-
-@pytest.fixture
-def venues(make_venue):
-    return make_venue(title="La Ruche"), make_venue(title="Le Totem")
-
-
-@pytest.fixture
-def manager(make_user, venues):
-    user = make_user("gestionnaire")
-    venue_manager_assign(venue=venues[0], user=user)
-    return user
 
 
 def link_token(message) -> str:

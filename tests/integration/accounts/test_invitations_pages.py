@@ -11,28 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Invitation, InvitationState
 from accounts.services import invitations as services
-from venues.models import VenueTeam
+from tests.integration.accounts.conftest import team_of
 from venues.permissions import user_manages_venue
-from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Sans-Souci-Rue-42"  # noqa: S105
-
-
-def team_of(venue):
-    return VenueTeam.objects.get(translation_key=venue.translation_key)
-
-
-@pytest.fixture
-def venues(make_venue):
-    return make_venue(title="La Ruche"), make_venue(title="Le Totem")
-
-
-@pytest.fixture
-def manager(make_user, venues):
-    user = make_user("gestionnaire")
-    venue_manager_assign(venue=venues[0], user=user)
-    return user
 
 
 @pytest.fixture

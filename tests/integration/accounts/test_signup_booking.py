@@ -106,6 +106,25 @@ def test_an_account_made_by_an_admin_without_an_address_record_may_book(django_u
     assert book(api_for(admin_made), room).status_code == 201
 
 
+def test_an_account_made_by_an_admin_logs_in_without_a_confirmation_but_a_sign_up_needs_one(
+    client, django_user_model, settings
+):
+    """A manager an admin just created (or a new node's first superuser) logs in at once; someone who
+    signed up and has not confirmed is asked to, and no session starts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_user_model.objects.create_user("made-in-admin", "admin-made@example.org", "x-Secret-42")
+    response = client.post(fr("account_login"), {"login": "made-in-admin", "password": "x-Secret-42"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert not EmailAddress.objects.filter(email="admin-made@example.org").exists() and not mail.outbox
+
+    client.logout()
+    signed_up = django_user_model.objects.create_user("signed-up", "signed-up@example.org", "x-Secret-43")
+    EmailAddress.objects.create(user=signed_up, email=signed_up.email, verified=False, primary=True)
+    response = client.post(fr("account_login"), {"login": "signed-up", "password": "x-Secret-43"})
+    assert "_auth_user_id" not in client.session
+    assert [message.to for message in mail.outbox] == [["signed-up@example.org"]]
+
+
 # The API's language ------------------------------------------------------------------------------
 
 
