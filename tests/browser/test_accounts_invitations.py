@@ -20,7 +20,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 def admin_log_in(page, username):
     page.goto("/admin/login/")
-    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=login]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/$"))

@@ -70,7 +70,7 @@ def test_log_in_with_proconnect(make_context, live_server, proconnect, shot, lan
 
     # The account menu leads to the connected accounts, ProConnect's among them.
     with translation.override(language):
-        page.locator(f'header a[href="{reverse("account_email")}"]').click()
+        page.locator(f'header a[href="{reverse("account_profile")}"]').click()
     page.get_by_role("link", name={"fr": "Comptes associés", "en": "Account Connections"}[language]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         {"fr": "Comptes associés", "en": "Account Connections"}[language]
