@@ -12,6 +12,7 @@ class AddressConfirmationStage(EmailVerificationStage):
     the first superuser of a new node, could not log in before e-mail works."""
 
     def handle(self):
-        if not EmailAddress.objects.filter(user=self.login.user).exists():
+        user = self.login.user  # None when sign-up met a known address (allauth answers "mail sent")
+        if user is not None and not EmailAddress.objects.filter(user=user).exists():
             return None, True
         return super().handle()

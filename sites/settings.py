@@ -249,7 +249,7 @@ LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.signup_forms.AccountSignupForm"}
 # "mandatory": a new account logs in once its address is confirmed. Only then can sign-up answer the
 # same for a new and an already used address ("see your mailbox"): with "optional" allauth must
 # either log the newcomer in at once or say the address is taken.
