@@ -10,6 +10,7 @@ resources are guarded by a row lock on the resource in ``services``.
 """
 
 import secrets
+import uuid
 from datetime import time
 
 from django.conf import settings
@@ -134,6 +135,8 @@ class Resource(ClusterableModel):
     )
     #: Empty for our own resources; the owning node's base URL for a mirrored remote one.
     origin = models.URLField(_("origin node"), blank=True, editable=False)
+    #: The resource's name across nodes (with its origin): a peer's mirror keeps the owner's.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     is_active = models.BooleanField(_("bookable"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -251,9 +254,10 @@ class BusyBlock(models.Model):
     quantity = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=200, blank=True)
     uid = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["resource", "start"])]
+        indexes = [models.Index(fields=["resource", "start"]), models.Index(fields=["source", "uid"])]
         constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="busy_block_ordered")]
 
     def __str__(self):
@@ -332,6 +336,8 @@ class Booking(models.Model):
     """One booking of ``quantity`` units of a resource over ``[start, end)``, UTC."""
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    #: The booking's name across nodes: a peer's mirror of its occupancy and a remote booker's copy use it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
     start = models.DateTimeField()

@@ -438,7 +438,12 @@ class Event(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     #: The canonical (default-locale) page: an ``EventPage``, or the ``ProgrammePage`` of a session.
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    #: Empty for an event mirrored from a peer node (``origin`` set; its pages are ``origin_urls``).
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    #: Empty for our own events; the owning node's base URL for a mirrored one.
+    origin = models.URLField(blank=True, editable=False, db_index=True)
+    #: A mirrored event's page on its own node, per language.
+    origin_urls = models.JSONField(default=dict, blank=True, editable=False)
     programme = models.ForeignKey(
         ProgrammePage, null=True, blank=True, on_delete=models.CASCADE, related_name="schedule"
     )

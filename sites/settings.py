@@ -62,11 +62,24 @@ ESSAIM_NODE_URL = os.environ.get("ESSAIM_NODE_URL", "http://127.0.0.1:8000").rst
 # ESSAIM_NODE_NAME: the human name of this node.
 ESSAIM_NODE_NAME = os.environ.get("ESSAIM_NODE_NAME", "Essaim")
 WAGTAIL_SITE_NAME = ESSAIM_NODE_NAME
+ESSAIM_VERSION = "0.1.0"
+# ESSAIM_ALLOW_PRIVATE_ADDRESSES: networks (comma-separated CIDRs) that outbound fetches (peer nodes,
+# outside calendars) may reach although they are private; loopback only by default with DEBUG (two
+# nodes on one machine, the tests), none in production. Link-local and metadata addresses never.
+ESSAIM_ALLOW_PRIVATE_ADDRESSES = [
+    n.strip()
+    for n in os.environ.get("ESSAIM_ALLOW_PRIVATE_ADDRESSES", "127.0.0.0/8,::1/128" if DEBUG else "").split(",")
+    if n.strip()
+]
+# ESSAIM_NODE_PRIVATE_KEY: this node's Ed25519 signing key (PKCS#8 PEM) in production; without it the
+# key is made once and kept in the database (federation.keys).
+ESSAIM_NODE_PRIVATE_KEY = os.environ.get("ESSAIM_NODE_PRIVATE_KEY", "")
 WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 
 INSTALLED_APPS = [
     "core",
     "accounts",
+    "federation",
     "cms",
     "venues",
     "bookings",

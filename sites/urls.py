@@ -50,6 +50,7 @@ urlpatterns = [
     path("feeds/", include((feed_urls, "feeds"))),
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("payments/checkout/<str:token>/", payment_views.checkout_redirect, name="payment-checkout"),
+    path("", include("federation.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": NetworkSitemap}}),
 ]
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import prefetch_related_objects
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -106,7 +107,12 @@ class VenueIndexPage(SingleLineTitle, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = ["venues.TiersLieuPage", "venues.TotemPage", "venues.SocialBusinessCenterPage"]
+    subpage_types = [
+        "venues.TiersLieuPage",
+        "venues.TotemPage",
+        "venues.SocialBusinessCenterPage",
+        "venues.MirrorIndexPage",
+    ]
     max_count_per_parent = 1
     #: Holds programmes, which need approval: see ``core.moderation``.
     copy_form_class = ApprovalCopyForm
@@ -118,6 +124,23 @@ class VenueIndexPage(SingleLineTitle, Page):
 
     def permissions_for_user(self, user):
         return ApprovalPermissionTester(user, self)
+
+
+class MirrorIndexPage(Page):
+    """The container of one peer node's mirrored venues, under the directory: their slugs never
+    clash with ours, and nobody edits them here (the federation writes them)."""
+
+    origin = models.URLField(_("origin node"), unique=True, editable=False)
+
+    parent_page_types = ["venues.VenueIndexPage"]
+    subpage_types = ["venues.TiersLieuPage", "venues.TotemPage", "venues.SocialBusinessCenterPage"]
+    is_creatable = False
+
+    class Meta:
+        verbose_name = _("venues of a peer node")
+
+    def serve(self, request, *args, **kwargs):
+        return redirect(self.get_parent().url)
 
 
 class VenuePage(SingleLineTitle, Page):
@@ -178,6 +201,11 @@ class VenuePage(SingleLineTitle, Page):
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[single_line])
     website = models.URLField(_("website"), blank=True)
+    #: Empty for our own venues; the owning node's base URL for a venue mirrored from a peer
+    #: (then the page is read-only and lives under that peer's ``MirrorIndexPage``).
+    origin = models.URLField(_("origin node"), blank=True, editable=False, db_index=True)
+    #: A mirrored venue's page on its own node, per language: ``{"fr": "https://…", "en": "…"}``.
+    origin_urls = models.JSONField(default=dict, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -213,7 +241,7 @@ class VenuePage(SingleLineTitle, Page):
         FieldPanel("labels", widget=forms.CheckboxSelectMultiple, permission="venues.award_label"),
     ]
 
-    parent_page_types = ["venues.VenueIndexPage"]
+    parent_page_types = ["venues.VenueIndexPage", "venues.MirrorIndexPage"]
     subpage_types: list[str] = []
     is_creatable = False  # editors create one of the three kinds
 

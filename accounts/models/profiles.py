@@ -13,6 +13,11 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    #: Consent to give the person's name and e-mail to the venue's node when they book a venue of
+    #: another Essaim node; without it that node sees a pseudonym only (GDPR: least data).
+    share_identity_with_peers = models.BooleanField(
+        _("share my name and e-mail with the partner node of a venue I book"), default=False
+    )
 
     class Meta:
         verbose_name = _("profile")

@@ -5,35 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0004_idempotency_moves_to_core'),
+        ("bookings", "0004_idempotency_moves_to_core"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='booking',
-            name='cancel_reason',
+            model_name="booking",
+            name="cancel_reason",
             field=models.CharField(blank=True, max_length=500, validators=[core.validators.MultiLine()]),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='note',
-            field=models.CharField(blank=True, max_length=500, validators=[core.validators.MultiLine()], verbose_name='note'),
+            model_name="booking",
+            name="note",
+            field=models.CharField(
+                blank=True, max_length=500, validators=[core.validators.MultiLine()], verbose_name="note"
+            ),
         ),
         migrations.AlterField(
-            model_name='closure',
-            name='reason',
-            field=models.CharField(blank=True, max_length=160, validators=[core.validators.SingleLine()], verbose_name='reason'),
+            model_name="closure",
+            name="reason",
+            field=models.CharField(
+                blank=True, max_length=160, validators=[core.validators.SingleLine()], verbose_name="reason"
+            ),
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='description',
-            field=models.TextField(blank=True, validators=[core.validators.MultiLine()], verbose_name='description'),
+            model_name="resource",
+            name="description",
+            field=models.TextField(blank=True, validators=[core.validators.MultiLine()], verbose_name="description"),
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='name',
-            field=models.CharField(max_length=120, validators=[core.validators.SingleLine()], verbose_name='name'),
+            model_name="resource",
+            name="name",
+            field=models.CharField(max_length=120, validators=[core.validators.SingleLine()], verbose_name="name"),
         ),
     ]

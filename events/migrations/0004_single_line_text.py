@@ -5,40 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0003_waitlist_transition'),
+        ("events", "0003_waitlist_transition"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='eventpage',
-            name='cancel_reason',
-            field=models.CharField(blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name='why it is cancelled'),
+            model_name="eventpage",
+            name="cancel_reason",
+            field=models.CharField(
+                blank=True,
+                max_length=300,
+                validators=[core.validators.SingleLine()],
+                verbose_name="why it is cancelled",
+            ),
         ),
         migrations.AlterField(
-            model_name='eventpage',
-            name='summary',
-            field=models.CharField(blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name='summary'),
+            model_name="eventpage",
+            name="summary",
+            field=models.CharField(
+                blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name="summary"
+            ),
         ),
         migrations.AlterField(
-            model_name='programmepage',
-            name='summary',
-            field=models.CharField(blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name='summary'),
+            model_name="programmepage",
+            name="summary",
+            field=models.CharField(
+                blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name="summary"
+            ),
         ),
         migrations.AlterField(
-            model_name='programmesession',
-            name='cancel_reason',
-            field=models.CharField(blank=True, max_length=300, validators=[core.validators.SingleLine()], verbose_name='why it is cancelled'),
+            model_name="programmesession",
+            name="cancel_reason",
+            field=models.CharField(
+                blank=True,
+                max_length=300,
+                validators=[core.validators.SingleLine()],
+                verbose_name="why it is cancelled",
+            ),
         ),
         migrations.AlterField(
-            model_name='programmesession',
-            name='description',
-            field=models.TextField(blank=True, validators=[core.validators.MultiLine()], verbose_name='description'),
+            model_name="programmesession",
+            name="description",
+            field=models.TextField(blank=True, validators=[core.validators.MultiLine()], verbose_name="description"),
         ),
         migrations.AlterField(
-            model_name='programmesession',
-            name='title',
-            field=models.CharField(max_length=200, validators=[core.validators.SingleLine()], verbose_name='title'),
+            model_name="programmesession",
+            name="title",
+            field=models.CharField(max_length=200, validators=[core.validators.SingleLine()], verbose_name="title"),
         ),
     ]

@@ -5,85 +5,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('venues', '0004_venue_search_text'),
+        ("venues", "0004_venue_search_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='socialbusinesscenterpage',
-            name='host_organisation',
-            field=models.CharField(blank=True, max_length=160, validators=[core.validators.SingleLine()], verbose_name='host organisation'),
+            model_name="socialbusinesscenterpage",
+            name="host_organisation",
+            field=models.CharField(
+                blank=True, max_length=160, validators=[core.validators.SingleLine()], verbose_name="host organisation"
+            ),
         ),
         migrations.AlterField(
-            model_name='socialbusinesscenterpage',
-            name='partner_networks',
-            field=models.TextField(blank=True, help_text='One per line.', validators=[core.validators.MultiLine()], verbose_name='partner networks'),
+            model_name="socialbusinesscenterpage",
+            name="partner_networks",
+            field=models.TextField(
+                blank=True,
+                help_text="One per line.",
+                validators=[core.validators.MultiLine()],
+                verbose_name="partner networks",
+            ),
         ),
         migrations.AlterField(
-            model_name='socialbusinesscenterpage',
-            name='working_languages',
-            field=models.CharField(blank=True, help_text='Language codes separated by commas, e.g. fr, en, wo', max_length=120, validators=[core.validators.SingleLine()], verbose_name='working languages'),
+            model_name="socialbusinesscenterpage",
+            name="working_languages",
+            field=models.CharField(
+                blank=True,
+                help_text="Language codes separated by commas, e.g. fr, en, wo",
+                max_length=120,
+                validators=[core.validators.SingleLine()],
+                verbose_name="working languages",
+            ),
         ),
         migrations.AlterField(
-            model_name='tierslieupage',
-            name='ecosystem',
-            field=models.CharField(blank=True, help_text='The local ecosystem this venue belongs to.', max_length=160, validators=[core.validators.SingleLine()], verbose_name='ecosystem'),
+            model_name="tierslieupage",
+            name="ecosystem",
+            field=models.CharField(
+                blank=True,
+                help_text="The local ecosystem this venue belongs to.",
+                max_length=160,
+                validators=[core.validators.SingleLine()],
+                verbose_name="ecosystem",
+            ),
         ),
         migrations.AlterField(
-            model_name='tierslieupage',
-            name='operator',
-            field=models.CharField(blank=True, help_text='Association, SCIC, company…', max_length=160, validators=[core.validators.SingleLine()], verbose_name='operator'),
+            model_name="tierslieupage",
+            name="operator",
+            field=models.CharField(
+                blank=True,
+                help_text="Association, SCIC, company…",
+                max_length=160,
+                validators=[core.validators.SingleLine()],
+                verbose_name="operator",
+            ),
         ),
         migrations.AlterField(
-            model_name='totempage',
-            name='french_tech_community',
-            field=models.CharField(help_text='e.g. French Tech Grand Lyon', max_length=160, validators=[core.validators.SingleLine()], verbose_name='French Tech community'),
+            model_name="totempage",
+            name="french_tech_community",
+            field=models.CharField(
+                help_text="e.g. French Tech Grand Lyon",
+                max_length=160,
+                validators=[core.validators.SingleLine()],
+                verbose_name="French Tech community",
+            ),
         ),
         migrations.AlterField(
-            model_name='venuegalleryimage',
-            name='caption',
-            field=models.CharField(blank=True, max_length=255, validators=[core.validators.SingleLine()], verbose_name='caption'),
+            model_name="venuegalleryimage",
+            name="caption",
+            field=models.CharField(
+                blank=True, max_length=255, validators=[core.validators.SingleLine()], verbose_name="caption"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='accessibility',
-            field=models.TextField(blank=True, validators=[core.validators.MultiLine()], verbose_name='accessibility details'),
+            model_name="venuepage",
+            name="accessibility",
+            field=models.TextField(
+                blank=True, validators=[core.validators.MultiLine()], verbose_name="accessibility details"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='city',
-            field=models.CharField(max_length=120, validators=[core.validators.SingleLine()], verbose_name='city'),
+            model_name="venuepage",
+            name="city",
+            field=models.CharField(max_length=120, validators=[core.validators.SingleLine()], verbose_name="city"),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='opening_hours_note',
-            field=models.CharField(blank=True, help_text='e.g. closed in August', max_length=255, validators=[core.validators.SingleLine()], verbose_name='opening hours note'),
+            model_name="venuepage",
+            name="opening_hours_note",
+            field=models.CharField(
+                blank=True,
+                help_text="e.g. closed in August",
+                max_length=255,
+                validators=[core.validators.SingleLine()],
+                verbose_name="opening hours note",
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='phone',
-            field=models.CharField(blank=True, max_length=40, validators=[core.validators.SingleLine()], verbose_name='phone'),
+            model_name="venuepage",
+            name="phone",
+            field=models.CharField(
+                blank=True, max_length=40, validators=[core.validators.SingleLine()], verbose_name="phone"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='postcode',
-            field=models.CharField(blank=True, max_length=20, validators=[core.validators.SingleLine()], verbose_name='postcode'),
+            model_name="venuepage",
+            name="postcode",
+            field=models.CharField(
+                blank=True, max_length=20, validators=[core.validators.SingleLine()], verbose_name="postcode"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='region',
-            field=models.CharField(blank=True, max_length=120, validators=[core.validators.SingleLine()], verbose_name='region'),
+            model_name="venuepage",
+            name="region",
+            field=models.CharField(
+                blank=True, max_length=120, validators=[core.validators.SingleLine()], verbose_name="region"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='street_address',
-            field=models.CharField(blank=True, max_length=255, validators=[core.validators.SingleLine()], verbose_name='street address'),
+            model_name="venuepage",
+            name="street_address",
+            field=models.CharField(
+                blank=True, max_length=255, validators=[core.validators.SingleLine()], verbose_name="street address"
+            ),
         ),
         migrations.AlterField(
-            model_name='venuepage',
-            name='summary',
-            field=models.CharField(blank=True, max_length=280, validators=[core.validators.SingleLine()], verbose_name='summary'),
+            model_name="venuepage",
+            name="summary",
+            field=models.CharField(
+                blank=True, max_length=280, validators=[core.validators.SingleLine()], verbose_name="summary"
+            ),
         ),
     ]

@@ -1,0 +1,1 @@
+"""Node-to-node endpoints: node info (public) and the signed federation API (``/federation/v1/``)."""
