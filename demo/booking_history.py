@@ -9,6 +9,7 @@ audit trail (see ``demo.bookings``).
 from __future__ import annotations
 
 import random
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -256,6 +257,7 @@ def write_bookings(planned: list[Planned]) -> int:
         rows.append(
             {
                 "reference": reference,
+                "uid": uuid.uuid4(),
                 "resource": resource.pk,
                 "user": item.user.pk,
                 "start": item.start,
@@ -340,10 +342,16 @@ def _insert(model, rows: list[dict], batch_size: int = 1000) -> None:
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
+    # UUIDs as the backend stores them (text on SQLite, uuid on PostgreSQL).
+    prepared = [field.get_internal_type() == "UUIDField" for field in fields]
     values = [
         tuple(
-            adapt(value) if is_date and value is not None else value
-            for value, is_date in zip(row.values(), dated, strict=True)
+            adapt(value)
+            if is_date and value is not None
+            else fields[i].get_db_prep_value(value, connection)
+            if prepared[i]
+            else value
+            for i, (value, is_date) in enumerate(zip(row.values(), dated, strict=True))
         )
         for row in rows
     ]
