@@ -30,6 +30,7 @@ is a tombstone too.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
@@ -41,7 +42,7 @@ from venues.models import VenuePage
 
 
 def _iso(moment) -> str | None:
-    return moment.astimezone(timezone.UTC).isoformat() if moment else None
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def _hhmm(t) -> str:
