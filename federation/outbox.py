@@ -27,7 +27,7 @@ def record(kind: str, uid, data: dict | None = None, *, deleted: bool = False, p
     change = Change.objects.create(
         kind=kind, uid=uuid.UUID(str(uid)), deleted=deleted, data={} if deleted else (data or {}), peer=peer
     )
-    _publish_on_commit()
+    published_on_commit()
     return change
 
 
@@ -42,12 +42,15 @@ def record_many(entries: list[tuple[str, object, dict | None, bool]]) -> None:
         ],
         batch_size=1000,
     )
-    _publish_on_commit()
+    published_on_commit()
 
 
-def _publish_on_commit() -> None:
+def published_on_commit() -> None:
+    """``published`` once after the current transaction commits (at once outside one)."""
     conn = transaction.get_connection()
-    if conn.in_atomic_block and any(func is published for _sids, func, _robust in conn.run_on_commit):
+    if conn.in_atomic_block and any(
+        func is published or getattr(func, "publishes", False) for _sids, func, _robust in conn.run_on_commit
+    ):
         return
     transaction.on_commit(published, robust=True)
 

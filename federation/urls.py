@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from federation.api import nodeinfo
+from federation.api import changes, nodeinfo
 
 app_name = "federation"
 
 urlpatterns = [
     path(".well-known/essaim", nodeinfo.well_known, name="node-info"),
+    path("federation/v1/changes", changes.changes, name="changes"),
+    path("federation/v1/objects/<str:kind>/<uuid:uid>", changes.objects, name="object"),
 ]

@@ -18,6 +18,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from core.deferred import after_commit
 from core.errors import InvalidInput
 from core.locking import lock_one
+from core.signals import rows_changed
 from venues import geocoding, selectors
 from venues.models import GeocodeStatus, OpeningHours, VenueIndexPage, VenuePage, VenueTeam
 from venues.tasks import venue_geocode_task
@@ -186,6 +187,8 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
         changes |= {"latitude": result.latitude, "longitude": result.longitude, "geocoded_address": _address_key(venue)}
     pages = VenuePage.objects.filter(translation_key=venue.translation_key)
     pages.update(**changes)
+    if result.found:
+        rows_changed.send(sender=VenuePage, pks=[venue.pk])
     if result.found:
         after_commit(venue_map_cache_clear)
     for page in pages:

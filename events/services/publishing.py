@@ -23,6 +23,7 @@ from bookings.models import PricingUnit, Resource, ResourceKind
 from core import money
 from core.deferred import after_commit
 from core.locking import lock_objects
+from core.signals import rows_changed
 from events import selectors, tasks
 from events.models import Event, EventPage, EventStatus, ProgrammePage, ProgrammeSession, WaitlistStatus
 from events.services.common import canonical, now_or, texts
@@ -195,6 +196,7 @@ def event_unpublish(*, page: Page, now: datetime | None = None) -> int:
         event.save(update_fields=["live", "sequence", "updated_at"])
         if event.seats:
             Resource.objects.filter(pk=event.seats_id).update(is_active=False)
+            rows_changed.send(sender=Resource, pks=[event.seats_id])
         count += 1
     return count
 

@@ -11,6 +11,7 @@ from demo import network as demo
 from demo.bookings import load_bookings_demo
 from demo.events import load_events_demo
 from demo.invitations import INVITED_EMAIL, load_invitation_demo
+from federation import outbox
 from venues.models import VENUE_MODELS
 
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  invitation for {INVITED_EMAIL}: {invitation.link}")
         elif invitation.existing:
             self.stdout.write(f"  invitation for {INVITED_EMAIL} pending (Invitations in the admin can resend it)")
+        # The loaders insert in bulk, past the outbox's producers: publish the whole network once.
+        self.stdout.write(f"federation change feed: {outbox.rebuild()} entries written")
 
 
 def _managers(entries: list[dict]) -> dict:

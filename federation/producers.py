@@ -1,0 +1,210 @@
+"""What each change to a mirrored object writes to the outbox, in the transaction of the change.
+
+The receivers in ``federation.signals`` call these. Each function reads the object's wire form
+(``federation.wire``) and writes one entry; a tombstone when the object is gone or no longer
+shown. Rows mirrored from a peer (``origin`` set) never write: they belong to another node.
+
+Within one transaction the same object is written once: a second record of it replaces the
+first entry (a resource saved, then its hours rows saved, makes one entry with the final hours).
+The replaced entry is deleted and a new one inserted, so the object's entry comes after whatever
+else the transaction wrote (its new parent venue, say)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from bookings.models import Booking, Closure, Resource
+from events.models import Event
+from federation import outbox, wire
+from federation.models import Change, ChangeKind, RemoteBooker
+from venues.models import VenuePage
+
+#: ``(kind, uid, data | None)``: ``None`` data is a tombstone.
+Entry = tuple[str, str, dict | None]
+
+
+class _Batch:
+    """The entries this transaction wrote, by object; registered with ``on_commit``, so it lives
+    exactly as long as the transaction (Django drops it on rollback, and runs it on commit)."""
+
+    #: It stamps and nudges after the commit as ``outbox.published`` does (one call per transaction).
+    publishes = True
+
+    def __init__(self):
+        self.written: dict[tuple[str, str, int | None], int] = {}
+
+    def __call__(self):
+        outbox.published()
+
+
+def _batch() -> _Batch | None:
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        return None
+    for _sids, func, _robust in conn.run_on_commit:
+        if isinstance(func, _Batch):
+            return func
+    batch = _Batch()
+    transaction.on_commit(batch, robust=True)
+    return batch
+
+
+def write(entries: list[Entry], *, peer_id: int | None = None, private: list[Entry] = ()) -> None:
+    """Insert ``entries`` (everyone's) and ``private`` ones (for ``peer_id``) in one statement,
+    replacing entries this transaction already wrote for the same objects."""
+    rows = [(kind, uid, data, None) for kind, uid, data in entries]
+    rows += [(kind, uid, data, peer_id) for kind, uid, data in private]
+    if not rows:
+        return
+    batch = _batch()
+    if batch is not None:
+        stale = [batch.written.pop(key) for key in ((k, u, p) for k, u, _d, p in rows) if key in batch.written]
+        if stale:
+            Change.objects.filter(pk__in=stale, position__isnull=True).delete()
+    changes = [
+        Change(kind=kind, uid=uuid.UUID(str(uid)), deleted=data is None, data=data or {}, peer_id=peer)
+        for kind, uid, data, peer in rows
+    ]
+    if len(changes) == 1:
+        changes[0].save(force_insert=True)
+    else:
+        Change.objects.bulk_create(changes)
+    if batch is None:
+        outbox.published_on_commit()
+        return
+    for change, (kind, uid, _data, peer) in zip(changes, rows, strict=True):
+        batch.written[(kind, uid, peer)] = change.pk
+
+
+def tombstone(kind: str, uid) -> None:
+    write([(kind, str(uid), None)])
+
+
+# Venues ------------------------------------------------------------------------------------
+
+
+def venue_changed(page: VenuePage, *, with_resources: bool = False) -> None:
+    """A venue page (any translation) was published, unpublished, moved, deleted or geocoded.
+
+    ``with_resources``: its resources are written too (they are tombstones while no translation
+    of the venue is live, and come back when one is)."""
+    if page.origin:
+        return
+    entries = [wire.venue(page)]
+    if with_resources:
+        rows = Resource.objects.filter(venue__translation_key=page.translation_key, origin="")
+        entries += [wire.resource(row) for row in rows]
+    write(entries)
+
+
+def venues_changed(pks) -> None:
+    """Several venue pages (translations collapse to one entry each)."""
+    seen = set()
+    for page in VenuePage.objects.filter(pk__in=pks, origin=""):
+        if page.translation_key not in seen:
+            seen.add(page.translation_key)
+            venue_changed(page)
+
+
+def venue_deleted(page: VenuePage) -> None:
+    """A translation was deleted: the venue is a tombstone unless another one is still live."""
+    if not page.origin:
+        write([wire.venue(page)])
+
+
+def venue_closures_changed(venue_id: int) -> None:
+    page = VenuePage.objects.filter(pk=venue_id).first()
+    if page is not None:
+        venue_changed(page)
+
+
+# Resources ---------------------------------------------------------------------------------
+
+
+def resource_changed(row: Resource) -> None:
+    if not row.origin:
+        write([wire.resource(row)])
+
+
+def resources_changed(pks) -> None:
+    rows = Resource.objects.filter(pk__in=pks, origin="")
+    write([wire.resource(row) for row in rows])
+
+
+def resource_deleted(row: Resource) -> None:
+    if not row.origin:
+        tombstone(ChangeKind.RESOURCE, row.uid)
+
+
+def resource_part_changed(resource_id: int | None) -> None:
+    """One of a resource's hours or closures changed: the resource's entry carries them."""
+    row = Resource.objects.filter(pk=resource_id, origin="").first() if resource_id else None
+    if row is not None:
+        write([wire.resource(row)])
+
+
+def closure_changed(closure: Closure) -> None:
+    if closure.resource_id:
+        resource_part_changed(closure.resource_id)
+    else:
+        venue_closures_changed(closure.venue_id)
+
+
+# Events ------------------------------------------------------------------------------------
+
+
+def event_changed(row: Event) -> None:
+    if not row.origin:
+        write([wire.event(row)])
+
+
+def events_changed(rows) -> None:
+    write([wire.event(row) for row in rows if not row.origin])
+
+
+def event_deleted(row: Event) -> None:
+    if not row.origin:
+        tombstone(ChangeKind.EVENT, row.uid)
+
+
+# Occupancy ---------------------------------------------------------------------------------
+
+
+def _resource_of(booking: Booking) -> Resource:
+    if Booking.resource.is_cached(booking):
+        return booking.resource
+    return Resource.objects.only("origin", "uid").get(pk=booking.resource_id)
+
+
+def _remote_peer_id(booking: Booking) -> int | None:
+    """The peer a remote booker came through, or ``None`` for this node's own people."""
+    if Booking.user.is_cached(booking):
+        cached = booking.user._state.fields_cache
+        if "remote_booker" in cached:  # read with the user (``select_related("user__remote_booker")``)
+            return cached["remote_booker"].peer_id if cached["remote_booker"] is not None else None
+    return RemoteBooker.objects.filter(user_id=booking.user_id).values_list("peer_id", flat=True).first()
+
+
+#: The booking fields a ``busy`` entry shows; a save that touches none of them writes no new one.
+BUSY_FIELDS = frozenset({"status", "start", "end", "blocked_until", "quantity", "expires_at", "resource"})
+
+
+def booking_changed(booking: Booking, *, deleted: bool = False, update_fields=None) -> None:
+    """Every booking transition: its occupancy (``busy``) for everyone, and for a remote
+    booker's booking the ``booking`` entry their node reads (its payment state too)."""
+    resource = _resource_of(booking)
+    if resource.origin:
+        return
+    booking.resource = resource
+    entries = []
+    if deleted:
+        entries.append((ChangeKind.BUSY, str(booking.uid), None))
+    elif update_fields is None or BUSY_FIELDS.intersection(update_fields):
+        entries.append(wire.busy(booking))
+    peer_id = _remote_peer_id(booking)
+    private = []
+    if peer_id is not None:
+        private = [(ChangeKind.BOOKING, str(booking.uid), None if deleted else wire.booking(booking))]
+    write(entries, peer_id=peer_id, private=private)
