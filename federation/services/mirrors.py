@@ -14,6 +14,7 @@ applied parents first (venues, resources, events, busy times) and deletions chil
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections import Counter
 from urllib.parse import urlsplit
@@ -69,7 +70,7 @@ def mirror_index(peer: Peer) -> MirrorIndexPage:
     if directory is None:
         raise MirrorError("This node has no venue directory to put the peer's venues in.")
     host = urlsplit(peer.url).netloc or peer.url
-    index = MirrorIndexPage(title=(peer.name or host)[:255], slug=_unique_slug(directory, slugify(host) or "peer"))
+    index = MirrorIndexPage(title=(peer.name or host)[:255], slug=_unique_slug(directory, slugify(re.sub(r"[.:]", "-", host)) or "peer"))
     index.origin = peer.url
     directory.add_child(instance=index)
     return index
@@ -133,6 +134,18 @@ def _diff(row, fields: dict) -> list[str]:
 def _stored(value):
     code = getattr(value, "code", None)
     return code if isinstance(code, str) else value
+
+
+def _validate_shared_fields_only(page: VenuePage) -> None:
+    """Wagtail validates a page on save; a mirror is checked on the fields the wire carries, not
+    on its kind's own (a totem's French Tech community does not travel)."""
+    own = [f.name for f in type(page)._meta.local_fields]
+    model_clean = type(page).full_clean
+
+    def full_clean(*args, exclude=None, **kwargs):
+        return model_clean(page, *args, exclude=[*(exclude or []), *own], **kwargs)
+
+    page.full_clean = full_clean
 
 
 class Mirror:
@@ -257,6 +270,7 @@ class Mirror:
                 for name in names:
                     setattr(page, name, fields[name])
                 if names:
+                    _validate_shared_fields_only(page)
                     page.save()
                 changed, fresh = bool(names), False
             changed |= self._hours(page, OpeningHours, "page", entry.data["opening_hours"], fresh=fresh)
@@ -276,6 +290,7 @@ class Mirror:
             last_published_at=now,
         )
         page.origin = self.origin
+        _validate_shared_fields_only(page)
         self._index.add_child(instance=page)
         return page
 
