@@ -70,7 +70,8 @@ def mirror_index(peer: Peer) -> MirrorIndexPage:
     if directory is None:
         raise MirrorError("This node has no venue directory to put the peer's venues in.")
     host = urlsplit(peer.url).netloc or peer.url
-    index = MirrorIndexPage(title=(peer.name or host)[:255], slug=_unique_slug(directory, slugify(re.sub(r"[.:]", "-", host)) or "peer"))
+    slug = _unique_slug(directory, slugify(re.sub(r"[.:]", "-", host)) or "peer")
+    index = MirrorIndexPage(title=(peer.name or host)[:255], slug=slug)
     index.origin = peer.url
     directory.add_child(instance=index)
     return index

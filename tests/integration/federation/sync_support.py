@@ -126,7 +126,8 @@ class FakePeer:
         head = len(self.changes)
         chunk = rest[:limit]
         more = len(rest) > limit
-        return {"changes": chunk, "next": chunk[-1]["position"] if more else max(after, head), "head": head, "more": more}
+        nxt = chunk[-1]["position"] if more else max(after, head)
+        return {"changes": chunk, "next": nxt, "head": head, "more": more}
 
     # -- HTTP -------------------------------------------------------------------------------
 

@@ -8,18 +8,12 @@ from bookings.models import BusyBlock, Closure, Resource, ResourceHours
 from events.models import Event
 from federation.models import Peer
 from federation.services.sync import sync_peer
-from tests.integration.federation.sync_support import (  # noqa: F401 (fixtures)
-    busy_data,
-    event_data,
-    fake_peer,
-    new_uid,
-    peer,
-    resource_data,
-    venue_data,
-)
+from tests.integration.federation import sync_support
+from tests.integration.federation.sync_support import busy_data, event_data, new_uid, resource_data, venue_data
 from venues.models import GeocodeStatus, MirrorIndexPage, OpeningHours, TotemPage, VenuePage
 
 pytestmark = pytest.mark.django_db
+fake_peer, peer = sync_support.fake_peer, sync_support.peer  # fixtures
 
 
 def _feed(fake_peer):

@@ -3,9 +3,10 @@
 import pytest
 
 from federation import client
-from tests.integration.federation.sync_support import fake_peer, peer  # noqa: F401 (fixtures)
+from tests.integration.federation import sync_support
 
 pytestmark = pytest.mark.django_db
+fake_peer, peer = sync_support.fake_peer, sync_support.peer  # fixtures
 
 
 def test_a_signed_answer_is_read(fake_peer, peer):
