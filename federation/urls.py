@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from federation.api import changes, nodeinfo
+from federation.api import changes, nodeinfo, notify
 
 app_name = "federation"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path(".well-known/essaim", nodeinfo.well_known, name="node-info"),
     path("federation/v1/changes", changes.changes, name="changes"),
     path("federation/v1/objects/<str:kind>/<uuid:uid>", changes.objects, name="object"),
+    path("federation/v1/notify", notify.notify, name="notify"),
 ]

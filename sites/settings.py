@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-expire": {"task": "accounts.tasks.invitation_expire_all_task", "schedule": 3600.0},
     # The retention periods below (accounts.services.retention), once a day; idempotent.
     "retention-apply": {"task": "accounts.tasks.retention_apply_task", "schedule": 24 * 3600.0},
+    # Pull each active peer's change feed (nudges pull at once; this catches up after a missed one
+    # and retries failed peers once their backoff has passed).
+    "federation-sync-peers": {"task": "federation.tasks.sync_peers_task", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -100,6 +100,21 @@ class VenuePermissionTester(ApprovalPermissionTester):
         return super().can_delete(ignore_bulk=ignore_bulk)
 
 
+class MirrorPermissionTester(ApprovalPermissionTester):
+    """A peer's mirrored venue, or the container of a peer's venues: written by the federation
+    only, read-only for everyone here (superusers included) — editing, publishing, unpublishing,
+    deleting, adding children, moving, copying, locking are all refused. The owner's node is the
+    place to change it. Keys on ``origin`` so that venues need not know the federation."""
+
+    def _refused(self, *args, **kwargs):
+        return False
+
+    can_add_subpage = can_edit = can_delete = can_unpublish = can_publish = _refused
+    can_submit_for_moderation = can_set_view_restrictions = can_unschedule = _refused
+    can_lock = can_unlock = can_publish_subpage = can_reorder_children = _refused
+    can_move = can_copy = can_move_to = can_copy_to = _refused
+
+
 class VenueIndexPage(SingleLineTitle, Page):
     """The directory: every venue of the network, filterable and searchable near a place."""
 
@@ -141,6 +156,9 @@ class MirrorIndexPage(Page):
 
     def serve(self, request, *args, **kwargs):
         return redirect(self.get_parent().url)
+
+    def permissions_for_user(self, user):
+        return MirrorPermissionTester(user, self)
 
 
 class VenuePage(SingleLineTitle, Page):
@@ -286,6 +304,8 @@ class VenuePage(SingleLineTitle, Page):
         return super().save(*args, **kwargs)
 
     def permissions_for_user(self, user):
+        if self.origin:
+            return MirrorPermissionTester(user, self)
         return VenuePermissionTester(user, self)
 
     @cached_property

@@ -1,6 +1,7 @@
 """Admin wiring for venues: a team for each new venue, and the venue-team admin menu."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from wagtail import hooks
@@ -10,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 
 from venues import services, views
 from venues.admin_forms import VenueTeamForm
-from venues.models import GeocodeStatus, VenueIndexPage, VenuePage, VenueTeam
+from venues.models import GeocodeStatus, MirrorIndexPage, VenueIndexPage, VenuePage, VenueTeam
 
 
 @hooks.register("after_create_page")
@@ -73,3 +74,37 @@ def register_venue_teams():
 
 
 register_permission_policy(VenueTeam, VenueTeamPermissionPolicy(VenueTeam))
+
+
+def _mirrored(page) -> bool:
+    """A peer's venue or the container of a peer's venues (``MirrorPermissionTester`` refuses the
+    same; these hooks also guard the views that ask a plain ``Page`` for its permissions)."""
+    specific = page.specific_deferred if hasattr(page, "specific_deferred") else page
+    return isinstance(specific, MirrorIndexPage) or bool(getattr(specific, "origin", ""))
+
+
+def _refuse_mirror(request, page, *args, **kwargs):
+    if page is not None and _mirrored(page):
+        raise PermissionDenied(_("This venue is mirrored from another node: change it there."))
+    return None
+
+
+for _hook in (
+    "before_edit_page",
+    "before_delete_page",
+    "before_copy_page",
+    "before_unpublish_page",
+    "before_convert_alias_page",
+):
+    hooks.register(_hook, _refuse_mirror)
+
+
+@hooks.register("before_move_page")
+def refuse_mirror_move(request, page, destination=None):
+    for candidate in (page, destination):
+        _refuse_mirror(request, candidate)
+
+
+@hooks.register("before_create_page")
+def refuse_mirror_child(request, parent_page, page_class):
+    return _refuse_mirror(request, parent_page)
