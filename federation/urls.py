@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from federation.api import nodeinfo
+from federation.api import nodeinfo, pairing
 
 app_name = "federation"
 
 urlpatterns = [
     path(".well-known/essaim", nodeinfo.well_known, name="node-info"),
+    path("federation/v1/pair", pairing.pair, name="pair"),
+    path("federation/v1/pair/accept", pairing.accept, name="pair-accept"),
+    path("federation/v1/pair/state", pairing.state, name="pair-state"),
 ]

@@ -1,0 +1,1 @@
+"""The federation's state changes, one module per concern."""
