@@ -168,6 +168,8 @@ class PeerActionView(NetworkAdminRequiredMixin, WagtailAdminTemplateMixin, Templ
         ]
 
     def get_context_data(self, **kwargs):
+        for url_argument in ("pk", "action"):  # the URL's; the context has its own below
+            kwargs.pop(url_argument, None)
         names = {"name": self.peer.name or self.peer.url, "url": self.peer.url}
         return super().get_context_data(
             peer=self.peer,

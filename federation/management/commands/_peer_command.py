@@ -4,7 +4,7 @@
 Exit codes: 0 done and the other node told; 1 refused (bad address, unknown peer, wrong state,
 node unreachable before anything changed); 3 done here but the other node was not told."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from core.errors import DomainError
 from federation.peer_overview import key_fingerprint
@@ -21,6 +21,7 @@ class PeerCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("url", help="the other node's base URL, e.g. https://essaim.example.org")
 
+    @no_translations  # English, as the commands' own words
     def handle(self, *args, url, **options):
         try:
             result = type(self).service(url=url)

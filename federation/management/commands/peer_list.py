@@ -2,7 +2,7 @@
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 
 from federation.peer_overview import peer_rows, when
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="one JSON document instead of a table")
 
+    @no_translations
     def handle(self, *args, json: bool = False, **options):  # noqa: A002 - the option's name
         rows = [self.cells(row) for row in peer_rows()]
         if json:
