@@ -2,6 +2,7 @@
 what they print and their exit codes."""
 
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,8 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
-    from io import StringIO  # noqa: PLC0415
-
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
