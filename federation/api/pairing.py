@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 
+from django.core.cache import cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.client_address import client_address_of, trusted_proxies
 from core.errors import DomainError
 from federation import remote_node, signing
 from federation.api.signed import json_answer, refused, signed
@@ -20,6 +22,19 @@ from federation.services import pairing
 
 #: A pairing request carries a node info: a few kilobytes.
 MAX_BODY = 32 * 1024
+#: Pairing requests answered per client address and window: anyone may ask, and each request makes
+#: this node fetch a URL (through the guard) and hold a web worker up to the fetch's time-out.
+PAIR_RATE = 10
+PAIR_WINDOW_SECONDS = 600
+
+
+def _over_rate(request) -> bool:
+    key = f"federation:pair:{client_address_of(request.META, trusted_proxies())}"
+    cache.add(key, 0, PAIR_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > PAIR_RATE
+    except ValueError:  # expired between add and incr
+        return False
 
 
 def _json_body(request) -> dict | None:
@@ -35,6 +50,10 @@ def _json_body(request) -> dict | None:
 @csrf_exempt
 @require_POST
 def pair(request):
+    if _over_rate(request):
+        answer = json_answer(429, {"detail": "Too many pairing requests: try again later.", "code": "throttled"})
+        answer["Retry-After"] = str(PAIR_WINDOW_SECONDS)
+        return answer
     data = _json_body(request)
     if data is None:
         return json_answer(400, {"detail": "The body must be a node info (JSON).", "code": "invalid"})

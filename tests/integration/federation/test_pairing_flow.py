@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import translation
 
 from core.errors import DomainError
+from federation.api import pairing as pairing_api
 from federation.keys import public_pem_of
 from federation.models import Peer, PeerState
 from federation.services import pairing
@@ -152,3 +153,12 @@ def test_our_own_address_is_refused(loopback_allowed):  # noqa: F811
     with pytest.raises(DomainError) as refused:
         pairing.peer_add(url="http://essaim-a.test/")
     assert refused.value.code == "own_address"
+
+
+def test_pairing_requests_are_rate_limited_per_client(client, other_node, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(pairing_api, "PAIR_RATE", 2)
+    assert post_pair(client, other_node).status_code == 202
+    assert post_pair(client, other_node, headers={}).status_code == 401
+    throttled = post_pair(client, other_node)
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert throttled["Retry-After"] == "600"
