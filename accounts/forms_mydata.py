@@ -1,4 +1,5 @@
-"""Forms of the account page: name, projects, tokens, and the confirmation of a deletion."""
+"""Forms of the account page: name, consent to share it with partner nodes, projects, tokens, and
+the confirmation of a deletion."""
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -22,6 +23,20 @@ class NameForm(forms.Form):
         max_length=150,
         validators=[single_line],
         widget=forms.TextInput({"autocomplete": "family-name"}),
+    )
+
+
+class SharingForm(forms.Form):
+    """Consent to give one's name and e-mail to the partner node of a venue one books there."""
+
+    share_identity_with_peers = forms.BooleanField(
+        label=_("Share my name and e-mail address with the partner node of a venue I book"),
+        help_text=_(
+            "Your first and last name and e-mail address go to the other Essaim node that runs the venue, for "
+            "its managers; without this, that node only sees a pseudonym. Untick it at any time: your next "
+            "bookings no longer share them."
+        ),
+        required=False,
     )
 
 

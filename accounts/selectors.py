@@ -46,13 +46,15 @@ def _instant(value: datetime | None) -> str:
 
 
 def _profile(user) -> list[dict]:
+    profile = profile_of(user)
     return [
         {
             "username": user.get_username(),
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "language": profile_of(user).language,
+            "language": profile.language,
+            "share_identity_with_peers": profile.share_identity_with_peers,
             "date_joined": _instant(user.date_joined),
             "last_login": _instant(user.last_login),
         }

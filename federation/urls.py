@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from federation.api import changes, nodeinfo, notify
+from federation.api import changes, nodeinfo, notify, pairing
 
 app_name = "federation"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("federation/v1/changes", changes.changes, name="changes"),
     path("federation/v1/objects/<str:kind>/<uuid:uid>", changes.objects, name="object"),
     path("federation/v1/notify", notify.notify, name="notify"),
+    path("federation/v1/pair", pairing.pair, name="pair"),
+    path("federation/v1/pair/accept", pairing.accept, name="pair-accept"),
+    path("federation/v1/pair/state", pairing.state, name="pair-state"),
 ]

@@ -21,6 +21,16 @@ def profile_update(user, *, language: str | None = None) -> Profile:
     return profile
 
 
+@transaction.atomic
+def profile_sharing_update(user, *, share: bool) -> Profile:
+    """Give or withdraw consent to share the person's name and e-mail with partner nodes."""
+    profile = profile_of(user)
+    if profile.share_identity_with_peers != share:
+        profile.share_identity_with_peers = share
+        profile.save(update_fields=["share_identity_with_peers"])
+    return profile
+
+
 def project_add(user, *, name: str, stage: str = "", city: str = "") -> Project:
     return Project.objects.create(owner=user, name=name.strip(), stage=stage, city=city.strip())
 

@@ -1,1 +1,1 @@
-"""The federation's state changes: pulling peers' feeds into mirrors, remote holds, pairing."""
+"""The federation's state changes, one module per concern: pulling peers' feeds into mirrors, remote holds, pairing."""
