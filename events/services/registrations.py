@@ -46,7 +46,8 @@ def registration_create(
     now: datetime | None = None,
 ):
     """Register ``user`` for one occurrence: a booking on the event's seats (confirmed, or held
-    until paid; ``hold``: held even when free, for a peer's two-phase registration named ``uid``). ``InvalidInput`` when the date cannot be registered for or the person already
+    until paid; ``hold``: held even when free, for a peer's two-phase registration named ``uid``).
+    ``InvalidInput`` when the date cannot be registered for or the person already
     is; ``Conflict`` (``event_full``, with the waitlist offered) when no seat is left."""
     now = now_or(now)
     recurrence_id = recurrence_id.astimezone(UTC)

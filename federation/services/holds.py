@@ -278,7 +278,9 @@ def hold_release(*, peer: Peer, uid, key: str, fingerprint: str, now: datetime |
     return once(user=booking.user, key=check_key(key), fingerprint=fingerprint, work=work)
 
 
-def hold_cancel(*, peer: Peer, uid, key: str, fingerprint: str, reason: str = "", now: datetime | None = None) -> Answer:
+def hold_cancel(
+    *, peer: Peer, uid, key: str, fingerprint: str, reason: str = "", now: datetime | None = None
+) -> Answer:
     """The person cancelled on their node: cancelled under our policy, refunded as it says."""
     now = now or timezone.now()
     booking = _peer_booking(peer, uid)

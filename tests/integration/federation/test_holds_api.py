@@ -83,7 +83,8 @@ def test_the_same_key_answers_the_same_hold(peer, room):
 
 def test_a_taken_time_is_409_no_room_and_stays_refused(peer, room):
     start = next_weekday_at(room, 10)
-    services.booking_create(user=UserFactory(), request=services.BookingRequest(room, start, start + timedelta(hours=1)))
+    taken = services.BookingRequest(room, start, start + timedelta(hours=1))
+    services.booking_create(user=UserFactory(), request=taken)
     key = str(uuid.uuid4())
     answer = peer.post(HOLDS, hold_body(room, start), key=key)
     assert answer.status_code == 409
