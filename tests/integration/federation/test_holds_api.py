@@ -3,15 +3,21 @@ its people, through real signed requests; our own rules answer as the local API 
 
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from bookings.payments.views import checkout_return_urls
+from events.models import Registration
 from federation.models import RemoteBooker, RemoteHold
-from tests.support.factories import UserFactory, next_weekday_at
+from tests.integration.bookings.test_admin_support import admin_in_english
+from tests.support.factories import EventFactory, UserFactory, next_weekday_at
 from tests.support.federation_holds import make_peer
+from venues.services import venue_manager_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +185,53 @@ def test_the_shadow_account_cannot_log_in(peer, room):
     user = get_user_model().objects.get(remote_booker__handle="p-1")
     assert "~" in user.username
     assert not user.has_usable_password()
+
+
+def test_the_day_view_shows_a_guest_of_the_peer_and_a_shared_name(client, peer, room):
+    start = next_weekday_at(room, 10)
+    peer.post(HOLDS, hold_body(room, start), key=(first := str(uuid.uuid4())))
+    peer.post(f"{HOLDS}/{first}/confirm", key=f"{first}:confirm")
+    shared = hold_body(room, start + timedelta(hours=2), booker={"handle": "p-2", "name": "Awa Diop"})
+    peer.post(HOLDS, shared, key=str(uuid.uuid4()))
+    manager = admin_in_english(UserFactory(username="manager-a"))
+    venue_manager_assign(venue=room.venue, user=manager)
+    client.force_login(manager)
+    day = start.astimezone(ZoneInfo(room.venue.specific.timezone)).date()
+    page = client.get(reverse("booking_day:index"), {"venue": room.venue_id, "date": day.isoformat()})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Guest of Réseau B" in text
+    assert "Awa Diop, via Réseau B" in text
+    assert "peer" not in text.split("Guest of")[0][-200:]  # no shadow username shown
+
+
+def test_an_event_date_is_held_then_confirmed_as_a_registration(peer, make_venue):
+    event = EventFactory(venue=make_venue(), capacity=1)
+    key = str(uuid.uuid4())
+    body = {
+        "resource": str(event.seats.uid),
+        "event": str(event.uid),
+        "recurrence_id": event.start.isoformat(),
+        "quantity": 1,
+        "booker": {"handle": "p-1"},
+    }
+    answer = peer.post(HOLDS, body, key=key)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "held"
+    booking = Booking.objects.get(uid=key)
+    assert Registration.objects.get(booking=booking).event == event
+    assert peer.post(f"{HOLDS}/{key}/confirm", key=f"{key}:confirm").json()["status"] == "confirmed"
+    full = peer.post(HOLDS, {**body, "booker": {"handle": "p-2"}}, key=str(uuid.uuid4()))
+    assert full.status_code == 409
+    assert full.json()["code"] == "event_full"
+
+
+def test_after_paying_the_person_returns_to_the_peer_page_only(peer, room, rf):
+    start = next_weekday_at(room, 10)
+    back = "https://peer-b.example/reservations/ailleurs/x/"
+    peer.post(HOLDS, hold_body(room, start, return_url=back), key=(first := str(uuid.uuid4())))
+    elsewhere = hold_body(room, start + timedelta(hours=2), return_url="https://evil.example/x/")
+    peer.post(HOLDS, elsewhere, key=(second := str(uuid.uuid4())))
+    urls = checkout_return_urls(rf.get("/"))
+    assert urls(Booking.objects.get(uid=first)) == (back, back)
+    assert "evil" not in urls(Booking.objects.get(uid=second))[0]
