@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from bookings import availability as av
-from bookings import ics, selectors
+from bookings import ics, remote, selectors
 from bookings.models import Resource, ResourceKind
 from core import identity
 
@@ -142,6 +142,8 @@ def person_feed(request, secret: str) -> HttpResponse:
                     title=title,
                 )
             )
+        elsewhere = remote.feed_entries(user_id=feed.user_id, since=now - PERSON_PAST)  # on other nodes
+        entries += elsewhere
         name = _("My bookings (%(node)s)") % {"node": settings.ESSAIM_NODE_NAME}
         version = _version("person", name, entries)
 
@@ -150,6 +152,7 @@ def person_feed(request, secret: str) -> HttpResponse:
             return ics.person_calendar(entries, name=name)
 
     changes = [feed.created_at, *(changed for _title, _url, changed in events.values())]
+    changes += [entry.last_modified for entry in elsewhere]
     for booking in bookings:
         changes += [booking.updated_at, booking.resource.updated_at, _venue_changed(booking.resource.venue)]
     return calendar_response(

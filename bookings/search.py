@@ -66,6 +66,19 @@ def resource_bookable_get(*, pk: int) -> Resource | None:
     return selectors.resources_bookable().filter(pk=pk).first()
 
 
+def resource_mirror_get(*, pk: int) -> Resource | None:
+    """Another node's active resource, mirrored here (booked through that node, not here)."""
+    if not 0 < pk < 2**63:
+        return None
+    return (
+        Resource.objects.filter(pk=pk, is_active=True, venue__live=True)
+        .exclude(origin="")
+        .exclude(kind="event_seats")
+        .select_related("venue")
+        .first()
+    )
+
+
 def bookings_search(*, user: AbstractBaseUser, when: str = "", status: str = "", now: datetime) -> QuerySet[Booking]:
     """The person's bookings: ``upcoming`` (not yet ended) soonest first, ``past`` latest first,
     or all latest first; optionally of one status."""

@@ -20,6 +20,8 @@ class AuditReason(models.TextChoices):
     PAID_AFTER_HOLD_LAPSED = "paid after the hold lapsed", _("paid after the hold lapsed")
     PAYMENT_FAILED = "payment failed", _("payment failed")
     CHECKOUT_EXPIRED = "checkout expired", _("payment page expired")
+    CONFIRMED_BY_PEER = "confirmed through a partner node", _("confirmed through a partner node")
+    RELEASED_BY_PEER = "released through a partner node", _("released through a partner node")
     HOLD_EXPIRED = "hold expired", _("not confirmed in time")
     EXPIRED = "expired", _("not confirmed in time")
     CANCELLED_BY_BOOKER = "cancelled by the booker", _("cancelled by the booker")

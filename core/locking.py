@@ -37,6 +37,9 @@ LOCK_ORDER = (
     # and the payment it is about; nothing locks an event while holding another row.
     "bookings.StripeEvent",
     "venues.VenuePage",
+    # A peer node: its open holds here are capped (``federation.services.holds``), counted under
+    # its lock before its person's own limits.
+    "federation.Peer",
     settings.AUTH_USER_MODEL,  # the person: their limits and their holds
     "bookings.Resource",
     "events.Event",

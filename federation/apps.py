@@ -9,3 +9,19 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         from federation import signals  # noqa: F401, PLC0415 (the outbox producers)
+
+        self._fill_booking_registry()
+
+    @staticmethod
+    def _fill_booking_registry():
+        """Bookings on other nodes in the booking engine's pages, feed and admin (a registry it
+        owns); importing the pages also registers the "My bookings" section."""
+        from bookings import remote  # noqa: PLC0415
+        from federation import remote_pages  # noqa: PLC0415
+
+        remote.register(
+            place=remote_pages.place,
+            feed_entries=remote_pages.feed_entries,
+            booker_label=remote_pages.booker_label,
+            payment_return_url=remote_pages.payment_return_url,
+        )

@@ -203,3 +203,16 @@ class RemoteBooking(models.Model):
 
     def __str__(self):
         return f"{self.uid} {self.status}"
+
+
+class RemoteHold(models.Model):
+    """On the venue's node: a booking a peer placed for one of its people, and where the person
+    goes back to after paying here (a page of that peer, checked against its base URL)."""
+
+    booking = models.OneToOneField("bookings.Booking", on_delete=models.CASCADE, related_name="remote_hold")
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="holds")
+    return_url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.booking_id} via {self.peer}"

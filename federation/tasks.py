@@ -44,3 +44,11 @@ def sync_peers_task() -> int:
     for peer_id in ids:
         sync_peer_task.delay(peer_id)
     return len(ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remote_bookings_retry_task():
+    """Ask again for remote holds whose answer was lost (same key: never a second booking)."""
+    from federation.services import remote_bookings  # noqa: PLC0415
+
+    return remote_bookings.remote_retry_all()

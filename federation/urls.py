@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from federation.api import changes, nodeinfo, notify, pairing
+from federation.api import changes, holds, nodeinfo, notify, pairing
 
 app_name = "federation"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("federation/v1/pair", pairing.pair, name="pair"),
     path("federation/v1/pair/accept", pairing.accept, name="pair-accept"),
     path("federation/v1/pair/state", pairing.state, name="pair-state"),
+    path("federation/v1/holds", holds.hold_create, name="holds"),
+    path("federation/v1/holds/<str:uid>/confirm", holds.hold_confirm, name="hold-confirm"),
+    path("federation/v1/holds/<str:uid>/release", holds.hold_release, name="hold-release"),
+    path("federation/v1/holds/<str:uid>/cancel", holds.hold_cancel, name="hold-cancel"),
 ]

@@ -213,6 +213,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Correctness never waits for these: availability ignores expired holds by itself.
     "expire-holds": {"task": "bookings.tasks.hold_expire_all_task", "schedule": 60.0},
+    "federation-remote-bookings-retry": {
+        "task": "federation.tasks.remote_bookings_retry_task",
+        "schedule": 60.0,
+    },
     "events-extend-horizon": {"task": "events.tasks.events_extend_horizon_task", "schedule": 24 * 3600.0},
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 15 * 60.0},
     # Refunds decided while Stripe was unreachable are sent again (same idempotency key, never twice).

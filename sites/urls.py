@@ -64,6 +64,7 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("", include(("bookings.urls", "bookings"))),
     path("", include(("events.urls", "events"))),
+    path("", include(("federation.page_urls", "federation_pages"))),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

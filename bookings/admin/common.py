@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from bookings import availability as av
+from bookings import remote
 from bookings.models import BookingStatus, PaymentState
 from core.formatting import money_label
 
@@ -40,6 +41,9 @@ def amount_label(booking) -> str:
 
 
 def booker_label(user) -> str:
+    remote_label = remote.booker_label(user)  # a person who came through another node
+    if remote_label:
+        return remote_label
     name = user.get_full_name().strip()
     return f"{name} <{user.email}>" if name and user.email else name or user.email or user.get_username()
 

@@ -37,7 +37,7 @@ def booking_event(
         name, email = attendee
         guests = (Attendee(email=email, name=name, partstat="DECLINED" if status == "CANCELLED" else "ACCEPTED"),)
     return FeedEvent(
-        uid=booking_uid(entry.reference),
+        uid=booking_uid(entry.reference, entry.uid_host or None),
         sequence=entry.sequence,
         summary=booking_summary(entry),
         start=entry.start,

@@ -81,6 +81,9 @@ class BookingEntry:
     cancel_reason: str = ""
     #: An event's title, for a registration (a booking on event seats): the summary says it.
     title: str = ""
+    #: The host of the node that holds the booking, when it is another node's (a remote booking):
+    #: its UID is then the one that node gives it.
+    uid_host: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings import selectors
+from bookings import remote, selectors
 from bookings.models import Booking, BookingStatus, PaymentState
 from bookings.payments import pay_links
 from bookings.payments import services as payment_services
@@ -31,6 +31,9 @@ def checkout_return_urls(request):
     language they booked in."""
 
     def urls(booking: Booking) -> tuple[str, str]:
+        back = remote.payment_return_url(booking)
+        if back:  # booked through another node: the person returns there, which learns the outcome from us
+            return back, back
         with translation.override(booking.language or None):  # back in the language they booked in
             success = reverse("bookings:payment-return", kwargs={"reference": booking.reference})
             cancel = reverse("bookings:payment-cancelled", kwargs={"reference": booking.reference})

@@ -11,6 +11,7 @@ SQLite the ``IMMEDIATE`` transaction serialises writers.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -142,9 +143,12 @@ def booking_create(
     note: str = "",
     hold: bool = False,
     language: str = "",
+    uid: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid.
+    """Book ``request`` for ``user``: confirmed, awaiting approval, or (``hold``) held until paid
+    or confirmed (a peer's two-phase booking holds even a free resource). ``uid`` names the booking
+    (a peer's key: the same request twice cannot make two bookings).
 
     Raises ``InvalidInput`` naming the broken rule, ``Conflict`` when the units are taken,
     ``PermissionDenied`` (``email_unverified``) before anything when the person's address is unconfirmed.
@@ -180,6 +184,7 @@ def booking_create(
         expires_at=_hold_expiry(now) if status == BookingStatus.HELD else None,
         now=now,
         limits_tz=calendar.tz,
+        uid=uid,
     )
 
 
@@ -191,12 +196,15 @@ def booking_place_seats(
     announce: str = "",
     language: str = "",
     note: str = "",
+    hold: bool = False,
+    uid: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
     one registration per person); this takes the seats under the same locks and capacity check as
     any pooled booking. ``hold_until`` holds them (a waitlist offer to confirm) instead of booking,
-    and ``announce`` names the e-mail sent instead of the status's own.
+    and ``announce`` names the e-mail sent instead of the status's own. ``hold`` and ``uid``: as
+    for ``booking_create`` (a peer's two-phase registration).
 
     Raises ``Conflict`` (``no_room``) when the occurrence is full, ``PermissionDenied``
     (``email_unverified``) when the person asks with an unconfirmed address (a seat offered from the
@@ -212,6 +220,8 @@ def booking_place_seats(
     status, payment = _initial_status(resource)
     if not amount:
         status, payment = BookingStatus.CONFIRMED, PaymentState.NONE
+    if hold and status == BookingStatus.CONFIRMED:
+        status = BookingStatus.HELD
     expires_at = _hold_expiry(now) if status == BookingStatus.HELD else None
     if hold_until is not None:
         status, expires_at = BookingStatus.HELD, hold_until
@@ -227,6 +237,7 @@ def booking_place_seats(
         now=now,
         limit_holds=hold_until is None,
         announce=announce,
+        uid=uid,
     )
 
 
@@ -244,6 +255,7 @@ def _place(
     limits_tz=None,
     limit_holds: bool = True,
     announce: str = "",
+    uid: uuid.UUID | None = None,
 ) -> Booking:
     """Lock, count the person's limits and holds and the capacity, then write the booking with its
     first transition, or raise. ``limits_tz``: the venue's zone, when the resource's per-person
@@ -286,6 +298,8 @@ def _place(
                 note=note[:500],
                 language=language or settings.LANGUAGE_CODE,
             )
+            if uid is not None:
+                booking.uid = uid
             booking.save()
             BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
             notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))

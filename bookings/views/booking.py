@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bookings import presentation, search, selectors, services
+from bookings import presentation, remote, search, selectors, services
 from bookings.forms import BookingForm, DayForm, field_for_code, parse_instant
 from bookings.models import BookingUnit, Resource
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
 from bookings.views.common import LOGIN_URL, error_list, page_language
 from core import identity, windows
-from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
 from venues.selectors import venues_localized
 
 #: The booking form's fields kept in the query string when booking has to wait for a log-in.
@@ -35,6 +35,11 @@ def resource_book(request, pk: int):
     """GET: the day's slots in the venue's local time and the booking form. POST: book, then go
     to the confirmation; on a refusal, the same page with the reason and the person's input."""
     resource = search.resource_bookable_get(pk=pk)
+    place = _place_here
+    if resource is None:
+        # Another node's resource, mirrored here: the same page, booked through that node.
+        place = remote.placer()
+        resource = search.resource_mirror_get(pk=pk) if place else None
     if resource is None:
         raise Http404(_("This resource does not exist or cannot be booked."))
     now = timezone.now()
@@ -52,11 +57,9 @@ def resource_book(request, pk: int):
         if not identity.email_verified(request.user):
             # Nothing is booked: first the link in the e-mail, then back to this choice.
             return redirect(identity.confirm_first_url(_chosen_path(request)))
-        booking = _book(request, resource, form, now) if form.is_valid() else None
-        if booking is not None:
-            if pay_links.awaits_payment(booking, now):
-                return redirect(pay_links.pay_path(booking))  # to Stripe Checkout, which sends the booker back
-            return redirect(reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1")
+        next_url = _book(request, resource, form, now, place) if form.is_valid() else None
+        if next_url:
+            return redirect(next_url)
         day, wanted_start, wanted_end = _posted_day(form, tz)
     else:
         # What was chosen before logging in comes back in the query string.
@@ -151,8 +154,23 @@ def _day_context(request, resource: Resource, form: BookingForm, day: date, want
     return context
 
 
-def _book(request, resource: Resource, form: BookingForm, now: datetime):
-    """Call ``booking_create`` with the form's request; attach a refusal to the form."""
+def _place_here(request, resource: Resource, start: datetime, end: datetime, quantity: int, note: str, now) -> str:
+    """Book one of our resources; the next page: Stripe Checkout (which sends the booker back) or
+    the confirmation."""
+    booking = services.booking_create(
+        user=request.user,
+        request=services.BookingRequest(resource, start, end, quantity),
+        note=note,
+        language=page_language(),
+    )
+    if pay_links.awaits_payment(booking, now):
+        return pay_links.pay_path(booking)
+    return reverse("bookings:detail", kwargs={"reference": booking.reference}) + "?new=1"
+
+
+def _book(request, resource: Resource, form: BookingForm, now: datetime, place) -> str | None:
+    """Book the form's request with ``place`` (here, or through the resource's node); the next
+    page's address, or ``None`` with the refusal attached to the form."""
     if over_rate(request):
         form.add_error(None, ValidationError(_("Too many bookings in a short time: wait a minute."), code="throttled"))
         return None
@@ -167,13 +185,8 @@ def _book(request, resource: Resource, form: BookingForm, now: datetime):
     else:
         start, end = data["start"], data["end"]
     try:
-        return services.booking_create(
-            user=request.user,
-            request=services.BookingRequest(resource, start, end, data["quantity"]),
-            note=data.get("note", ""),
-            language=page_language(),
-        )
-    except (InvalidInput, Conflict, PermissionDenied) as error:
+        return place(request, resource, start, end, data["quantity"], data.get("note", ""), now)
+    except (InvalidInput, Conflict, PermissionDenied, Unavailable) as error:
         field = field_for_code(error.code, presets=form.presets)
         form.add_error(field, _field_error(error))
     return None

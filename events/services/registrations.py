@@ -41,10 +41,13 @@ def registration_create(
     quantity: int = 1,
     whole_programme: bool = False,
     language: str = "",
+    hold: bool = False,
+    uid=None,
     now: datetime | None = None,
 ):
     """Register ``user`` for one occurrence: a booking on the event's seats (confirmed, or held
-    until paid). ``InvalidInput`` when the date cannot be registered for or the person already
+    until paid; ``hold``: held even when free, for a peer's two-phase registration named ``uid``).
+    ``InvalidInput`` when the date cannot be registered for or the person already
     is; ``Conflict`` (``event_full``, with the waitlist offered) when no seat is left."""
     now = now_or(now)
     recurrence_id = recurrence_id.astimezone(UTC)
@@ -68,7 +71,9 @@ def registration_create(
             quantity=quantity,
         )
         try:
-            booking = booking_services.booking_place_seats(user=user, request=request, language=language, now=now)
+            booking = booking_services.booking_place_seats(
+                user=user, request=request, language=language, hold=hold, uid=uid, now=now
+            )
         except Conflict as error:
             if error.code != "no_room":
                 raise
