@@ -1,6 +1,7 @@
 """Admin wiring for venues: a team for each new venue, and the venue-team admin menu."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from wagtail import hooks
@@ -10,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 
 from venues import services, views
 from venues.admin_forms import VenueTeamForm
-from venues.models import GeocodeStatus, VenueIndexPage, VenuePage, VenueTeam
+from venues.models import GeocodeStatus, MirrorIndexPage, VenueIndexPage, VenuePage, VenueTeam
 
 
 @hooks.register("after_create_page")
@@ -73,3 +74,13 @@ def register_venue_teams():
 
 
 register_permission_policy(VenueTeam, VenueTeamPermissionPolicy(VenueTeam))
+
+
+@hooks.register("construct_page_chooser_queryset")
+def own_pages_only(pages, request):
+    """Page choosers (a programme session's venue, a link) offer our own pages: a peer's mirrored
+    venues are its node's, read-only here, and may vanish with the next sync."""
+    mirrored = Q()
+    for path in MirrorIndexPage.objects.values_list("path", flat=True):
+        mirrored |= Q(path__startswith=path)
+    return pages.exclude(mirrored) if mirrored else pages
