@@ -11,15 +11,15 @@ The federation's own apply step is tested elsewhere; read paths need only the ro
 """
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
 
 from bookings.models import BusyBlock, Resource
 from events.models import Event
-from tests.support.factories import site_tree
-from venues.models import VENUE_MODELS, MirrorIndexPage, VenuePage
+from tests.support.factories import WEEKDAYS_9_TO_18, site_tree
+from venues.models import VENUE_MODELS, MirrorIndexPage, OpeningHours, VenuePage
 
 PEER = "https://a.example"
 
@@ -34,8 +34,11 @@ def mirror_index(origin: str = PEER) -> MirrorIndexPage:
     return directory.add_child(instance=MirrorIndexPage(title=host, slug=slugify(host), origin=origin))
 
 
-def mirror_venue(origin: str = PEER, *, kind: str = "tiers_lieu", title: str = "Lieu miroir", **fields) -> VenuePage:
-    """A live mirrored venue of ``kind`` with its pages on the origin node in ``origin_urls``."""
+def mirror_venue(
+    origin: str = PEER, *, kind: str = "tiers_lieu", title: str = "Lieu miroir", opening_hours=WEEKDAYS_9_TO_18, **fields
+) -> VenuePage:
+    """A live mirrored venue of ``kind`` with its pages on the origin node in ``origin_urls`` and
+    its opening hours (``(weekday, "09:00", "18:00")`` rows, as the owner publishes them)."""
     slug = fields.pop("slug", None) or slugify(title) + "-" + uuid.uuid4().hex[:6]
     fields.setdefault("city", "Lyon")
     fields.setdefault("country", "FR")
@@ -49,7 +52,12 @@ def mirror_venue(origin: str = PEER, *, kind: str = "tiers_lieu", title: str = "
     page = VENUE_MODELS[kind](
         title=title, slug=slug, origin=origin, translation_key=uuid.uuid4(), locale=parent.locale, **fields
     )
-    return parent.add_child(instance=page)
+    page = parent.add_child(instance=page)
+    for weekday, opens, closes in opening_hours:
+        OpeningHours.objects.create(
+            page=page, weekday=weekday, opens=time.fromisoformat(opens), closes=time.fromisoformat(closes)
+        )
+    return page
 
 
 def mirror_resource(venue: VenuePage, *, name: str = "Salle miroir", kind: str = "room", **fields) -> Resource:
