@@ -35,7 +35,12 @@ def mirror_index(origin: str = PEER) -> MirrorIndexPage:
 
 
 def mirror_venue(
-    origin: str = PEER, *, kind: str = "tiers_lieu", title: str = "Lieu miroir", opening_hours=WEEKDAYS_9_TO_18, **fields
+    origin: str = PEER,
+    *,
+    kind: str = "tiers_lieu",
+    title: str = "Lieu miroir",
+    opening_hours=WEEKDAYS_9_TO_18,
+    **fields,
 ) -> VenuePage:
     """A live mirrored venue of ``kind`` with its pages on the origin node in ``origin_urls`` and
     its opening hours (``(weekday, "09:00", "18:00")`` rows, as the owner publishes them)."""
