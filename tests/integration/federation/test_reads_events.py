@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from tests.support.factories import EventPageFactory, VenueFactory
+from tests.support.factories import EventPageFactory, UserFactory, VenueFactory
 from tests.support.mirrors import PEER, mirror_busy, mirror_event, mirror_venue
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,15 @@ def test_feed_queries_do_not_grow_with_mirrored_events(client, peer, own_event, 
         mirror_event(mirror_venue(PEER, title=f"V{n}"), start=ahead(5 + n), titles={"fr": f"N{n}"})
     with django_assert_max_num_queries(len(few)):
         client.get("/feeds/events.ics", {"lang": "en"})
+
+
+def test_registering_for_a_mirrored_event_here_is_refused(client, mirrored):
+    client.force_login(UserFactory())
+    response = client.post(
+        f"/api/v1/events/{mirrored.pk}/registrations/",
+        {"quantity": 1},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="mirror-registration-1",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "remote_resource"
