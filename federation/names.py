@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from federation.models import Peer
+from venues.services import venue_map_cache_clear
 
 CACHE_KEY = "federation:peer-names"
 
@@ -24,3 +25,4 @@ def peer_names() -> dict[str, str]:
 @receiver([post_save, post_delete], sender=Peer, dispatch_uid="federation-peer-names")
 def _peer_changed(**kwargs):
     cache.delete(CACHE_KEY)
+    venue_map_cache_clear()  # the network map's markers say "on <node>"

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 
 from tests.support.factories import VenueFactory
-from tests.support.mirrors import PEER, mirror_venue
+from tests.support.mirrors import PEER, mirror_resource, mirror_venue
 from venues import selectors, services
 from venues.permissions import venues_managed_by
 
@@ -180,3 +180,23 @@ def test_selectors_own_venues_excludes_mirrors(venues):
     own, _mirrors = venues
     assert [v.pk for v in selectors.own_venues_queryset()] == [own.pk]
     assert selectors.venue_base_queryset().count() == 4
+
+
+def test_a_renamed_peer_is_renamed_everywhere(client, venues, peer):
+    peer.name = "Nœud Alpha"
+    peer.save()
+    rows = client.get("/api/v1/venues/", {"kind": "totem"}).json()["results"]
+    assert rows[0]["origin_name"] == "Nœud Alpha"
+
+
+def test_home_map_marks_mirrors(client, venues):
+    points = {point["name"]: point for point in selectors.venue_map_points_all(None)}
+    assert points["Miroir totem"]["origin"] == "sur Nœud A"
+
+
+def test_bookable_here_keeps_to_our_own_resources(client, venues):
+    _own, mirrors = venues
+    mirror_resource(mirrors[0], name="Salle du pair")
+    response = client.get(mirrors[0].url)
+    assert response.status_code == 200
+    assert "Salle du pair" not in response.content.decode()
