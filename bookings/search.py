@@ -51,8 +51,8 @@ class SearchHit:
 
 
 def resources_search(*, venue_id: int | None = None, kind: str = "") -> QuerySet[Resource]:
-    """Bookable resources (``selectors.resources_bookable``), optionally of one venue or kind."""
-    resources = selectors.resources_bookable()
+    """Listed resources, ours and peers' (``selectors.resources_listed``), optionally of one venue or kind."""
+    resources = selectors.resources_listed()
     if venue_id is not None:
         resources = resources.filter(venue_id=venue_id)
     if kind:
@@ -61,9 +61,10 @@ def resources_search(*, venue_id: int | None = None, kind: str = "") -> QuerySet
 
 
 def resource_bookable_get(*, pk: int) -> Resource | None:
+    """One listed resource (a peer's mirror too: its availability is read from its busy blocks)."""
     if not 0 < pk < 2**63:
         return None
-    return selectors.resources_bookable().filter(pk=pk).first()
+    return selectors.resources_listed().filter(pk=pk).first()
 
 
 def resource_mirror_get(*, pk: int) -> Resource | None:
@@ -123,7 +124,8 @@ def free_resources(
     """
     if limit <= 0 or quantity < 1 or window.end <= window.start or part not in PARTS:
         return []
-    resources = selectors.resources_bookable().filter(capacity__gte=quantity)
+    # Peers' mirrored resources too: their owner's occupancy arrives as busy blocks (``_calendars``).
+    resources = selectors.resources_listed().filter(capacity__gte=quantity)
     if kind:
         resources = resources.filter(kind=kind)
     hits: list[SearchHit] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from wagtail.models import Page
 
 from bookings import feeds as booking_feeds
 from bookings import ics
-from core import ical_writer, ical_zones
+from core import ical_writer, ical_zones, origins
 from core.ical_writer import FeedEvent
 from events import selectors
 from events.feed_filters import BadRequest, Filters, parse_filters, parse_language, window_days
@@ -55,6 +56,8 @@ TRUNCATED_HEADER = "Essaim-Feed-Truncated"
 ROW_FIELDS = (
     "uid",
     "page_id",
+    "origin",
+    "origin_urls",
     "venue_id",
     "timezone",
     "start",
@@ -73,7 +76,9 @@ ROW_FIELDS = (
 @dataclass(frozen=True)
 class Row:
     uid: object
-    page_id: int
+    page_id: int | None
+    origin: str
+    origin_urls: dict
     venue_id: int
     timezone: str
     start: datetime
@@ -151,6 +156,12 @@ class _Context:
         self._venue_facts: dict[int, tuple] = {}
         self.urls = _page_urls(live.values("page_id"), language)
 
+    def url(self, event: Row) -> str:
+        """Our event's page, or a peer's event's page on its own node, in the feed's language."""
+        if event.origin:
+            return origins.localized_url(event.origin_urls, self.language)
+        return self.urls.get(event.page_id, "")
+
     def venue(self, venue_id: int) -> tuple[str, str, tuple[float, float] | None, tuple[str, ...], str]:
         """Name, location line, GEO, categories and e-mail of a venue (computed once per venue)."""
         if venue_id not in self._venue_facts:
@@ -202,7 +213,8 @@ def feed_events(event: Row, context: _Context) -> list[FeedEvent]:
     name, location, geo, categories, email = context.venue(event.venue_id)
     cancelled = event.status == EventStatus.CANCELLED
     master = FeedEvent(
-        uid=f"{event.uid}@{context.host}",
+        # A peer's event keeps its owner's UID: a calendar that subscribes to both nodes shows it once.
+        uid=f"{event.uid}@{urlsplit(event.origin).hostname if event.origin else context.host}",
         sequence=event.sequence,
         summary=event.title,
         start=event.start,
@@ -211,7 +223,7 @@ def feed_events(event: Row, context: _Context) -> list[FeedEvent]:
         stamp=event.updated_at,
         description=_description(event),
         location=location,
-        url=context.urls.get(event.page_id, ""),
+        url=context.url(event),
         status="CANCELLED" if cancelled else "CONFIRMED",
         rule=event.rule,
         categories=categories,

@@ -41,6 +41,7 @@ from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from core.validators import SingleLineTitle, multi_line, single_line
 from events.admin.forms import EventPageForm
 from venues import vocabulary
+from venues.models import VenuePage
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -413,6 +414,9 @@ class ProgrammeSession(TranslatableMixin, Schedule, Orderable):
     def clean(self):
         errors: dict = {}
         self.clean_schedule(errors)
+        if self.venue_id and VenuePage.objects.filter(pk=self.venue_id).exclude(origin="").exists():
+            # A peer's venue is mirrored read-only: its sessions are its node's to publish.
+            errors["venue"] = _("Choose a venue of this network: this one belongs to another node.")
         if errors:
             raise ValidationError(errors)
 

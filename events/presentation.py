@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from wagtail.models import Page
 
-from core import ical_writer, money
+from core import ical_writer, money, origins
 from core import recurrence as rec
 from events import selectors
 from events.models import Event, occurrence_key
@@ -88,15 +88,21 @@ def webcal(url: str) -> str:
 
 
 def page_urls(events: list[Event], request, language: str) -> dict[int, str]:
-    """Each event's page URL in ``language`` (its translation when published), in one query."""
+    """Each event's page URL in ``language`` (its translation when published), in one query; a
+    peer's event's page on its own node."""
+    urls = {event.pk: origins.localized_url(event.origin_urls, language) for event in events if event.origin}
+    events = [event for event in events if event.page_id is not None]
     pages = {event.page.translation_key: event.page for event in events}
-    translated = {
-        page.translation_key: page
-        for page in Page.objects.filter(
-            translation_key__in=list(pages), locale__language_code=language, live=True
-        ).only("id", "url_path", "translation_key", "locale_id", "depth", "path")
-    }
-    urls = {}
+    translated = (
+        {
+            page.translation_key: page
+            for page in Page.objects.filter(
+                translation_key__in=list(pages), locale__language_code=language, live=True
+            ).only("id", "url_path", "translation_key", "locale_id", "depth", "path")
+        }
+        if pages
+        else {}
+    )
     for event in events:
         page = translated.get(event.page.translation_key, event.page)
         urls[event.pk] = page.get_url(request) or ""
@@ -124,6 +130,11 @@ class Row:
     @property
     def key(self) -> str:
         return occurrence_key(self.occurrence.recurrence_id)
+
+    @property
+    def origin_label(self) -> str:
+        """ "on <node>" for a peer's event (its link leads to that node), empty for ours."""
+        return origins.origin_label(self.event.origin)
 
     @property
     def start(self) -> datetime:
@@ -199,7 +210,9 @@ def rows_for(pairs: list[tuple[Event, rec.Occurrence]], *, request, language: st
     canonical = {event.venue_id: event.venue for event in events}
     venues = dict(zip(canonical, venues_localized(canonical.values(), language), strict=True))
     taken = selectors.seats_taken_many(
-        [(event.seats_id, occurrence.start.astimezone(UTC)) for event, occurrence in pairs], now=now
+        [(event.seats_id, occurrence.start.astimezone(UTC)) for event, occurrence in pairs],
+        now=now,
+        mirrored={event.seats_id for event in events if event.origin},
     )
     rows = []
     for event, occurrence in pairs:

@@ -8,8 +8,10 @@ class FederationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from federation import signals  # noqa: F401, PLC0415 (the outbox producers)
+        from core import origins  # noqa: PLC0415
+        from federation import names, signals  # noqa: F401, PLC0415 (the outbox producers)
 
+        origins.register(names=names.peer_names)
         self._fill_booking_registry()
 
     @staticmethod

@@ -1,7 +1,7 @@
 """``/api/v1/venues/``: the directory as JSON, with the filters of DESIGN.md's public contract;
 and the ``near`` / ``radius_km`` fields every "near" query of the API reads them with."""
 
-from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import origins
 from core.api import Pagination
 from core.errors import NotFound
 from venues import geo, selectors, vocabulary
@@ -119,6 +120,7 @@ class VenueOutputSerializer(serializers.Serializer):
     website = serializers.CharField()
     url = serializers.SerializerMethodField()
     origin = serializers.SerializerMethodField()
+    origin_name = serializers.SerializerMethodField()
     distance_km = serializers.SerializerMethodField()
 
     def get_kind(self, venue) -> str:
@@ -131,11 +133,18 @@ class VenueOutputSerializer(serializers.Serializer):
         return sorted(amenity.code for amenity in venue.amenities.all())
 
     def get_url(self, venue) -> str:
+        """Its page: a peer's venue is on its own node, in the reader's language when published."""
+        if venue.origin:
+            return origins.localized_url(venue.origin_urls, translation.get_language())
         request = self.context["request"]
         return request.build_absolute_uri(venue.get_url(request))
 
     def get_origin(self, venue) -> str:
-        return settings.ESSAIM_NODE_URL
+        """The base URL of the node that owns the venue (ours for our own)."""
+        return origins.origin_url(venue.origin)
+
+    def get_origin_name(self, venue) -> str:
+        return origins.origin_name(venue.origin)
 
     def get_distance_km(self, venue) -> float | None:
         distance = getattr(venue, "distance_km", None)

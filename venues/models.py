@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,6 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale, Orderable, Page
 
+from core import origins
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from core.validators import SingleLineTitle, multi_line, single_line
 from venues import presentation, vocabulary
@@ -281,7 +283,8 @@ class VenuePage(SingleLineTitle, Page):
         facts = self if self.locale_id == default_locale.id else (self.get_translation_or_none(default_locale) or self)
         prefetch_related_objects([facts], "amenities", "labels", "opening_hours", "gallery_images__image")
         hours = list(facts.opening_hours.all())
-        url = request.build_absolute_uri(self.get_url(request))
+        # A peer's venue is the owner's page: search engines and links go there.
+        url = self.origin_page_url or request.build_absolute_uri(self.get_url(request))
         context.update(
             facts=facts,
             opening_hours=presentation.opening_hours_table(hours),
@@ -319,6 +322,25 @@ class VenuePage(SingleLineTitle, Page):
     @property
     def has_coordinates(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_mirror(self) -> bool:
+        """A peer node's venue, mirrored here read-only (``origin`` set)."""
+        return bool(self.origin)
+
+    @property
+    def origin_label(self) -> str:
+        """ "on <node>" for a peer's venue, empty for ours (no query: peers' names are cached)."""
+        return origins.origin_label(self.origin)
+
+    @property
+    def origin_name(self) -> str:
+        return origins.origin_name(self.origin)
+
+    @property
+    def origin_page_url(self) -> str:
+        """A peer's venue's page on its own node, in the visitor's language when published there."""
+        return origins.localized_url(self.origin_urls, translation.get_language()) if self.origin else ""
 
     template = "venues/venue_page.html"
 

@@ -93,7 +93,7 @@ def osm_opening_hours(rows: list[tuple[int, str, str]]) -> str:
 
 def rows(request) -> list[dict]:
     """One flat dict per venue, in ``COLUMNS`` order; the same data as the directory."""
-    venues = selectors.venues_prefetch(list(selectors.venue_base_queryset().order_by("pk")))
+    venues = selectors.venues_prefetch(list(selectors.own_venues_queryset().order_by("pk")))
     hours = selectors.opening_hours_by_venue([venue.pk for venue in venues])
     result = []
     for venue in venues:

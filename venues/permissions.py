@@ -16,8 +16,9 @@ from venues.models import VenuePage, VenueTeam
 
 
 def venues_managed_by(user) -> QuerySet[VenuePage]:
-    """Canonical venue pages ``user`` manages: through their venue teams, or all for network admins."""
-    canonical = VenuePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+    """Canonical venue pages ``user`` manages: through their venue teams, or all for network admins.
+    Never a peer's mirrored venue: its owner manages it, on its own node."""
+    canonical = VenuePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE, origin="")
     if not user.is_authenticated or not user.is_active:
         return canonical.none()
     if is_network_admin(user):

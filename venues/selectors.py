@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import translation
 from wagtail.models import Locale
 
+from core import origins
 from venues import geo
 from venues.models import VENUE_MODELS, OpeningHours, VenuePage
 from venues.text import normalise
@@ -51,6 +52,12 @@ def venue_base_queryset() -> QuerySet[VenuePage]:
     first: the directory and the API build this queryset several times per request.
     """
     return VenuePage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE)
+
+
+def own_venues_queryset() -> QuerySet[VenuePage]:
+    """Our own live venues, without the peers' mirrors: for what this node alone vouches for (open
+    data, the sitemap, programme venues, managers' lists)."""
+    return venue_base_queryset().filter(origin="")
 
 
 def venue_filter(queryset: QuerySet[VenuePage], filters: VenueFilters) -> QuerySet[VenuePage]:
@@ -213,7 +220,8 @@ def venue_map_points_all(request) -> list[dict]:
 
 
 def venue_map_points(request=None, venues: Iterable[VenuePage] = ()) -> list[dict]:
-    """Marker data for the maps: name, kind, city, coordinates and the page's URL."""
+    """Marker data for the maps: name, kind, city, coordinates, the page's URL and, for a peer's
+    venue, "on <node>"."""
     points = []
     for venue in venues_localized(venues):
         if not venue.has_coordinates:
@@ -226,6 +234,7 @@ def venue_map_points(request=None, venues: Iterable[VenuePage] = ()) -> list[dic
                 "lat": round(venue.latitude, 6),
                 "lng": round(venue.longitude, 6),
                 "url": venue.get_url(request),
+                "origin": origins.origin_label(venue.origin),
             }
         )
     return points

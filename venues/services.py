@@ -151,8 +151,11 @@ def venue_translate(*, venue: VenuePage, language: str, slug: str | None = None,
 def venue_geocode_request(*, venue: VenuePage) -> None:
     """After a publish: geocode in the background if the address changed and nobody set a position.
 
-    Never blocks or fails the save: the work happens in a task, after the commit.
+    Never blocks or fails the save: the work happens in a task, after the commit. A peer's
+    mirrored venue is never geocoded: its position is the owner's to set.
     """
+    if venue.origin:
+        return
     if venue.coordinates_set_by_hand:
         if venue.geocode_status != GeocodeStatus.MANUAL:
             VenuePage.objects.filter(translation_key=venue.translation_key).update(
@@ -177,7 +180,7 @@ def venue_geocode(*, venue_id: int) -> geocoding.GeocodeResult | None:
     the geocoded position instead of putting the old one back.
     """
     venue = lock_one(VenuePage(pk=venue_id))
-    if venue is None or venue.coordinates_set_by_hand:
+    if venue is None or venue.coordinates_set_by_hand or venue.origin:
         return None
     result = geocoding.geocode_address(
         street_address=venue.street_address, postcode=venue.postcode, city=venue.city, country=str(venue.country)

@@ -6,8 +6,11 @@ from venues.models import VenuePage
 
 def venue_published(sender, instance, **kwargs):
     """Every publish of a venue (admin, translation sync, demo loader) keeps its team and map
-    position current; geocoding runs in a task after the commit, so the save never waits."""
-    if isinstance(instance, VenuePage):
+    position current; geocoding runs in a task after the commit, so the save never waits. A peer's
+    mirrored venue gets neither a team nor geocoding: nobody here edits it."""
+    if isinstance(instance, VenuePage) and instance.origin:
+        services.venue_map_cache_clear()
+    elif isinstance(instance, VenuePage):
         services.venue_team_ensure(venue=instance)
         services.venue_geocode_request(venue=instance)
         services.venue_map_cache_clear()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from wagtail import hooks
@@ -108,3 +109,13 @@ def refuse_mirror_move(request, page, destination=None):
 @hooks.register("before_create_page")
 def refuse_mirror_child(request, parent_page, page_class):
     return _refuse_mirror(request, parent_page)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def own_pages_only(pages, request):
+    """Page choosers (a programme session's venue, a link) offer our own pages: a peer's mirrored
+    venues are its node's, read-only here, and may vanish with the next sync."""
+    mirrored = Q()
+    for path in MirrorIndexPage.objects.values_list("path", flat=True):
+        mirrored |= Q(path__startswith=path)
+    return pages.exclude(mirrored) if mirrored else pages

@@ -2,7 +2,6 @@
 
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -21,7 +20,7 @@ from bookings.models import (
     ResourceKind,
 )
 from bookings.payments import ledger, pay_links
-from core import money, windows
+from core import money, origins, windows
 from core.api import DECIMAL_STRING, ErrorSerializer, InstantField, RangedIntegerField, local_iso
 from core.routes import MAX_ID
 from core.validators import multi_line
@@ -144,6 +143,7 @@ class ResourceOutputSerializer(serializers.Serializer):
     rules = RulesOutputSerializer(source="*")
     timezone = serializers.CharField(source="venue.timezone")
     origin = serializers.SerializerMethodField()
+    origin_name = serializers.SerializerMethodField()
     feed_url = serializers.SerializerMethodField()
 
     @extend_schema_field(DECIMAL_STRING)
@@ -151,7 +151,10 @@ class ResourceOutputSerializer(serializers.Serializer):
         return str(money.to_decimal(resource.price_minor, resource.currency))
 
     def get_origin(self, resource: Resource) -> str:
-        return resource.origin or settings.ESSAIM_NODE_URL
+        return origins.origin_url(resource.origin)
+
+    def get_origin_name(self, resource: Resource) -> str:
+        return origins.origin_name(resource.origin)
 
     def get_feed_url(self, resource: Resource) -> str:
         return self.context["request"].build_absolute_uri(f"/feeds/resources/{resource.pk}.ics")
@@ -200,6 +203,9 @@ class VenueSummarySerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, venue) -> str:
+        """Its page: a peer's venue's is on its own node."""
+        if venue.origin:
+            return venue.origin_page_url
         request = self.context["request"]
         return request.build_absolute_uri(venue.get_url(request))
 
@@ -207,10 +213,18 @@ class VenueSummarySerializer(serializers.Serializer):
 class FreeResourceSerializer(serializers.Serializer):
     resource = ResourceSummarySerializer()
     venue = VenueSummarySerializer()
+    origin = serializers.SerializerMethodField(help_text="The base URL of the node that owns the resource")
+    origin_name = serializers.SerializerMethodField()
     distance_km = serializers.SerializerMethodField()
     remaining = serializers.IntegerField()
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
+
+    def get_origin(self, hit: search.SearchHit) -> str:
+        return origins.origin_url(hit.resource.origin)
+
+    def get_origin_name(self, hit: search.SearchHit) -> str:
+        return origins.origin_name(hit.resource.origin)
 
     def get_distance_km(self, hit: search.SearchHit) -> float | None:
         return None if hit.distance_km is None else round(hit.distance_km, 3)

@@ -49,6 +49,7 @@ from bookings.selectors.resources import (
     resource_get,
     resources_bookable,
     resources_for_venue,
+    resources_listed,
 )
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "resource_rules",
     "resource_timezone",
     "resources_bookable",
+    "resources_listed",
     "resources_for_venue",
     "user_booking_counts",
     "venue_manager_emails",

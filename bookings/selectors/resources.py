@@ -15,6 +15,13 @@ def resources_bookable() -> QuerySet[Resource]:
     )
 
 
+def resources_listed() -> QuerySet[Resource]:
+    """Active resources on live venues, ours and the peers' mirrored ones (``origin`` set), for
+    what people browse and search: the resources API, availability, "when, not where". Booking a
+    mirror here is refused (``remote_resource``): it goes to its owner."""
+    return Resource.objects.filter(is_active=True, venue__live=True).exclude(kind="event_seats").select_related("venue")
+
+
 def resources_for_venue(*, venue: VenuePage) -> QuerySet[Resource]:
     return resources_bookable().filter(venue_id=venue.id)
 

@@ -214,6 +214,8 @@ def booking_place_seats(
         identity.require_verified_email(user)
     now = now_or(now)
     resource = request.resource
+    if resource.is_remote:  # a peer's event: its seats are taken on its own node
+        raise InvalidInput(rule_texts.rule_message("remote_resource", origin=resource.origin), code="remote_resource")
     if not resource.is_active:
         raise InvalidInput(rule_texts.rule_message("not_bookable"), code="not_bookable")
     amount = resource.price_minor * request.quantity

@@ -11,6 +11,7 @@ from bookings import availability as av
 from bookings import presentation, search
 from bookings.forms import WHEN_CHOICES, SearchForm
 from bookings.views.common import error_list, page_language
+from core import origins
 from venues import geocoding
 from venues.selectors import venues_localized
 
@@ -61,6 +62,7 @@ def search_free(request):
             "price": presentation.price_label(hit.resource, language),
             "capacity": presentation.capacity_label(hit.resource),
             "rules": presentation.rules_summary(hit.resource),
+            "origin": origins.origin_label(hit.resource.origin),
         }
         for hit in hits
     ]

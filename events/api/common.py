@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core import money
+from core import money, origins
 from core import recurrence as rec
 from core.api import local_iso, parse_instant
 from core.errors import Conflict, InvalidInput, NotFound
@@ -42,8 +42,16 @@ def absolute(request, page) -> str:
 
 def _page_urls(request, pages: dict) -> dict[int, str]:
     """``{canonical page id: absolute URL in the active language}`` (one query for translations)."""
+    pages = {pk: page for pk, page in pages.items() if page is not None}
     translated = selectors.pages_in_language(pages.values(), translation.get_language())
     return {pk: absolute(request, translated.get(pk, page)) for pk, page in pages.items()}
+
+
+def event_url(event: Event, urls: dict[int, str]) -> str:
+    """Our event's page (from ``_page_urls``), or a peer's event's page on its own node."""
+    if event.origin:
+        return origins.localized_url(event.origin_urls, translation.get_language())
+    return urls.get(event.page_id, "")
 
 
 def _venue_names(events) -> dict[int, str]:
@@ -75,6 +83,8 @@ def _item(event: Event, occurrence: rec.Occurrence, *, taken: int, url: str, ven
         "registration_closes_at": local_iso(occurrence.start - timedelta(hours=event.registration_closes_hours), tz),
         "programme": event.programme_id,
         "recurring": bool(event.rule),
+        "origin": origins.origin_url(event.origin),
+        "origin_name": origins.origin_name(event.origin),
     }
 
 
@@ -84,7 +94,11 @@ def event_items(request, rows, *, pages: dict | None = None, now: datetime) -> l
     if not rows:
         return []
     events = list({event.pk: event for event, _occurrence in rows}.values())
-    taken = selectors.seats_taken_many([(event.seats_id, o.start) for event, o in rows], now=now)
+    taken = selectors.seats_taken_many(
+        [(event.seats_id, o.start) for event, o in rows],
+        now=now,
+        mirrored={event.seats_id for event in events if event.origin},
+    )
     pages = pages if pages is not None else {event.page_id: event.page for event in events}
     urls = _page_urls(request, pages)
     names = _venue_names(events)
@@ -93,7 +107,7 @@ def event_items(request, rows, *, pages: dict | None = None, now: datetime) -> l
             event,
             occurrence,
             taken=taken.get((event.seats_id, occurrence.start.astimezone(UTC)), 0),
-            url=urls[event.page_id],
+            url=event_url(event, urls),
             venue_name=names[event.venue_id],
         )
         for event, occurrence in rows

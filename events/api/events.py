@@ -26,7 +26,7 @@ from venues.selectors import venues_localized
 
 def _description(event: Event) -> str:
     """The event page's description (HTML, in the active language), or a session's text."""
-    if event.programme_id:
+    if event.programme_id or event.page_id is None:  # a session, or a peer's event: no page here
         text = event.summary()
         return linebreaks(escape(text)) if text else ""
     page = selectors.pages_in_language([event.page], translation.get_language()).get(event.page_id, event.page)

@@ -180,6 +180,8 @@ class EventItemSerializer(serializers.Serializer):
     registration_closes_at = serializers.DateTimeField()
     programme = serializers.IntegerField(allow_null=True, help_text="The programme's id for a session")
     recurring = serializers.BooleanField()
+    origin = serializers.URLField(help_text="The base URL of the node that owns the event (ours for our own)")
+    origin_name = serializers.CharField(help_text="That node's name")
 
 
 class OccurrenceOutputSerializer(serializers.Serializer):

@@ -1,4 +1,8 @@
-"""Seats taken and left at occurrences: one query for one event's dates, or for many rows."""
+"""Seats taken and left at occurrences: one query for one event's dates, or for many rows.
+
+A peer's mirrored event has no bookings here: its owner's registrations arrive as ``BusyBlock``s
+on the mirrored seats resource (one per registration, starting at the date's start), so its seats
+taken are counted from those."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -6,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Sum
 
-from bookings.models import Booking, occupying_at
+from bookings.models import Booking, BusyBlock, occupying_at
 from core import recurrence as rec
 from events.models import Event
 
@@ -27,11 +31,8 @@ def seats_taken(event: Event, starts: list[datetime], *, now: datetime) -> Count
     """Seats taken at each of ``starts`` (an occurrence's actual start), in one query."""
     if not event.seats_id or not starts:
         return Counter()
-    rows = (
-        Booking.objects.filter(occupying_at(now), resource_id=event.seats_id, start__in=starts)
-        .values("start")
-        .annotate(taken=Sum("quantity"))
-    )
+    taking = BusyBlock.objects.all() if event.origin else Booking.objects.filter(occupying_at(now))
+    rows = taking.filter(resource_id=event.seats_id, start__in=starts).values("start").annotate(taken=Sum("quantity"))
     return Counter({row["start"]: row["taken"] for row in rows})
 
 
@@ -40,11 +41,27 @@ def seats_for(event: Event, occurrence: rec.Occurrence, *, now: datetime) -> Sea
     return Seats(capacity=event.capacity, taken=taken.get(occurrence.start.astimezone(UTC), 0))
 
 
-def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime) -> Counter:
-    """Seats taken at many ``(seats resource id, occurrence start)`` pairs, in one query."""
+def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime, mirrored=frozenset()) -> Counter:
+    """Seats taken at many ``(seats resource id, occurrence start)`` pairs, in one query (two when
+    some are the ``mirrored`` seats resources of peers' events, counted from their busy blocks)."""
     pairs = [(resource_id, start) for resource_id, start in pairs if resource_id]
     if not pairs:
         return Counter()
+    mirrored = set(mirrored)
+    taken = Counter()
+    if mirrored:
+        busy = (
+            BusyBlock.objects.filter(
+                resource_id__in={resource_id for resource_id, _start in pairs if resource_id in mirrored},
+                start__in={start.astimezone(UTC) for resource_id, start in pairs if resource_id in mirrored},
+            )
+            .values("resource_id", "start")
+            .annotate(taken=Sum("quantity"))
+        )
+        taken.update({(row["resource_id"], row["start"]): row["taken"] for row in busy})
+        pairs = [(resource_id, start) for resource_id, start in pairs if resource_id not in mirrored]
+        if not pairs:
+            return taken
     rows = (
         Booking.objects.filter(
             occupying_at(now),
@@ -54,4 +71,5 @@ def seats_taken_many(pairs: list[tuple[int, datetime]], *, now: datetime) -> Cou
         .values("resource_id", "start")
         .annotate(taken=Sum("quantity"))
     )
-    return Counter({(row["resource_id"], row["start"]): row["taken"] for row in rows})
+    taken.update({(row["resource_id"], row["start"]): row["taken"] for row in rows})
+    return taken

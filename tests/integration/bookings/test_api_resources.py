@@ -34,6 +34,7 @@ RESOURCE_FIELDS = {
     "rules",
     "timezone",
     "origin",
+    "origin_name",
     "feed_url",
 }
 RULE_FIELDS = {

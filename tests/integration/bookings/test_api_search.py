@@ -121,7 +121,7 @@ def test_near_lyon_nearest_venue_first(client, network):
 
 def test_a_hit_carries_resource_venue_distance_and_the_window_in_local_time(client, network):
     row = results(client.get(URL, MORNING | {"near": LYON}))[1]
-    assert set(row) == {"resource", "venue", "distance_km", "remaining", "start", "end"}
+    assert set(row) == {"resource", "venue", "origin", "origin_name", "distance_km", "remaining", "start", "end"}
     room = network["room_a"]
     assert row["resource"] == {
         "id": room.pk,

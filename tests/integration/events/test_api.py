@@ -43,6 +43,8 @@ ITEM_FIELDS = {
     "registration_closes_at",
     "programme",
     "recurring",
+    "origin",
+    "origin_name",
 }
 
 
