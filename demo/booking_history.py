@@ -9,6 +9,7 @@ audit trail (see ``demo.bookings``).
 from __future__ import annotations
 
 import random
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -44,6 +45,8 @@ ENTREPRENEUR_VENUES = {
     "totem-french-tech-lyon-la-nef",
     "werkhof-spree-berlin",
     "maison-teranga-dakar",
+    "atelier-mile-end",  # the partner network's (ESSAIM_DEMO=partner)
+    "maison-impact-abidjan",
 }
 NOTES = ["", "", "", "", "Réunion d'équipe", "Entretien", "Atelier co-design", "Point client", "Comité de pilotage"]
 
@@ -256,6 +259,7 @@ def write_bookings(planned: list[Planned]) -> int:
         rows.append(
             {
                 "reference": reference,
+                "uid": uuid.uuid4(),
                 "resource": resource.pk,
                 "user": item.user.pk,
                 "start": item.start,
@@ -335,6 +339,7 @@ def _insert(model, rows: list[dict], batch_size: int = 1000) -> None:
     fields = [model._meta.get_field(name) for name in rows[0]]
     adapt = connection.ops.adapt_datetimefield_value
     dated = [field.get_internal_type() == "DateTimeField" for field in fields]
+    uuids = [field.get_internal_type() == "UUIDField" for field in fields]
     qn = connection.ops.quote_name
     # Identifiers come from the model's metadata; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
@@ -342,8 +347,12 @@ def _insert(model, rows: list[dict], batch_size: int = 1000) -> None:
     )
     values = [
         tuple(
-            adapt(value) if is_date and value is not None else value
-            for value, is_date in zip(row.values(), dated, strict=True)
+            adapt(value)
+            if is_date and value is not None
+            else field.get_db_prep_value(value, connection)
+            if is_uuid
+            else value
+            for value, is_date, is_uuid, field in zip(row.values(), dated, uuids, fields, strict=True)
         )
         for row in rows
     ]
