@@ -27,7 +27,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from demo import dataset, registrations
-from demo.programmes import load_programme, programme_spec
+from demo.programmes import PROGRAMME, load_programme, programme_spec  # noqa: F401 — PROGRAMME re-exported
 from events import selectors
 from events.models import EventPage
 from events.services import event_page_create
