@@ -45,6 +45,8 @@ ENTREPRENEUR_VENUES = {
     "totem-french-tech-lyon-la-nef",
     "werkhof-spree-berlin",
     "maison-teranga-dakar",
+    "atelier-mile-end",  # the partner network's (ESSAIM_DEMO=partner)
+    "maison-impact-abidjan",
 }
 NOTES = ["", "", "", "", "Réunion d'équipe", "Entretien", "Atelier co-design", "Point client", "Comité de pilotage"]
 
@@ -337,21 +339,20 @@ def _insert(model, rows: list[dict], batch_size: int = 1000) -> None:
     fields = [model._meta.get_field(name) for name in rows[0]]
     adapt = connection.ops.adapt_datetimefield_value
     dated = [field.get_internal_type() == "DateTimeField" for field in fields]
+    uuids = [field.get_internal_type() == "UUIDField" for field in fields]
     qn = connection.ops.quote_name
     # Identifiers come from the model's metadata; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
-    # UUIDs as the backend stores them (text on SQLite, uuid on PostgreSQL).
-    prepared = [field.get_internal_type() == "UUIDField" for field in fields]
     values = [
         tuple(
             adapt(value)
             if is_date and value is not None
-            else fields[i].get_db_prep_value(value, connection)
-            if prepared[i]
+            else field.get_db_prep_value(value, connection)
+            if is_uuid
             else value
-            for i, (value, is_date) in enumerate(zip(row.values(), dated, strict=True))
+            for value, is_date, is_uuid, field in zip(row.values(), dated, uuids, fields, strict=True)
         )
         for row in rows
     ]

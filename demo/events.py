@@ -16,11 +16,9 @@ each is written whole or not at all (with its registrations), so a rerun adds no
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,14 +26,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
-from demo import registrations
-from demo.programmes import PROGRAMME, load_programme
+from demo import dataset, registrations
+from demo.programmes import PROGRAMME, load_programme, programme_spec  # noqa: F401 — PROGRAMME re-exported
 from events import selectors
 from events.models import EventPage
 from events.services import event_page_create
 from venues.models import VenuePage
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "events.json"
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,13 @@ class Spec:
     online_url: str = ""
 
 
-EVENTS = [Spec(**entry) for entry in json.loads(DATA_FILE.read_text(encoding="utf-8"))]
+def specs(data: dataset.DemoSet | None = None) -> list[Spec]:
+    """The events of a demo data set (default: ``ESSAIM_DEMO``'s), from its ``events.json``."""
+    return [Spec(**entry) for entry in (data or dataset.current()).read("events.json")]
+
+
+#: The default network's events.
+EVENTS = specs(dataset.by_name(""))
 
 
 @dataclass
@@ -78,8 +80,9 @@ class EventsDemoReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def load_events_demo(*, now: datetime | None = None) -> EventsDemoReport:
+def load_events_demo(*, now: datetime | None = None, data: dataset.DemoSet | None = None) -> EventsDemoReport:
     """Publish the demo agenda at the demo venues there are (others are skipped)."""
+    data = data or dataset.current()
     now = now or timezone.now()
     report = EventsDemoReport()
     venues = {
@@ -90,7 +93,7 @@ def load_events_demo(*, now: datetime | None = None) -> EventsDemoReport:
     )
     english = Locale.objects.filter(language_code="en").first()
     people = registrations.demo_people()
-    for spec in EVENTS:
+    for spec in specs(data):
         venue = venues.get(spec.venue)
         if venue is None:
             report.skipped.append(spec.slug)
@@ -107,7 +110,7 @@ def load_events_demo(*, now: datetime | None = None) -> EventsDemoReport:
         report.events += 1
         report.registrations += registered
         report.waiting += waiting
-    if load_programme(venues, english, people, now, report):
+    if load_programme(venues, english, people, now, report, spec=programme_spec(data)):
         report.programmes += 1
     return report
 
@@ -177,7 +180,7 @@ def _translate_event(page: EventPage, locale: Locale, title: str, summary: str) 
     translation.save_revision().publish()
 
 
-def demo_pages() -> list[Page]:
+def demo_pages(data: dataset.DemoSet | None = None) -> list[Page]:
     """The demo's event and programme pages that exist (French)."""
-    slugs = [spec.slug for spec in EVENTS] + [PROGRAMME["slug"]]
+    slugs = [spec.slug for spec in specs(data)] + [programme_spec(data)["slug"]]
     return list(Page.objects.filter(slug__in=slugs, locale__language_code=settings.LANGUAGE_CODE))

@@ -13,9 +13,26 @@ from bookings.models import BookingUnit, PricingUnit, Resource, ResourceKind
 from core import money
 
 #: Venues whose demo managers should find a request to approve: they get a room that needs approval.
-SHOWCASE_VENUES = {"la-ruche-des-pentes", "totem-french-tech-lyon-la-nef", "maison-teranga-dakar"}
+SHOWCASE_VENUES = {
+    "la-ruche-des-pentes",
+    "totem-french-tech-lyon-la-nef",
+    "maison-teranga-dakar",
+    "atelier-mile-end",  # the partner network's (ESSAIM_DEMO=partner)
+}
 
-CURRENCIES = {"FR": "EUR", "DE": "EUR", "CA": "CAD", "US": "USD", "SN": "XOF", "CI": "XOF", "MA": "MAD", "TN": "TND"}
+CURRENCIES = {
+    "FR": "EUR",
+    "DE": "EUR",
+    "CA": "CAD",
+    "US": "USD",
+    "SN": "XOF",
+    "CI": "XOF",
+    "BF": "XOF",
+    "BJ": "XOF",
+    "TG": "XOF",
+    "MA": "MAD",
+    "TN": "TND",
+}
 
 #: Prices in major units (converted with the currency's own number of decimals):
 #: desk per day, pool per day, room per hour, event room per half-day.
@@ -77,6 +94,9 @@ HOLIDAYS = {
     "CA": [(6, 24, 6, 24, "Fête nationale du Québec"), (7, 1, 7, 1, "Fête du Canada")],
     "SN": [(4, 4, 4, 4, "Fête de l'indépendance")],
     "CI": [(8, 7, 8, 7, "Fête de l'indépendance")],
+    "BF": [(12, 11, 12, 11, "Fête de l'indépendance")],
+    "BJ": [(8, 1, 8, 1, "Fête de l'indépendance")],
+    "TG": [(4, 27, 4, 27, "Fête de l'indépendance")],
     "MA": [(1, 1, 1, 1, "Nouvel an"), (7, 30, 7, 30, "Fête du Trône")],
     "TN": [(1, 1, 1, 1, "Nouvel an"), (3, 20, 3, 20, "Fête de l'indépendance")],
 }

@@ -13,7 +13,7 @@ from wagtail.models import Locale
 
 from accounts.models import Invitation, InvitationState
 from accounts.services import invitations as invitation_services
-from demo.network import ACCOUNTS
+from demo import dataset
 from venues.models import VenuePage, VenueTeam
 
 #: Who is invited, by which demo account.
@@ -27,11 +27,12 @@ class InvitationReport:
     existing: bool = False
 
 
-def load_invitation_demo() -> InvitationReport:
+def load_invitation_demo(data: dataset.DemoSet | None = None) -> InvitationReport:
     """Invite ``INVITED_EMAIL`` to the manager's venue unless a pending invitation is already there;
     the link is in the report (and in the e-mail) only when it is made: only its hash is stored."""
     inviter = get_user_model().objects.filter(username=INVITER).first()
-    venue = VenuePage.objects.filter(slug=ACCOUNTS[INVITER]["manages"], locale=Locale.get_default()).first()
+    slug = (data or dataset.current()).accounts[INVITER]["manages"]
+    venue = VenuePage.objects.filter(slug=slug, locale=Locale.get_default()).first()
     if inviter is None or venue is None:
         return InvitationReport()
     team = VenueTeam.objects.filter(translation_key=venue.translation_key).first()

@@ -1,14 +1,13 @@
 """The demo network: the site, ~50 venues with real coordinates, and four demo accounts.
 
 Loading is idempotent: venues are matched by slug, accounts by username, so ``make run`` can
-call it on every start. The data lives in ``demo/data/venues.json``; nothing needs the network.
+call it on every start. The data lives in ``demo/data/venues.json`` (the partner network's in
+``demo/data/partner/``, see ``demo.dataset``); nothing needs the network.
 """
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import time
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,34 +17,15 @@ from wagtail.rich_text import RichText
 
 from accounts.services import profiles as profile_services
 from cms import services as cms_services
+from demo import dataset
 from venues import services as venue_services
 from venues.models import VENUE_MODELS, Amenity, Label, VenuePage
 
 logger = logging.getLogger(__name__)
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "venues.json"
-
-#: The demo accounts, printed in README.md. Never use these passwords anywhere real.
-ACCOUNTS = {
-    "admin": {"password": "admin-demo", "email": "admin@essaim.localhost", "superuser": True},
-    "manager": {"password": "manager-demo", "email": "manager@essaim.localhost", "manages": "la-ruche-des-pentes"},
-    "hub": {"password": "hub-demo", "email": "hub@essaim.localhost", "manages_kind": "social_business_center"},
-    "entrepreneur": {"password": "entrepreneur-demo", "email": "entrepreneur@essaim.localhost"},
-}
-
-HOME_FR = {
-    "tagline": "Réservez un bureau, une salle ou une place à un événement dans les tiers-lieux, "
-    "les totems French Tech et les social business centres du réseau.",
-    "intro": "<p>Essaim ouvre les lieux du réseau aux entrepreneurs de l'innovation sociale : "
-    "trouvez un lieu près de chez vous, réservez, venez travailler et rencontrer son écosystème.</p>",
-}
-HOME_EN = {
-    "title": "Essaim — the third places network",
-    "tagline": "Book a desk, a room or an event seat in the network's tiers-lieux, French Tech totems "
-    "and social business centres.",
-    "intro": "<p>Essaim opens the network's venues to social-innovation entrepreneurs: find a venue "
-    "near you, book, come and work, and meet its ecosystem.</p>",
-}
+#: The default network's accounts (``demo.dataset``); ``load_demo`` uses the current data set's.
+ACCOUNTS = dataset.ACCOUNTS
+HOME_FR, HOME_EN = dataset.HOME_FR, dataset.HOME_EN
 
 
 @dataclass
@@ -55,8 +35,8 @@ class DemoReport:
     accounts: list[str] = field(default_factory=list)
 
 
-def load_entries(limit: int | None = None) -> list[dict]:
-    entries = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+def load_entries(limit: int | None = None, data: dataset.DemoSet | None = None) -> list[dict]:
+    entries = (data or dataset.current()).read("venues.json")
     return entries[:limit] if limit else entries
 
 
@@ -91,11 +71,13 @@ def _fields(entry: dict, language: str) -> dict:
     return fields
 
 
-def load_demo(*, limit: int | None = None, translate: bool = True) -> DemoReport:
+def load_demo(*, limit: int | None = None, translate: bool = True, data: dataset.DemoSet | None = None) -> DemoReport:
+    """The site, the venues of ``data`` (default: ``ESSAIM_DEMO``'s) and its accounts."""
+    data = data or dataset.current()
     report = DemoReport()
     tree = cms_services.site_setup(
-        home_fields=HOME_FR,
-        translations={"en": {"home": HOME_EN, "directory": {"title": "Venues", "slug": "venues"}}}
+        home_fields=data.home_fr,
+        translations={"en": {"home": data.home_en, "directory": {"title": "Venues", "slug": "venues"}}}
         if translate
         else None,
     )
@@ -103,14 +85,14 @@ def load_demo(*, limit: int | None = None, translate: bool = True) -> DemoReport
     labels = {row.code: row for row in Label.objects.all()}
     existing = set(VenuePage.objects.filter(locale=tree.directory.locale).values_list("slug", flat=True))
     english = Locale.objects.filter(language_code="en").first()
-    for entry in load_entries(limit):
+    for entry in load_entries(limit, data):
         if entry["slug"] in existing:
             report.existing += 1
             continue
         with transaction.atomic():  # each venue whole or not at all; a rerun picks up the rest
             _load_venue(entry, tree, amenities, labels, english if translate else None)
         report.created.append(entry["slug"])
-    report.accounts = _accounts(tree)
+    report.accounts = _accounts(tree, data.accounts)
     return report
 
 
@@ -126,17 +108,17 @@ def _load_venue(entry: dict, tree, amenities: dict, labels: dict, english) -> No
         ],
         **_fields(entry, "fr"),
     )
-    if english is not None:
+    if english is not None and entry.get("summary_en"):  # some partner venues are in French only
         english_fields = _fields(entry, "en")
         venue_services.venue_translate(
             venue=venue, language="en", summary=english_fields["summary"], body=english_fields["body"]
         )
 
 
-def _accounts(tree) -> list[str]:
+def _accounts(tree, accounts: dict) -> list[str]:
     User = get_user_model()
     names = []
-    for username, spec in ACCOUNTS.items():
+    for username, spec in accounts.items():
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, email=spec["email"], is_staff=spec.get("superuser", False))

@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,19 +12,25 @@ from django.db import transaction
 from wagtail.models import Locale
 from wagtail_localize.models import StringSegment, StringTranslation, TranslationSource
 
+from demo import dataset
 from demo.registrations import write_registrations
 from events import selectors
 from events.models import ProgrammePage
 from events.services import programme_page_create
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "programme.json"
-#: ``{"slug", "hub", "title", "summary", "intro", "english", "sessions": [...]}``.
-PROGRAMME = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+def programme_spec(data: dataset.DemoSet | None = None) -> dict:
+    """``{"slug", "hub", "title", "summary", "intro", "english", "sessions": [...]}`` of a data set."""
+    return (data or dataset.current()).read("programme.json")
 
 
-def load_programme(venues: dict, english, people: list, now: datetime, report) -> bool:
-    """Dakar's international programme across three venues, translated, with registrations."""
-    spec = PROGRAMME
+#: The default network's programme.
+PROGRAMME = programme_spec(dataset.by_name(""))
+
+
+def load_programme(venues: dict, english, people: list, now: datetime, report, *, spec: dict | None = None) -> bool:
+    """The data set's international programme across three venues, translated, with registrations."""
+    spec = spec or PROGRAMME
     hub = venues.get(spec["hub"])
     sessions = [session for session in spec["sessions"] if session["venue"] in venues]
     if hub is None or len(sessions) < len(spec["sessions"]):
@@ -54,7 +58,7 @@ def load_programme(venues: dict, english, people: list, now: datetime, report) -
                     "capacity": session["capacity"],
                     "language": session["language"],
                     "attendance_mode": "mixed",
-                    "online_url": f"https://visio.essaim.localhost/semaine-{index + 1}",
+                    "online_url": f"https://visio.essaim.localhost/{spec.get('visio', 'semaine')}-{index + 1}",
                 }
                 for index, session in enumerate(sessions)
             ],
@@ -92,7 +96,7 @@ def _localize_programme(programme: ProgrammePage, locale: Locale, texts: dict, s
     source.create_or_update_translation(locale, copy_parent_pages=True, publish=False, fallback=True)
     translation = ProgrammePage.objects.get(translation_key=programme.translation_key, locale=locale)
     translation.title, translation.summary, translation.intro = texts["title"], texts["summary"], texts["intro"]
-    translation.slug = "international-social-entrepreneurship-week"
+    translation.slug = texts.get("slug", "international-social-entrepreneurship-week")
     translation.save_revision().publish()
 
 

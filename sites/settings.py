@@ -62,6 +62,10 @@ ESSAIM_NODE_URL = os.environ.get("ESSAIM_NODE_URL", "http://127.0.0.1:8000").rst
 # ESSAIM_NODE_NAME: the human name of this node.
 ESSAIM_NODE_NAME = os.environ.get("ESSAIM_NODE_NAME", "Essaim")
 WAGTAIL_SITE_NAME = ESSAIM_NODE_NAME
+# ESSAIM_DEMO: which demo network `manage.py load_demo` (and so `make run`) loads: "" (default) the
+# French network; "partner" a partner network in Québec and West Africa, for a second node beside
+# the first (README, "Two nodes on one machine"), so that paired nodes mirror different venues.
+ESSAIM_DEMO = os.environ.get("ESSAIM_DEMO", "").strip()
 ESSAIM_VERSION = "0.1.0"
 # ESSAIM_ALLOW_PRIVATE_ADDRESSES: networks (comma-separated CIDRs) that outbound fetches (peer nodes,
 # outside calendars) may reach although they are private; loopback only by default with DEBUG (two

@@ -8,6 +8,10 @@ from sites.celery import app as celery_app
 from tests.support.factories import WEEKDAYS_9_TO_18, ResourceFactory, VenueFactory
 from tests.support.factories import site_tree as build_site_tree
 
+#: ``two_nodes`` / ``paired_nodes``: two real nodes, started once per session for tests/twonode,
+#: its browser test and its benchmark.
+pytest_plugins = ["tests.support.nodes"]
+
 
 @pytest.fixture(autouse=True)
 def _celery_eager():

@@ -31,23 +31,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_environment(var_dir: Path) -> dict[str, str]:
-    """The environment ``make run`` has on a fresh clone (SQLite in ``var_dir``), migrated as it does."""
+def base_environment(var_dir: Path) -> dict[str, str]:
+    """The environment ``make run`` has on a fresh clone (SQLite in ``var_dir``), not migrated yet."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "MAKEFLAGS"}
         and key not in {"WEB_CONCURRENCY", "GUNICORN_THREADS"}
     }
-    env |= {"ESSAIM_VAR_DIR": str(var_dir), "ESSAIM_GEOCODING": "off", "PYTHONPATH": str(ROOT)}
-    subprocess.run(  # noqa: S603 — our interpreter, fixed arguments
-        [sys.executable, "manage.py", "migrate", "--noinput"],
+    return env | {"ESSAIM_VAR_DIR": str(var_dir), "ESSAIM_GEOCODING": "off", "PYTHONPATH": str(ROOT)}
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 900, stdout_only: bool = False) -> str:
+    """``manage.py <args>`` in ``env``; its output (stdout, then stderr unless ``stdout_only``), or
+    CalledProcessError with both."""
+    done = subprocess.run(  # noqa: S603 — our interpreter, our commands
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
-        timeout=900,
+        text=True,
+        timeout=timeout,
     )
+    if done.returncode:
+        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
+    return done.stdout if stdout_only else done.stdout + done.stderr
+
+
+def server_environment(var_dir: Path) -> dict[str, str]:
+    """The environment ``make run`` has on a fresh clone (SQLite in ``var_dir``), migrated as it does."""
+    env = base_environment(var_dir)
+    manage(env, "migrate", "--noinput")
     return env
 
 

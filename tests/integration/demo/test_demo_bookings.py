@@ -55,7 +55,7 @@ ACTIVE = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDI
 def selection(monkeypatch):
     entries = {entry["slug"]: entry for entry in demo.load_entries()}
     chosen = [entries[slug] for slug in SELECTION]
-    monkeypatch.setattr(demo, "load_entries", lambda limit=None: chosen[:limit] if limit else chosen)
+    monkeypatch.setattr(demo, "load_entries", lambda limit=None, data=None: chosen[:limit] if limit else chosen)
     return chosen
 
 
