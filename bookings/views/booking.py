@@ -36,7 +36,7 @@ def resource_book(request, pk: int):
     to the confirmation; on a refusal, the same page with the reason and the person's input."""
     resource = search.resource_bookable_get(pk=pk)
     place = _place_here
-    if resource is None:
+    if resource is not None and resource.is_remote:
         # Another node's resource, mirrored here: the same page, booked through that node.
         place = remote.placer()
         resource = search.resource_mirror_get(pk=pk) if place else None
