@@ -11,9 +11,11 @@ else the transaction wrote (its new parent venue, say)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 
 from bookings.models import Booking, Closure, Resource
 from events.models import Event
@@ -51,31 +53,78 @@ def _batch() -> _Batch | None:
     return batch
 
 
-def write(entries: list[Entry], *, peer_id: int | None = None, private: list[Entry] = ()) -> None:
-    """Insert ``entries`` (everyone's) and ``private`` ones (for ``peer_id``) in one statement,
-    replacing entries this transaction already wrote for the same objects."""
-    rows = [(kind, uid, data, None) for kind, uid, data in entries]
-    rows += [(kind, uid, data, peer_id) for kind, uid, data in private]
+def write(entries: list[Entry], *, peer_id: int | None = None, private: list[Entry] = (), booker_of=None) -> None:
+    """Insert ``entries`` (everyone's) and ``private`` ones in one statement, replacing entries
+    this transaction already wrote for the same objects.
+
+    ``private`` entries go to ``peer_id``; or, with ``booker_of`` (a user id), to the peer that
+    user is a remote booker of, found by the INSERT itself (none for this node's own people):
+    a booking costs one statement whoever made it."""
+    rows = [(kind, str(uid), data, None) for kind, uid, data in entries]
+    rows += [(kind, str(uid), data, peer_id) for kind, uid, data in private]
     if not rows:
         return
     batch = _batch()
     if batch is not None:
-        stale = [batch.written.pop(key) for key in ((k, u, p) for k, u, _d, p in rows) if key in batch.written]
-        if stale:
-            Change.objects.filter(pk__in=stale, position__isnull=True).delete()
-    changes = [
-        Change(kind=kind, uid=uuid.UUID(str(uid)), deleted=data is None, data=data or {}, peer_id=peer)
-        for kind, uid, data, peer in rows
-    ]
-    if len(changes) == 1:
-        changes[0].save(force_insert=True)
+        stale = [batch.written.pop((kind, uid)) for kind, uid, _d, _p in rows if (kind, uid) in batch.written]
+        if stale:  # one DELETE: a plain ``delete()`` would SELECT first (some app listens to every delete)
+            Change.objects.filter(pk__in=stale, position__isnull=True)._raw_delete(Change.objects.db)
+    if booker_of is not None and private:
+        written = _insert_for_booker(rows[: len(entries)], rows[len(entries) :], booker_of)
     else:
-        Change.objects.bulk_create(changes)
+        changes = [
+            Change(kind=kind, uid=uuid.UUID(uid), deleted=data is None, data=data or {}, peer_id=peer)
+            for kind, uid, data, peer in rows
+        ]
+        if len(changes) == 1:
+            changes[0].save(force_insert=True)
+        else:
+            Change.objects.bulk_create(changes)
+        written = [(change.pk, kind, uid) for change, (kind, uid, _d, _p) in zip(changes, rows, strict=True)]
     if batch is None:
         outbox.published_on_commit()
         return
-    for change, (kind, uid, _data, peer) in zip(changes, rows, strict=True):
-        batch.written[(kind, uid, peer)] = change.pk
+    for pk, kind, uid in written:
+        batch.written[(kind, uid)] = pk
+
+
+def _insert_for_booker(public: list, private: list, user_id: int) -> list[tuple[int, str, str]]:
+    """``INSERT … SELECT``: the public rows as they are, the private ones once per remote-booker
+    row of ``user_id`` (zero or one). Returns ``(id, kind, uid)`` of what was inserted."""
+    conn = transaction.get_connection()
+    pg = conn.vendor == "postgresql"
+    cast = {"uid": "::uuid", "deleted": "::boolean", "data": "::jsonb", "at": "::timestamptz"} if pg else {}
+    fields = {f.name: f for f in Change._meta.concrete_fields}
+    now = timezone.now()
+
+    def values(kind, uid, data):
+        return [
+            kind,
+            fields["uid"].get_db_prep_value(uuid.UUID(uid), conn),
+            data is None,
+            json.dumps(data or {}, separators=(",", ":")),
+            fields["created_at"].get_db_prep_value(now, conn),
+        ]
+
+    row = "%s, %s{uid}, %s{deleted}, %s{data}, {{peer}}, %s{at}".format(
+        uid=cast.get("uid", ""), deleted=cast.get("deleted", ""), data=cast.get("data", ""), at=cast.get("at", "")
+    )
+    table, booker = Change._meta.db_table, RemoteBooker._meta.db_table
+    selects, params = [], []
+    for kind, uid, data, _peer in public:
+        selects.append("SELECT " + row.format(peer="NULL"))
+        params += values(kind, uid, data)
+    for kind, uid, data, _peer in private:
+        selects.append(f"SELECT {row.format(peer='b.peer_id')} FROM {booker} b WHERE b.user_id = %s")  # noqa: S608
+        params += [*values(kind, uid, data), user_id]
+    # Table names are our models'; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (kind, uid, deleted, data, peer_id, created_at) "  # noqa: S608
+        f"{' UNION ALL '.join(selects)} RETURNING id, kind, uid"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, kind, str(uuid.UUID(str(uid)))) for pk, kind, uid in cursor.fetchall()]
 
 
 def tombstone(kind: str, uid) -> None:
@@ -178,13 +227,15 @@ def _resource_of(booking: Booking) -> Resource:
     return Resource.objects.only("origin", "uid").get(pk=booking.resource_id)
 
 
-def _remote_peer_id(booking: Booking) -> int | None:
-    """The peer a remote booker came through, or ``None`` for this node's own people."""
+def _remote_peer_id(booking: Booking) -> tuple[bool, int | None]:
+    """``(known, peer id)``: the peer a remote booker came through (``None`` for this node's own
+    people), when already read with the user (``select_related("user__remote_booker")``);
+    ``(False, None)`` otherwise, and the INSERT finds it."""
     if Booking.user.is_cached(booking):
         cached = booking.user._state.fields_cache
-        if "remote_booker" in cached:  # read with the user (``select_related("user__remote_booker")``)
-            return cached["remote_booker"].peer_id if cached["remote_booker"] is not None else None
-    return RemoteBooker.objects.filter(user_id=booking.user_id).values_list("peer_id", flat=True).first()
+        if "remote_booker" in cached:
+            return True, cached["remote_booker"].peer_id if cached["remote_booker"] is not None else None
+    return False, None
 
 
 #: The booking fields a ``busy`` entry shows; a save that touches none of them writes no new one.
@@ -203,8 +254,9 @@ def booking_changed(booking: Booking, *, deleted: bool = False, update_fields=No
         entries.append((ChangeKind.BUSY, str(booking.uid), None))
     elif update_fields is None or BUSY_FIELDS.intersection(update_fields):
         entries.append(wire.busy(booking))
-    peer_id = _remote_peer_id(booking)
-    private = []
-    if peer_id is not None:
-        private = [(ChangeKind.BOOKING, str(booking.uid), None if deleted else wire.booking(booking))]
-    write(entries, peer_id=peer_id, private=private)
+    private = [(ChangeKind.BOOKING, str(booking.uid), None if deleted else wire.booking(booking))]
+    known, peer_id = _remote_peer_id(booking)
+    if known:
+        write(entries, peer_id=peer_id, private=private if peer_id is not None else [])
+    else:
+        write(entries, private=private, booker_of=booking.user_id)

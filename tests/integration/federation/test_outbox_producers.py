@@ -15,7 +15,7 @@ from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus, Closure, Resource
 from events.models import Event
 from events.services import registration_create
-from federation import outbox
+from federation import outbox, producers
 from federation.models import Change, ChangeKind, RemoteBooker
 from tests.support.factories import BookingFactory, EventFactory, UserFactory
 from tests.support.federation import make_peer
@@ -318,3 +318,32 @@ def test_an_entry_already_stamped_is_never_rewritten(make_resource, manager):
     inventory.resource_update(resource=resource, actor=manager, name="Plus tard")
     assert Change.objects.filter(pk=first.pk).exists()
     assert len(entries(ChangeKind.RESOURCE, resource.uid)) == 2
+
+
+def test_a_payment_state_change_writes_the_private_entry_only(make_resource):
+    peer, _key = make_peer()
+    remote, local = UserFactory(), UserFactory()
+    RemoteBooker.objects.create(peer=peer, user=remote, handle="p-2")
+    resource = make_resource()
+    theirs = BookingFactory(resource=resource, user=remote)
+    ours = BookingFactory(resource=resource, user=local, start=theirs.start + timedelta(hours=2))
+    outbox.stamp()
+    before = Change.objects.count()
+    for booking in (theirs, ours):
+        booking.payment_state = "refunded"
+        booking.save(update_fields=["payment_state", "updated_at"])
+    added = list(Change.objects.order_by("id")[before:])
+    assert [(c.kind, c.uid, c.peer_id) for c in added] == [(ChangeKind.BOOKING, theirs.uid, peer.pk)]
+    assert added[0].data["payment_state"] == "refunded"
+
+
+def test_a_remote_booker_read_with_the_user_costs_no_lookup(make_resource, django_assert_num_queries):
+    peer, _key = make_peer()
+    person = UserFactory()
+    RemoteBooker.objects.create(peer=peer, user=person, handle="p-3")
+    booking = BookingFactory(resource=make_resource(), user=person)
+    booking = Booking.objects.select_related("resource", "user__remote_booker").get(pk=booking.pk)
+    producers._batch().written.clear()  # as in a new transaction (the test's one stands for several)
+    with django_assert_num_queries(1):  # one INSERT of both entries
+        producers.booking_changed(booking)
+    assert last(ChangeKind.BOOKING, booking.uid).peer == peer
