@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bookings.models import BookingUnit, LateCancellation, PricingUnit, ResourceKind
+from core.recurrence import RecurrenceError, rule_parts
 from events.models import AttendanceMode, EventStatus
 from federation.models import ChangeKind
 from venues.models import VENUE_MODELS
@@ -173,9 +174,29 @@ def _closures(value):
     return rows
 
 
-def _json_map(value):
-    if not isinstance(value, dict):
-        raise ValueError("a JSON object")
+def _rule(value):
+    """An RRULE as ``core.recurrence`` reads it (an empty text: no repetition)."""
+    _text(300)(value)
+    if value.strip():
+        try:
+            rule_parts(value)
+        except RecurrenceError as exc:
+            raise ValueError(f"an RRULE we can read ({exc.code})") from None
+    return value
+
+
+def _date_changes(value):
+    """``{RECURRENCE-ID: {"start", "end"} | {"cancelled": true}}``, instants in ISO 8601."""
+    if not isinstance(value, dict) or len(value) > 1000:
+        raise ValueError("a map of occurrence changes")
+    for key, change in value.items():
+        _instant(key)
+        if not isinstance(change, dict):
+            raise ValueError("a map of occurrence changes")
+        if change.get("cancelled") is True:
+            continue
+        if _instant(change.get("end")) <= _instant(change.get("start")):
+            raise ValueError("occurrence changes whose end is after their start")
     return value
 
 
@@ -239,8 +260,8 @@ EVENT = {
     "timezone": _zone,
     "start": _instant,
     "end": _instant,
-    "rule": _text(300),
-    "changes": _json_map,
+    "rule": _rule,
+    "changes": _date_changes,
     "last_end": _instant,
     "capacity": _int,
     "price_minor": _int,
