@@ -13,6 +13,8 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django_countries import countries
+
 from bookings.models import BookingUnit, LateCancellation, PricingUnit, ResourceKind
 from core.recurrence import RecurrenceError, rule_parts
 from events.models import AttendanceMode, EventStatus
@@ -70,6 +72,12 @@ def _text(max_length=MAX_TEXT):
         return value
 
     return check
+
+
+def _country(value):
+    if not isinstance(value, str) or value not in countries:
+        raise ValueError("an ISO 3166 country code such as FR")
+    return value
 
 
 def _choice(choices):
@@ -210,7 +218,7 @@ VENUE = {
     "postcode": _text(20),
     "city": _text(120),
     "region": _text(120),
-    "country": _text(2),
+    "country": _country,
     "latitude": _float(-90, 90),
     "longitude": _float(-180, 180),
     "timezone": _zone,
