@@ -13,7 +13,10 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django_countries import countries
+
 from bookings.models import BookingUnit, LateCancellation, PricingUnit, ResourceKind
+from core.recurrence import RecurrenceError, rule_parts
 from events.models import AttendanceMode, EventStatus
 from federation.models import ChangeKind
 from venues.models import VENUE_MODELS
@@ -69,6 +72,12 @@ def _text(max_length=MAX_TEXT):
         return value
 
     return check
+
+
+def _country(value):
+    if not isinstance(value, str) or value not in countries:
+        raise ValueError("an ISO 3166 country code such as FR")
+    return value
 
 
 def _choice(choices):
@@ -173,9 +182,29 @@ def _closures(value):
     return rows
 
 
-def _json_map(value):
-    if not isinstance(value, dict):
-        raise ValueError("a JSON object")
+def _rule(value):
+    """An RRULE as ``core.recurrence`` reads it (an empty text: no repetition)."""
+    _text(300)(value)
+    if value.strip():
+        try:
+            rule_parts(value)
+        except RecurrenceError as exc:
+            raise ValueError(f"an RRULE we can read ({exc.code})") from None
+    return value
+
+
+def _date_changes(value):
+    """``{RECURRENCE-ID: {"start", "end"} | {"cancelled": true}}``, instants in ISO 8601."""
+    if not isinstance(value, dict) or len(value) > 1000:
+        raise ValueError("a map of occurrence changes")
+    for key, change in value.items():
+        _instant(key)
+        if not isinstance(change, dict):
+            raise ValueError("a map of occurrence changes")
+        if change.get("cancelled") is True:
+            continue
+        if _instant(change.get("end")) <= _instant(change.get("start")):
+            raise ValueError("occurrence changes whose end is after their start")
     return value
 
 
@@ -189,7 +218,7 @@ VENUE = {
     "postcode": _text(20),
     "city": _text(120),
     "region": _text(120),
-    "country": _text(2),
+    "country": _country,
     "latitude": _float(-90, 90),
     "longitude": _float(-180, 180),
     "timezone": _zone,
@@ -239,8 +268,8 @@ EVENT = {
     "timezone": _zone,
     "start": _instant,
     "end": _instant,
-    "rule": _text(300),
-    "changes": _json_map,
+    "rule": _rule,
+    "changes": _date_changes,
     "last_end": _instant,
     "capacity": _int,
     "price_minor": _int,

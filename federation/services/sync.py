@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from federation import client
@@ -61,8 +62,6 @@ def backoff(failures: int, *, rand: random.Random | None = None) -> datetime.tim
 def peers_due(now: datetime.datetime | None = None):
     """Active peers whose next try has come (a peer that failed waits for its backoff)."""
     now = now or timezone.now()
-    from django.db.models import Q  # noqa: PLC0415
-
     return Peer.objects.filter(state=PeerState.ACTIVE).filter(Q(next_retry_at__isnull=True) | Q(next_retry_at__lte=now))
 
 

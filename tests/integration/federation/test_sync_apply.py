@@ -3,6 +3,7 @@ peer never touches what is not its own."""
 
 import pytest
 from django.utils import timezone
+from wagtail.models import Page
 
 from bookings.models import BusyBlock, Closure, Resource, ResourceHours
 from events.models import Event
@@ -266,3 +267,19 @@ def test_a_private_booking_entry_without_its_applier_is_skipped(fake_peer, peer,
     result = sync_peer(peer)
     assert result.ok
     assert Peer.objects.get(pk=peer.pk).cursor == 1
+
+
+def test_mirror_pages_are_placed_in_the_tree_as_add_child_would(fake_peer, peer):
+    for _ in range(3):
+        fake_peer.add("venue", new_uid(), venue_data())
+    assert sync_peer(peer).ok
+    fake_peer.add("venue", new_uid(), venue_data(kind="social_business_center"))
+    peer.refresh_from_db()
+    assert sync_peer(peer).ok
+
+    assert all(not problems for problems in Page.find_problems())
+    index = MirrorIndexPage.objects.get()
+    children = list(index.get_children().specific())
+    assert index.numchild == len(children) == 4
+    assert [c.url_path for c in children] == [f"{index.url_path}{c.slug}/" for c in children]
+    assert all(c.search_text and "ruche" in c.search_text for c in children)
