@@ -125,14 +125,19 @@ class PeerIndexView(NetworkAdminRequiredMixin, WagtailAdminTemplateMixin, Templa
                 form.add_error("url", error.message)
             else:
                 peer = result.peer
-                messages.success(
-                    request,
-                    _(
+                names = {"name": peer.name or peer.url, "fp": key_fingerprint(peer.public_key)}
+                if peer.state == PeerState.ACTIVE:
+                    text = _("Paired with %(name)s: it had already approved this key (%(fp)s).")
+                elif peer.state == PeerState.PENDING:
+                    text = _(
+                        "%(name)s had asked to pair too: check the fingerprint %(fp)s with their admin, then approve."
+                    )
+                else:
+                    text = _(
                         "Pairing requested with %(name)s. Their admin must approve it; "
                         "the fingerprint of their key is %(fp)s."
                     )
-                    % {"name": peer.name or peer.url, "fp": key_fingerprint(peer.public_key)},
-                )
+                messages.success(request, text % names)
                 _warn(request, result)
                 return redirect("federation_peers:index")
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -60,14 +60,15 @@ def _apply_info(peer: Peer, info: remote_node.NodeInfo) -> None:
 
 def peer_add(*, url: str) -> PairingResult:
     """Read the node's info (through the SSRF guard), record it as a peer we asked for, and send it
-    our signed pairing request. A peer already active or suspended is refused; a revoked one starts
-    over; one whose own request waits for us stays pending (approve it)."""
+    our signed pairing request. A peer already active or suspended is refused (unless it revoked
+    us); a revoked one starts over; one whose own request waits for us stays pending (approve it).
+    A node that still holds us active with this key answers so, and the pairing is active at once."""
     base = remote_node.normalise_url(url)
     _refuse_self(base)
     info = remote_node.node_info_fetch(base)
     with transaction.atomic():
         peer = Peer.objects.select_for_update().filter(url=base).first()
-        if peer and peer.state in (PeerState.ACTIVE, PeerState.SUSPENDED):
+        if peer and peer.state in (PeerState.ACTIVE, PeerState.SUSPENDED) and peer.their_state != PeerState.REVOKED:
             raise Conflict(
                 _("%(url)s is already paired (%(state)s).") % {"url": base, "state": peer.get_state_display()},
                 code="already_paired",

@@ -18,6 +18,9 @@ class PeerCommand(BaseCommand):
     #: What to print when it worked, with ``{name}``, ``{url}``, ``{state}``, ``{fingerprint}``.
     done = ""
 
+    def message(self, peer) -> str:
+        return self.done
+
     def add_arguments(self, parser):
         parser.add_argument("url", help="the other node's base URL, e.g. https://essaim.example.org")
 
@@ -29,7 +32,7 @@ class PeerCommand(BaseCommand):
             raise CommandError(f"{error.message} [{error.code}]") from error
         peer = result.peer
         self.stdout.write(
-            self.done.format(
+            self.message(peer).format(
                 name=peer.name or peer.url,
                 url=peer.url,
                 state=peer.state,

@@ -13,3 +13,11 @@ class Command(PeerCommand):
         "  state here: {state}; there: {their_state}\n"
         "Their admin must approve it (peer_approve on their side)."
     )
+    already = "Paired with {name} ({url}): it had already approved this key (fingerprint {fingerprint})."
+    pending = (
+        "{name} ({url}) had asked to pair too: check the fingerprint {fingerprint} with their admin,\n"
+        "then approve it here (peer_approve {url})."
+    )
+
+    def message(self, peer) -> str:
+        return {"active": self.already, "pending": self.pending}.get(peer.state, self.done)

@@ -162,3 +162,26 @@ def test_pairing_requests_are_rate_limited_per_client(client, other_node, monkey
     throttled = post_pair(client, other_node)
     assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
     assert throttled["Retry-After"] == "600"
+
+
+def test_after_they_revoked_us_we_may_ask_again(client, other_node):  # noqa: F811
+    pairing.peer_add(url=other_node.url)
+    signed_post(client, other_node, "/federation/v1/pair/accept", {})
+    signed_post(client, other_node, "/federation/v1/pair/state", {"state": "revoked"})
+    with pytest.raises(DomainError) as refused:
+        Peer.objects.update(their_state=PeerState.SUSPENDED)
+        pairing.peer_add(url=other_node.url)
+    assert refused.value.code == "already_paired"
+    Peer.objects.update(their_state=PeerState.REVOKED)
+    other_node.pair_answer = (403, {"detail": "revoked", "code": "peer_revoked"})
+    result = pairing.peer_add(url=other_node.url)
+    assert "403" in result.problem
+    peer = Peer.objects.get()
+    assert (peer.state, peer.their_state) == (PeerState.REQUESTED, PeerState.REVOKED)
+
+
+def test_a_node_that_still_holds_us_active_pairs_at_once(other_node):  # noqa: F811
+    other_node.pair_answer = (202, {"state": "active"})
+    assert pairing.peer_add(url=other_node.url).problem == ""
+    peer = Peer.objects.get()
+    assert (peer.state, peer.their_state) == (PeerState.ACTIVE, PeerState.ACTIVE)
