@@ -235,3 +235,13 @@ def test_after_paying_the_person_returns_to_the_peer_page_only(peer, room, rf):
     urls = checkout_return_urls(rf.get("/"))
     assert urls(Booking.objects.get(uid=first)) == (back, back)
     assert "evil" not in urls(Booking.objects.get(uid=second))[0]
+
+
+def test_a_resource_that_needs_approval_answers_pending_approval(peer, make_resource):
+    room = make_resource(approval_required=True)
+    key = str(uuid.uuid4())
+    answer = peer.post(HOLDS, hold_body(room, next_weekday_at(room, 10)), key=key)
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "pending_approval"
+    assert peer.post(f"{HOLDS}/{key}/confirm", key=f"{key}:confirm").json()["status"] == "pending_approval"
+    assert peer.post(f"{HOLDS}/{key}/release", key=f"{key}:release").json()["status"] == "cancelled"
