@@ -3,6 +3,8 @@ people (signed, with an ``Idempotency-Key``; see ``federation.services.holds``).
 
 from __future__ import annotations
 
+import json
+
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
@@ -41,8 +43,6 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 def _json(request) -> dict | None:
-    import json  # noqa: PLC0415
-
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:

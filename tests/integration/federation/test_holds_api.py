@@ -235,3 +235,26 @@ def test_after_paying_the_person_returns_to_the_peer_page_only(peer, room, rf):
     urls = checkout_return_urls(rf.get("/"))
     assert urls(Booking.objects.get(uid=first)) == (back, back)
     assert "evil" not in urls(Booking.objects.get(uid=second))[0]
+
+
+def test_a_resource_that_needs_approval_answers_pending_approval(peer, make_resource):
+    room = make_resource(approval_required=True)
+    key = str(uuid.uuid4())
+    answer = peer.post(HOLDS, hold_body(room, next_weekday_at(room, 10)), key=key)
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "pending_approval"
+    assert peer.post(f"{HOLDS}/{key}/confirm", key=f"{key}:confirm").json()["status"] == "pending_approval"
+    assert peer.post(f"{HOLDS}/{key}/release", key=f"{key}:release").json()["status"] == "cancelled"
+
+
+def test_a_priced_hold_stays_held_and_carries_the_payment_link(peer, make_resource, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_remote"
+    room = make_resource(price_minor=1500)
+    key = str(uuid.uuid4())
+    answer = peer.post(HOLDS, hold_body(room, next_weekday_at(room, 10)), key=key)
+    assert answer.status_code == 201
+    data = answer.json()
+    assert (data["status"], data["amount_minor"], data["payment_state"]) == ("held", 1500, "pending")
+    confirmed = peer.post(f"{HOLDS}/{key}/confirm", key=f"{key}:confirm").json()
+    assert confirmed["status"] == "held"
+    assert confirmed["payment_url"].startswith(settings.ESSAIM_NODE_URL + "/payments/checkout/")

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import Resource
+from events.models import Event
 from federation.models import Peer, PeerState, RemoteBooking, RemoteBookingStatus
 from federation.services import remote_bookings
-from tests.support.factories import UserFactory, next_weekday_at
+from tests.support.factories import EventFactory, UserFactory, next_weekday_at
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,23 @@ def test_the_personal_feed_includes_it_with_the_venue_nodes_uid(client, fake, mi
     body = feed.content.decode()
     assert "UID:booking-AB12CD34@venues-a.example" in body
     assert "STATUS:CONFIRMED" in body
+
+
+def test_registering_for_a_mirrored_event_date(client, fake, make_venue, alice):
+    Peer.objects.create(url=PEER_URL, name="Réseau A", key_id="a#1", public_key="x", state=PeerState.ACTIVE)
+    event = EventFactory(venue=make_venue())
+    Event.objects.filter(pk=event.pk).update(origin=PEER_URL)
+    Resource.objects.filter(pk=event.seats_id).update(origin=PEER_URL)
+    fake.answers = {"holds": (201, {"status": "held"}), "confirm": (200, {"status": "confirmed"})}
+    url = reverse("federation_pages:remote-register", kwargs={"pk": event.pk})
+    answer = client.post(url, {"recurrence_id": event.start.isoformat(), "quantity": 1})
+    booking = RemoteBooking.objects.get(user=alice)
+    assert answer.status_code == 302
+    assert booking.status == RemoteBookingStatus.CONFIRMED
+    assert booking.event_id == event.pk and booking.recurrence_id == event.start
+    body = fake.calls[0][1]
+    assert body["event"] == str(event.uid) and body["resource"] == str(event.seats.uid)
+    # a local event is not registered for here
+    local = EventFactory(venue=make_venue())
+    url = reverse("federation_pages:remote-register", kwargs={"pk": local.pk})
+    assert client.post(url, {"recurrence_id": local.start.isoformat()}).status_code == 404
