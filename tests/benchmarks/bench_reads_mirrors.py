@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from federation import names
 from federation.models import Peer, PeerState
 from tests.benchmarks.support import db_label, ms_since, print_table, summary
 from tests.support.factories import ResourceFactory, VenueFactory
@@ -61,6 +62,7 @@ def measure(client: Client, path: str, params: dict) -> tuple[int, float, bytes]
 
 def test_read_paths_with_mirrors():
     cache.clear()
+    names.forget()
     Peer.objects.create(url=PEER, name="Nœud A", state=PeerState.ACTIVE)
     for n in range(3):
         ResourceFactory(venue=VenueFactory(title=f"Maison {n}"), name=f"Salle locale {n}")
