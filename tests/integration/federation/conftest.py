@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 
+from federation import names
 from federation.models import Peer, PeerState
 from tests.support.mirrors import PEER
 
@@ -10,4 +11,5 @@ from tests.support.mirrors import PEER
 @pytest.fixture
 def peer(db):
     cache.clear()
+    names.forget()
     return Peer.objects.create(url=PEER, name="Nœud A", state=PeerState.ACTIVE)
