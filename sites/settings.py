@@ -589,6 +589,13 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS (0: no HSTS), SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Two nodes on one machine (README, "Two nodes on one machine") share the browser's cookies, which
+# ignore the port: with DEBUG, a node served on another port than 8000 names its session and CSRF
+# cookies after its port, so logging in on one node does not log you out of the other.
+_NODE_PORT = urlsplit(ESSAIM_NODE_URL).port
+if DEBUG and _NODE_PORT not in (None, 80, 443, 8000):
+    SESSION_COOKIE_NAME = f"sessionid_{_NODE_PORT}"
+    CSRF_COOKIE_NAME = f"csrftoken_{_NODE_PORT}"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))

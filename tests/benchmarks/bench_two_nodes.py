@@ -18,15 +18,15 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.benchmarks.support import load_average, print_table
-from tests.twonode.test_two_nodes import book, day_ahead, mirrored_resource, remaining
+from tests.twonode.test_two_nodes import book, day_ahead, federated, mirrored_resource, remaining  # noqa: F401
 
 pytestmark = pytest.mark.benchmark
 
 SAMPLES = 9
 
 
-def test_booking_on_a_reaches_b_mirror(paired_nodes):
-    a, b = paired_nodes
+def test_booking_on_a_reaches_b_mirror(federated):  # noqa: F811 — the fixture imported above
+    a, b = federated
     room_a, room_b = mirrored_resource(a, b, "room")
     samples = []
     day = day_ahead("Europe/Paris", days=8)
