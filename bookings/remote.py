@@ -9,7 +9,10 @@
 - ``booker_label``: how a manager sees a person who booked here through another node (their name
   only if they shared it, and the node), or ``None`` for our own people;
 - ``payment_return_url``: where a person who booked here through another node goes after paying
-  (back to that node), or ``None``.
+  (back to that node), or ``None``;
+- ``api_place`` / ``api_rows`` / ``api_cancel``: the same for the REST API — book a mirrored
+  resource (``(request, resource, data)`` → the booking as the API shows it, or a ``DomainError``),
+  the person's remote bookings as API rows (``(user, when, status, now)``), cancel one by its uid.
 """
 
 from __future__ import annotations
@@ -42,3 +45,16 @@ def booker_label(user) -> str | None:
 def payment_return_url(booking) -> str | None:
     hook = _hooks.get("payment_return_url")
     return hook(booking) if hook else None
+
+
+def api_placer() -> Callable | None:
+    return _hooks.get("api_place")
+
+
+def api_rows(user, *, when: str, status: str, now: datetime) -> list[dict]:
+    hook = _hooks.get("api_rows")
+    return list(hook(user, when=when, status=status, now=now)) if hook else []
+
+
+def api_canceller() -> Callable | None:
+    return _hooks.get("api_cancel")

@@ -137,12 +137,16 @@ def replay(record: IdempotencyRecord) -> Response:
     return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def idempotent(handler):
+def idempotent(handler=None, *, atomic: bool = True):
     """Make a DRF view method honour ``Idempotency-Key``; without the header it runs as is.
 
     Authentication, permissions and throttling have already run (``APIView.initial``): only
-    signed-in callers reach this point, and keys are theirs alone.
+    signed-in callers reach this point, and keys are theirs alone. ``atomic=False`` is for a
+    handler that must not run inside a transaction (one that calls another node: it commits its
+    own steps and is idempotent by its own key); its answer is recorded all the same.
     """
+    if handler is None:
+        return functools.partial(idempotent, atomic=atomic)
 
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):
@@ -161,6 +165,8 @@ def idempotent(handler):
         record, new = idempotency_reserve(user=request.user, key=key, fingerprint=fingerprint)
         if not new:
             return replay(record)
+        if not atomic:
+            return _outside_transaction(handler, view, request, record, *args, **kwargs)
         try:
             with transaction.atomic():  # the work and its answer are committed together
                 try:
@@ -180,3 +186,19 @@ def idempotent(handler):
         return response
 
     return wrapper
+
+
+def _outside_transaction(handler, view, request, record, *args, **kwargs):
+    try:
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except ANSWERED as exc:
+            response = view.handle_exception(exc)
+        if 200 <= response.status_code < 300 or 400 <= response.status_code < 500:
+            idempotency_complete(record=record, status_code=response.status_code, body=_stored(response.data))
+    except BaseException:
+        idempotency_release(record=record)
+        raise
+    if record.status_code is None:
+        idempotency_release(record=record)
+    return response

@@ -19,11 +19,14 @@ class FederationConfig(AppConfig):
         """Bookings on other nodes in the booking engine's pages, feed and admin (a registry it
         owns); importing the pages also registers the "My bookings" section."""
         from bookings import remote  # noqa: PLC0415
-        from federation import remote_pages  # noqa: PLC0415
+        from federation import remote_api, remote_pages  # noqa: PLC0415
 
         remote.register(
             place=remote_pages.place,
             feed_entries=remote_pages.feed_entries,
             booker_label=remote_pages.booker_label,
             payment_return_url=remote_pages.payment_return_url,
+            api_place=remote_api.place,
+            api_rows=remote_api.rows,
+            api_cancel=remote_api.cancel,
         )

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings import rule_texts, search, selectors, services
+from bookings import remote, rule_texts, search, selectors, services
 from bookings.api.serializers import (
     BOOKABLE_KINDS,
     ERRORS,
@@ -47,13 +47,37 @@ class BookingListApi(generics.ListAPIView):
             now=timezone.now(),
         )
 
+    def list(self, request, *args, **kwargs):
+        """Our bookings, then the person's bookings on other nodes (mirrored resources), in one list."""
+        filters = BookingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = remote.api_rows(
+            request.user,
+            when=filters.validated_data.get("when", ""),
+            status=filters.validated_data.get("status", ""),
+            now=timezone.now(),
+        )
+        if not rows:
+            return super().list(request, *args, **kwargs)
+        local = self.get_serializer(self.get_queryset(), many=True).data
+        page = self.paginate_queryset([*local, *rows])
+        return self.get_paginated_response(page)
+
     @extend_schema(
         request=BookingInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: BookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
     )
-    @idempotent
     def post(self, request):
+        """A resource of ours is booked here, in one transaction; another node's (a mirror) is
+        booked through that node, outside any transaction (``federation``)."""
+        resource_id = request.data.get("resource") if hasattr(request.data, "get") else None
+        if isinstance(resource_id, int) and selectors.resource_is_mirror(pk=resource_id):
+            return self._post_remote(request)
+        return self._post_here(request)
+
+    @idempotent
+    def _post_here(self, request):
         data = validated(BookingInputSerializer(data=request.data))
         resource = selectors.resource_get(pk=data["resource"])
         if resource is None:
@@ -67,6 +91,15 @@ class BookingListApi(generics.ListAPIView):
             language=translation.get_language() or "",
         )
         return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    @idempotent(atomic=False)
+    def _post_remote(self, request):
+        data = validated(BookingInputSerializer(data=request.data))
+        resource = selectors.resource_get(pk=data["resource"])
+        place = remote.api_placer()
+        if resource is None or place is None or resource.kind not in BOOKABLE_KINDS:
+            raise InvalidInput(rule_texts.rule_message("not_bookable"), code="not_bookable")
+        return Response(place(request, resource, data), status=status.HTTP_201_CREATED)
 
 
 def _own_booking_or_404(request, pk: int) -> Booking:
@@ -102,3 +135,25 @@ class BookingCancelApi(APIView):
         booking = _own_booking_or_404(request, pk)
         booking = services.booking_cancel(booking=booking, actor=request.user, reason=data["reason"])
         return Response(BookingOutputSerializer(booking).data)
+
+
+class RemoteBookingCancelApi(APIView):
+    """Cancel one's booking of another node's resource (its ``id`` is a uid): the venue's node
+    cancels it under its own policy."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingWriteThrottle]
+    throttle_scope = "booking"
+
+    @extend_schema(
+        request=CancelInputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: BookingOutputSerializer, **ERRORS},
+    )
+    @idempotent(atomic=False)
+    def post(self, request, uid):
+        data = validated(CancelInputSerializer(data=request.data))
+        cancel = remote.api_canceller()
+        if cancel is None:
+            raise NotFound(_("You have no booking with this id."), code="booking_not_found")
+        return Response(cancel(request, uid, data["reason"]))

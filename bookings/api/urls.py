@@ -12,4 +12,5 @@ urlpatterns = [
     path("bookings/", bookings.BookingListApi.as_view(), name="booking-list"),
     path("bookings/<int:pk>/", bookings.BookingDetailApi.as_view(), name="booking-detail"),
     path("bookings/<int:pk>/cancel/", bookings.BookingCancelApi.as_view(), name="booking-cancel"),
+    path("bookings/<uuid:uid>/cancel/", bookings.RemoteBookingCancelApi.as_view(), name="remote-booking-cancel"),
 ]

@@ -47,6 +47,7 @@ from bookings.selectors.feed_data import (
 from bookings.selectors.resources import (
     resource_for_feed,
     resource_get,
+    resource_is_mirror,
     resources_bookable,
     resources_for_venue,
     resources_listed,
@@ -80,6 +81,7 @@ __all__ = [
     "resource_first_free_day",
     "resource_for_feed",
     "resource_get",
+    "resource_is_mirror",
     "resource_hours",
     "resource_occupations",
     "resource_rules",

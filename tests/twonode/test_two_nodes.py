@@ -3,8 +3,7 @@ partner network. B pairs with A through the operator commands, mirrors A's venue
 availability, and books A's resources through A's own rules; A refuses whatever is not signed by
 a peer it knows.
 
-Written against the public contract (DESIGN.md) and the operator commands only. The scenarios
-that need pieces merged later are marked xfail (non-strict) with the piece they need.
+Written against the public contract (DESIGN.md) and the operator commands only.
 """
 
 from __future__ import annotations
@@ -19,11 +18,6 @@ import pytest
 from tests.support.nodes import Node, wait_for
 
 pytestmark = pytest.mark.twonode
-
-NEEDS_PAIRING = pytest.mark.xfail(reason="needs the operator commands peer_add/peer_approve/sync_peers", strict=False)
-NEEDS_MIRRORS = pytest.mark.xfail(reason="needs the change feed and the mirrors (venues, events)", strict=False)
-NEEDS_HOLDS = pytest.mark.xfail(reason="needs remote booking (/federation/v1/holds) and busy mirrors", strict=False)
-NEEDS_CHANGES = pytest.mark.xfail(reason="needs the signed /federation/v1/changes endpoint", strict=False)
 
 
 # -- the harness itself --------------------------------------------------------------------------
@@ -75,7 +69,6 @@ def origins(node: Node, **params) -> dict[str, set[str]]:
     return seen
 
 
-@NEEDS_PAIRING
 def test_pairing_shows_each_side_the_other(paired_nodes):
     a, b = paired_nodes
     listed_a, listed_b = a.manage("peer_list"), b.manage("peer_list")
@@ -83,7 +76,6 @@ def test_pairing_shows_each_side_the_other(paired_nodes):
     assert "active" in listed_a.lower() and "active" in listed_b.lower()
 
 
-@NEEDS_MIRRORS
 def test_b_shows_a_venues_with_their_origin(paired_nodes):
     a, b = paired_nodes
     own_a = {venue["name"] for venue in a.venues() if venue["origin"] == a.url}
@@ -94,7 +86,6 @@ def test_b_shows_a_venues_with_their_origin(paired_nodes):
     assert set(origins(a)) == {a.url}
 
 
-@NEEDS_MIRRORS
 def test_b_shows_a_events_and_a_near_search_finds_them(paired_nodes):
     a, b = paired_nodes
     titles_a = {event["title"] for event in a.events()}
@@ -115,7 +106,6 @@ print(venue.pk)
 """
 
 
-@NEEDS_MIRRORS
 def test_a_venue_published_on_a_appears_on_b_after_the_nudge(paired_nodes):
     a, b = paired_nodes
     a.shell(VENUE_ON_A.format(title="Le Lac Numérique", slug="le-lac-numerique"))
@@ -137,7 +127,6 @@ else:
 """
 
 
-@NEEDS_MIRRORS
 def test_an_unpublished_venue_and_a_deleted_resource_disappear_from_b(paired_nodes):
     a, b = paired_nodes
     slug, name = "la-fabrique-de-la-vallee", "Poste éphémère"
@@ -170,7 +159,6 @@ print("TITLE:" + page.title)
 """
 
 
-@NEEDS_MIRRORS
 def test_an_event_moved_on_a_moves_on_b(paired_nodes):
     a, b = paired_nodes
     output = a.shell(EVENT_MOVE_ON_A)
@@ -278,7 +266,6 @@ def book(node: Node, resource_id, start: str, end: str, *, key: str, user: str =
     )
 
 
-@NEEDS_HOLDS
 def test_b_books_a_room_of_a(federated):
     a, b = federated
     room_a, room_b = mirrored_resource(a, b, "room")
@@ -300,7 +287,6 @@ def test_b_books_a_room_of_a(federated):
     assert again.status_code in (200, 201) and again.json()["id"] == answer.json()["id"]
 
 
-@NEEDS_HOLDS
 def test_a_person_on_a_and_a_person_on_b_race_for_the_last_desk_and_one_wins(federated):
     a, b = federated
     desk_a, desk_b = mirrored_resource(a, b, "desk")
@@ -350,7 +336,6 @@ print(held.update(expires_at=timezone.now() - timedelta(seconds=1)))
 """
 
 
-@NEEDS_HOLDS
 def test_a_remote_hold_never_confirmed_expires_on_a(federated):
     a, b = federated
     room_a, room_b = mirrored_resource(a, b, "room")
@@ -370,7 +355,6 @@ def test_a_remote_hold_never_confirmed_expires_on_a(federated):
 # -- a peer that goes away -----------------------------------------------------------------------
 
 
-@NEEDS_MIRRORS
 def test_a_stopped_changed_and_restarted_b_catches_up(paired_nodes):
     a, b = paired_nodes
     with a.stopped():
@@ -419,7 +403,6 @@ def signed_get(a: Node, path: str) -> tuple[str, dict]:
     return url, headers
 
 
-@NEEDS_CHANGES
 def test_a_refuses_bad_wrong_expired_and_replayed_signatures(paired_nodes, throwaway_peer, monkeypatch):
     import time_machine  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: PLC0415
@@ -522,7 +505,6 @@ def _nonce_of(signature_input: str) -> str:
     return signature_input[start + len(marker) : signature_input.find('"', start + len(marker))] if start >= 0 else ""
 
 
-@NEEDS_MIRRORS
 def test_a_malformed_page_leaves_b_mirror_as_it_was(paired_nodes, throwaway_peer):
     import uuid  # noqa: PLC0415
     from http.server import ThreadingHTTPServer  # noqa: PLC0415
