@@ -1,9 +1,11 @@
 """Reading the feed: positions stamped in commit order, pages with ``more``/``next``/``head``, the
 entry and byte caps, private entries for their peer only."""
 
+import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 
 from federation import outbox
 from federation.models import Change, ChangeKind
@@ -105,3 +107,12 @@ def test_rebuild_writes_every_published_object(make_resource):
     kinds = sorted(Change.objects.values_list("kind", flat=True))
     assert count == len(kinds) and kinds == ["resource", "venue"]
     assert Change.objects.get(kind="resource").uid == resource.uid
+
+
+def test_the_rebuild_command_writes_and_stamps(make_resource):
+    make_resource()
+    Change.objects.all().delete()
+    out = io.StringIO()
+    call_command("federation_outbox_rebuild", stdout=out)
+    assert "2 entries written" in out.getvalue()
+    assert Change.objects.filter(position__isnull=True).count() == 0
