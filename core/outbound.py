@@ -159,6 +159,8 @@ def _request(scheme, host, port, address, target, method, headers, body, timeout
                 chunks.append(chunk)
         finally:
             response.release_conn()
+    except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the time-out errors in urllib3 2
+        raise FetchRefused(f"{host} refused the connection or could not be reached.", "unreachable") from exc
     except urllib3.exceptions.TimeoutError as exc:
         raise FetchRefused(f"{host} did not answer within {timeout:g} s.", "timed_out") from exc
     except urllib3.exceptions.HTTPError as exc:

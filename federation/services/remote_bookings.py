@@ -51,7 +51,8 @@ def _call(peer: Peer, method: str, path: str, *, json=None, idempotency_key=None
     """The signed call to a peer (``federation.client.call``); tests swap this function."""
     from federation import client  # noqa: PLC0415 (written beside this module; read when called)
 
-    return client.call(peer, method, path, json=json, idempotency_key=idempotency_key)
+    reply = client.call(peer, method, path, json=json, idempotency_key=idempotency_key)
+    return reply.status, reply.data
 
 
 def in_transaction() -> bool:
