@@ -8,6 +8,7 @@ Written against the public contract (DESIGN.md) and the operator commands only.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -327,12 +328,13 @@ answer = httpx.post(url, content=body, headers=headers, trust_env=False)
 print(answer.status_code)
 """
 
+# A's own sweep (its beat task), run as if its hold time had passed: the hold expires, and the
+# busy interval's tombstone reaches B with the nudge.
 EXPIRE_HOLDS_ON_A = """
 from datetime import timedelta
 from django.utils import timezone
-from bookings.models import Booking, BookingStatus
-held = Booking.objects.filter(status=BookingStatus.HELD, user__remote_booker__isnull=False)
-print(held.update(expires_at=timezone.now() - timedelta(seconds=1)))
+from bookings.services.sweeps import hold_expire_all
+print(hold_expire_all(now=timezone.now() + timedelta(hours=2)))
 """
 
 
@@ -360,10 +362,11 @@ def test_a_stopped_changed_and_restarted_b_catches_up(paired_nodes):
     with a.stopped():
         a.shell(VENUE_ON_A.format(title="La Halle de Chambéry", slug="la-halle-de-chambery"))
         a.shell(VENUE_ON_A.format(title="Le Refuge Numérique", slug="le-refuge-numerique"))
-        b.manage("sync_peers")  # fails: A is down; B records it and backs off
+        with pytest.raises(subprocess.CalledProcessError):  # A is down: B says so (exit 1), records it, backs off
+            b.manage("sync_peers", a.url)
         listed = b.manage("peer_list")
         assert "fail" in listed.lower() or "error" in listed.lower(), listed
-    b.manage("sync_peers")
+    b.manage("sync_peers", a.url)  # an operator's pull does not wait for the backoff
     names = origins(b).get(a.url, set())
     assert {"La Halle de Chambéry", "Le Refuge Numérique"} <= names
 
@@ -554,7 +557,8 @@ def test_a_malformed_page_leaves_b_mirror_as_it_was(paired_nodes, throwaway_peer
             f" key_id={throwaway_peer.key_id!r}, public_key={throwaway_peer.public_pem!r}, state=PeerState.ACTIVE))"
         )
         before = origins(b)
-        b.manage("sync_peers")
+        with pytest.raises(subprocess.CalledProcessError):  # the page is refused: exit 1
+            b.manage("sync_peers", fake.url)
         assert origins(b) == before  # the good entry of the page was not applied either
         state = b.shell(
             "from federation.models import Peer; p = Peer.objects.get(url=" + repr(fake.url) + ");"
@@ -563,4 +567,5 @@ def test_a_malformed_page_leaves_b_mirror_as_it_was(paired_nodes, throwaway_peer
         assert state[0] == "0" and state[1] == "True", state
     finally:
         server.shutdown()
+        b.shell(f"from federation.models import Peer; Peer.objects.filter(url={fake.url!r}).delete()")
         b.shell(f"from federation.models import Peer; Peer.objects.filter(url={fake.url!r}).delete()")
