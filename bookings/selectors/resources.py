@@ -23,7 +23,9 @@ def resources_listed() -> QuerySet[Resource]:
 
 
 def resources_for_venue(*, venue: VenuePage) -> QuerySet[Resource]:
-    return resources_bookable().filter(venue_id=venue.id)
+    """A venue's bookable resources: ours, or a peer's mirrored ones on its mirrored venue (booked
+    from here through that node)."""
+    return resources_listed().filter(venue_id=venue.id)
 
 
 def resource_get(*, pk: int) -> Resource | None:

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.twonode,
-    pytest.mark.xfail(reason="needs the mirrors and remote booking (federation pieces)", strict=False),
 ]
 
 

@@ -120,6 +120,14 @@ def test_mirrored_venue_page_renders_read_only_with_a_banner(client, venues):
     assert soup.select_one("link[rel=canonical]")["href"] == mirrors[0].origin_urls["fr"]
 
 
+def test_mirrored_venue_page_lists_its_resources_booked_from_here(client, venues):
+    _own, mirrors = venues
+    room = mirror_resource(mirrors[0], name="Salle du miroir")
+    soup = BeautifulSoup(client.get(mirrors[0].url).content, "html.parser")
+    cards = soup.select("[data-testid=resource-card]")
+    assert [card.select_one("a.button")["href"] for card in cards] == [f"/reserver/{room.pk}/"]
+
+
 def test_own_venue_page_has_no_banner(client, venues):
     own, _mirrors = venues
     soup = BeautifulSoup(client.get(own.url).content, "html.parser")
