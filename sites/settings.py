@@ -198,6 +198,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL: cache and (unless CELERY_BROKER_URL is set) the Celery broker. None: local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The test suite clears the cache around each test: run in parallel (pytest-xdist), each worker
+# gets its own Redis database (the given one + 1 + its number), so that no worker clears another's.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+    _base, _, _db = REDIS_URL.rpartition("/")
+    if _db.isdigit():
+        REDIS_URL = f"{_base}/{int(_db) + 1 + int(_XDIST_WORKER[2:])}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

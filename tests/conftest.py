@@ -68,3 +68,12 @@ def make_resource(make_venue):
         return ResourceFactory(venue=venue, **fields)
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """In parallel runs (``-n 2 --dist loadgroup``), every test on the two real nodes goes to one
+    worker: they share one session-wide pair of nodes (minutes to start), and the nodes' PostgreSQL
+    databases are named after the suite's."""
+    for item in items:
+        if item.get_closest_marker("twonode"):
+            item.add_marker(pytest.mark.xdist_group("two_nodes"))

@@ -567,5 +567,6 @@ def test_a_malformed_page_leaves_b_mirror_as_it_was(paired_nodes, throwaway_peer
         assert state[0] == "0" and state[1] == "True", state
     finally:
         server.shutdown()
+        server.server_close()
         b.shell(f"from federation.models import Peer; Peer.objects.filter(url={fake.url!r}).delete()")
         b.shell(f"from federation.models import Peer; Peer.objects.filter(url={fake.url!r}).delete()")
