@@ -12,7 +12,8 @@
   (back to that node), or ``None``;
 - ``api_place`` / ``api_rows`` / ``api_cancel``: the same for the REST API — book a mirrored
   resource (``(request, resource, data)`` → the booking as the API shows it, or a ``DomainError``),
-  the person's remote bookings as API rows (``(user, when, status, now)``), cancel one by its uid.
+  the person's remote bookings as API rows (``(user, when, status, now)``), cancel one by its uid;
+- ``register_url``: where a mirrored event's date in the agenda posts to register from here.
 """
 
 from __future__ import annotations
@@ -58,3 +59,8 @@ def api_rows(user, *, when: str, status: str, now: datetime) -> list[dict]:
 
 def api_canceller() -> Callable | None:
     return _hooks.get("api_cancel")
+
+
+def register_url(event) -> str | None:
+    hook = _hooks.get("register_url")
+    return hook(event) if hook else None

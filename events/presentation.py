@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from wagtail.models import Page
 
+from bookings import remote
 from core import ical_writer, money, origins
 from core import recurrence as rec
 from events import selectors
@@ -184,6 +185,13 @@ class Row:
     @property
     def seats(self) -> str:
         return seats_label(remaining=self.remaining, cancelled=self.cancelled)
+
+    @property
+    def register_url(self) -> str | None:
+        """A peer's event date with seats left: registered from here, through that node."""
+        if not self.event.origin or self.cancelled or self.full or not self.event.seats_id:
+            return None
+        return remote.register_url(self.event)
 
     @property
     def link(self) -> str:

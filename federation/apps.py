@@ -29,4 +29,5 @@ class FederationConfig(AppConfig):
             api_place=remote_api.place,
             api_rows=remote_api.rows,
             api_cancel=remote_api.cancel,
+            register_url=remote_pages.register_url,
         )

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail import hooks
@@ -26,7 +28,7 @@ from bookings import ics
 from bookings.views.common import login_required_page, page_language
 from core import money
 from core.errors import Conflict, DomainError, InvalidInput, Unavailable
-from events.models import Event
+from events.models import Event, parse_occurrence_key
 from federation.models import RemoteBooker, RemoteBooking, RemoteBookingStatus, RemoteHold
 from federation.services import remote_bookings as service
 
@@ -66,12 +68,19 @@ def place(request, resource, start: datetime, end: datetime, quantity: int, note
     return _hold_and_confirm(booking)
 
 
-@login_required_page
 @require_POST
 def remote_register(request, pk: int):
-    """Register for a date of another node's event (mirrored here): ``recurrence_id`` and ``quantity``."""
+    """Register for a date of another node's event (mirrored here): ``recurrence_id`` (ISO, or the
+    agenda's occurrence key) and ``quantity``. Logged out, the person logs in and comes back to
+    the page they clicked from (``next``) to click again."""
+    if not request.user.is_authenticated:
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("events:agenda")
+        return redirect_to_login(back, settings.LOGIN_URL)
     event = Event.objects.filter(pk=pk).exclude(origin="").select_related("seats").first()
-    recurrence_id = parse_datetime(request.POST.get("recurrence_id", "") or "")
+    text = request.POST.get("recurrence_id", "") or ""
+    recurrence_id = parse_occurrence_key(text) or parse_datetime(text)
     if event is None or event.seats is None or recurrence_id is None or recurrence_id.tzinfo is None:
         raise Http404(_("This event date does not exist."))
     try:
@@ -94,6 +103,11 @@ def remote_register(request, pk: int):
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(reverse("bookings:mine"))
+
+
+def register_url(event) -> str:
+    """``bookings.remote``'s ``register_url``: where the agenda's "register from here" posts."""
+    return reverse("federation_pages:remote-register", kwargs={"pk": event.pk})
 
 
 def _own(request, uid) -> RemoteBooking:

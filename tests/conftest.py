@@ -70,6 +70,7 @@ def make_resource(make_venue):
     return make
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """In parallel runs (``-n 2 --dist loadgroup``), every test on the two real nodes goes to one
     worker: they share one session-wide pair of nodes (minutes to start), and the nodes' PostgreSQL

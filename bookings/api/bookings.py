@@ -146,6 +146,7 @@ class RemoteBookingCancelApi(APIView):
     throttle_scope = "booking"
 
     @extend_schema(
+        operation_id="bookings_remote_cancel",
         request=CancelInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={200: BookingOutputSerializer, **ERRORS},

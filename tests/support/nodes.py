@@ -186,7 +186,9 @@ def databases(root: Path):
         yield {"a": {}, "b": {}}
         return
     base = urlsplit(postgres).path.lstrip("/") or "essaim"
-    names = {label: f"{base}_node_{label}" for label in "ab"}
+    # A parallel run's workers (pytest-xdist) each name their own pair.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    names = {label: f"{base}_node_{label}{'_' + worker if worker else ''}" for label in "ab"}
     drop = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names.values()]
     _pg_admin(postgres, *drop, f'CREATE DATABASE "{names["a"]}"')
     try:

@@ -42,6 +42,13 @@ def base_environment(var_dir: Path) -> dict[str, str]:
     return env | {"ESSAIM_VAR_DIR": str(var_dir), "ESSAIM_GEOCODING": "off", "PYTHONPATH": str(ROOT)}
 
 
+class ManageFailed(subprocess.CalledProcessError):
+    """A management command that failed, with the end of what it said (a bare exit status hides why)."""
+
+    def __str__(self):
+        return f"{super().__str__()}\n{(self.stderr or self.stdout or '')[-3000:]}"
+
+
 def manage(env: dict[str, str], *args: str, timeout: float = 900, stdout_only: bool = False) -> str:
     """``manage.py <args>`` in ``env``; its output (stdout, then stderr unless ``stdout_only``), or
     CalledProcessError with both."""
@@ -54,7 +61,7 @@ def manage(env: dict[str, str], *args: str, timeout: float = 900, stdout_only: b
         timeout=timeout,
     )
     if done.returncode:
-        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
+        raise ManageFailed(done.returncode, done.args, done.stdout, done.stderr)
     return done.stdout if stdout_only else done.stdout + done.stderr
 
 

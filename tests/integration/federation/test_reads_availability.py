@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 
 from bookings import services
+from bookings.models import Booking
 from bookings.services import BookingRequest
 from core.errors import InvalidInput
 from tests.support.factories import ResourceFactory, UserFactory, VenueFactory
@@ -105,7 +106,9 @@ def test_booking_a_mirror_here_is_still_refused(network):
     assert refused.value.code == "remote_resource"
 
 
-def test_booking_a_mirror_through_the_api_is_refused(client, network):
+def test_booking_a_mirror_through_the_api_goes_to_its_node_never_here(client, network):
+    """Nothing is booked here for a mirror: the API asks its node (unreachable here: a 503 to try
+    again, the request kept to be retried)."""
     user = UserFactory()
     client.force_login(user)
     response = client.post(
@@ -119,8 +122,9 @@ def test_booking_a_mirror_through_the_api_is_refused(client, network):
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="mirror-1",
     )
-    assert response.status_code == 400
-    assert response.json()["code"] == "remote_resource"
+    assert response.status_code == 503
+    assert response.json()["code"] == "peer_unreachable"
+    assert not Booking.objects.filter(resource=network["room"]).exists()
 
 
 def test_availability_queries_do_not_grow_with_mirrors(client, peer, django_assert_max_num_queries):

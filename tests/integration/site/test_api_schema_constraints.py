@@ -18,15 +18,18 @@ def _parameters(schema, path, method="get"):
 
 
 def test_every_path_id_is_a_positive_64_bit_integer(schema):
-    ids = [
-        p["schema"]
+    """Ids are bounded integers; a booking on another node is named by its ``uid`` (a UUID)."""
+    params = [
+        p
         for operations in schema["paths"].values()
         for operation in operations.values()
         for p in operation.get("parameters", [])
         if p["in"] == "path"
     ]
+    ids = [p["schema"] for p in params if p["name"] != "uid"]
     assert len(ids) >= 10
     assert all(s == {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID} for s in ids), ids
+    assert all(p["schema"]["format"] == "uuid" for p in params if p["name"] == "uid")
 
 
 def test_pages_have_their_bounds(schema):
