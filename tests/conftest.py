@@ -2,7 +2,9 @@
 services), eager Celery by default."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from sites.celery import app as celery_app
 from tests.support.factories import WEEKDAYS_9_TO_18, ResourceFactory, VenueFactory
@@ -78,3 +80,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("twonode"):
             item.add_marker(pytest.mark.xdist_group("two_nodes"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: code that activates another one (a
+    service writing in a person's language) must not change how the next test reverses URLs."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
