@@ -74,9 +74,9 @@ def make_resource(make_venue):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
-    """In parallel runs (``-n 2 --dist loadgroup``), every test on the two real nodes goes to one
-    worker: they share one session-wide pair of nodes (minutes to start), and the nodes' PostgreSQL
-    databases are named after the suite's."""
+    """In parallel runs (``-n 2 --dist loadgroup``), ask xdist to keep the tests on the two real
+    nodes in one worker: they share one session-wide pair (minutes to start). Should they be split
+    all the same, each worker starts and names its own pair (``tests.support.nodes``)."""
     for item in items:
         if item.get_closest_marker("twonode"):
             item.add_marker(pytest.mark.xdist_group("two_nodes"))
