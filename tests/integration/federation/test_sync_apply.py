@@ -1,16 +1,19 @@
 """Pulling a peer's feed into mirrors: each kind applied, idempotent, atomic per page, and a
 peer never touches what is not its own."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from wagtail.models import Page
 
 from bookings.models import BusyBlock, Closure, Resource, ResourceHours
 from events.models import Event
-from federation.models import Peer
+from federation.models import Peer, RemoteBooking, RemoteBookingStatus
 from federation.services.sync import sync_peer
 from tests.integration.federation import sync_support
 from tests.integration.federation.sync_support import busy_data, event_data, new_uid, resource_data, venue_data
+from tests.support.factories import UserFactory
 from venues.models import GeocodeStatus, MirrorIndexPage, OpeningHours, TotemPage, VenuePage
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +286,25 @@ def test_mirror_pages_are_placed_in_the_tree_as_add_child_would(fake_peer, peer)
     assert index.numchild == len(children) == 4
     assert [c.url_path for c in children] == [f"{index.url_path}{c.slug}/" for c in children]
     assert all(c.search_text and "ruche" in c.search_text for c in children)
+
+
+def test_a_private_booking_entry_updates_the_persons_booking_on_another_node(fake_peer, peer):
+    """The venue's manager cancels on the peer: its private entry reaches the person's booking here."""
+    venue, room = new_uid(), new_uid()
+    fake_peer.add("venue", venue, venue_data())
+    fake_peer.add("resource", room, resource_data(venue))
+    assert sync_peer(peer).ok
+    start = timezone.now() + timedelta(days=2)
+    booking = RemoteBooking.objects.create(
+        peer=peer,
+        user=UserFactory(),
+        resource=Resource.objects.get(uid=room),
+        start=start,
+        end=start + timedelta(hours=1),
+        status=RemoteBookingStatus.CONFIRMED,
+    )
+    fake_peer.add("booking", str(booking.uid), {"status": "cancelled", "payment_state": "none", "reference": "AB12"})
+    peer.refresh_from_db()
+    assert sync_peer(peer).ok
+    booking.refresh_from_db()
+    assert booking.status == RemoteBookingStatus.CANCELLED and booking.reference == "AB12"
