@@ -15,7 +15,7 @@ from core.api import local_iso
 from core.errors import NotFound
 from core.origins import origin_name
 from federation.models import RemoteBooking, RemoteBookingStatus
-from federation.remote_pages import _refused
+from federation.remote_pages import refusal
 from federation.services import remote_bookings as service
 
 #: Statuses that still hold or will hold the place (what "upcoming" lists and cancel may act on).
@@ -67,9 +67,9 @@ def place(request, resource, data: dict) -> dict:
         language=translation.get_language() or "",
     )
     if booking.status == RemoteBookingStatus.FAILED:
-        raise _refused(booking)
+        raise refusal(booking)
     if booking.status == RemoteBookingStatus.REQUESTED:
-        raise service._unreachable()
+        raise service.unreachable()
     if booking.status == RemoteBookingStatus.HELD:
         booking = service.remote_confirm(booking=booking)
     return row(booking)

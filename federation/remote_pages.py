@@ -36,7 +36,8 @@ from federation.services import remote_bookings as service
 TAKEN = {"no_room", "event_full", "peer_hold_cap"}
 
 
-def _refused(booking: RemoteBooking) -> DomainError:
+def refusal(booking: RemoteBooking) -> DomainError:
+    """The venue node's refusal of ``booking`` as our error: 409 when taken, 400 otherwise."""
     message = booking.error or _("The venue's node refused this booking.")
     kind = Conflict if booking.error_code in TAKEN else InvalidInput
     return kind(message, code=booking.error_code or "refused")
@@ -49,7 +50,7 @@ def detail_path(booking: RemoteBooking, *, new: bool = False) -> str:
 def _hold_and_confirm(booking: RemoteBooking) -> str:
     """After the hold: confirm at once; the next page is the venue's payment page or ours."""
     if booking.status == RemoteBookingStatus.FAILED:
-        raise _refused(booking)
+        raise refusal(booking)
     if booking.status == RemoteBookingStatus.HELD:
         try:
             booking = service.remote_confirm(booking=booking)

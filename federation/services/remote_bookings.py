@@ -249,7 +249,7 @@ def _action(booking: RemoteBooking, action: str, body: dict | None = None) -> Re
     if booking.status == RemoteBookingStatus.REQUESTED:
         booking = remote_retry(booking=booking)
         if booking.status == RemoteBookingStatus.REQUESTED:
-            raise _unreachable()
+            raise unreachable()
     if booking.status == RemoteBookingStatus.FAILED:
         raise InvalidInput(booking.error or _("This booking was not possible."), code=booking.error_code or "failed")
     key = f"{booking.uid}:{action}"
@@ -257,7 +257,7 @@ def _action(booking: RemoteBooking, action: str, body: dict | None = None) -> Re
         status, data = _send(booking.peer, f"{HOLDS}/{booking.uid}/{action}", body or {}, key)
     except Lost as exc:
         _record(booking, error_code="unreachable", error=str(exc)[:500])
-        raise _unreachable() from exc
+        raise unreachable() from exc
     if status in (200, 201):
         return _record(booking, answer=data)
     code = str(data.get("code", "refused"))[:60]
@@ -268,7 +268,7 @@ def _action(booking: RemoteBooking, action: str, body: dict | None = None) -> Re
     raise InvalidInput(detail, code=code)
 
 
-def _unreachable() -> Unavailable:
+def unreachable() -> Unavailable:
     return Unavailable(_("The venue's node does not answer yet: try again in a moment."), code="peer_unreachable")
 
 

@@ -7,7 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from federation.models import RemoteBooking, RemoteBookingStatus
-from tests.integration.federation.test_remote_bookings_pages import PEER_URL, fake, mirror  # noqa: F401
+from tests.integration.federation.conftest import MIRROR_PEER_URL as PEER_URL
+from tests.integration.federation.test_remote_bookings_pages import fake  # noqa: F401
 from tests.support.factories import UserFactory, next_weekday_at
 
 pytestmark = pytest.mark.django_db

@@ -9,15 +9,15 @@ import pytest
 from django.db import transaction
 
 from accounts.models import Profile
-from bookings.models import Resource
 from core.errors import Conflict, Unavailable
 from federation.models import Peer, PeerState, RemoteBooking, RemoteBookingStatus
 from federation.services import remote_bookings
+from tests.integration.federation.conftest import MIRROR_PEER_URL
 from tests.support.factories import UserFactory, next_weekday_at
 
 pytestmark = pytest.mark.django_db
 
-PEER_URL = "https://venues-a.example"
+PEER_URL = MIRROR_PEER_URL
 
 
 class FakePeer:
@@ -44,15 +44,6 @@ def fake(monkeypatch):
     fake = FakePeer()
     monkeypatch.setattr(remote_bookings, "_call", fake)
     return fake
-
-
-@pytest.fixture
-def mirror(make_resource):
-    Peer.objects.create(url=PEER_URL, name="Réseau A", key_id="a#1", public_key="x", state=PeerState.ACTIVE)
-    resource = make_resource()
-    Resource.objects.filter(pk=resource.pk).update(origin=PEER_URL)
-    resource.refresh_from_db()
-    return resource
 
 
 def held(uid, **extra):
