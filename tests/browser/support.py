@@ -31,8 +31,10 @@ def weekday_ahead() -> str:
 
 
 def assert_no_sideways_scroll(page, width: int):
+    # Measure the page as it is shown: after a click, the new document's elements can be queried
+    # before its style sheets have loaded, and the unstyled page is wider (CI saw 400 px on 390).
+    page.wait_for_load_state("load")
     scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll <= width + 1, f"the page is {scroll} px wide on a {width} px screen"
     # Name the culprits if any element sticks out (helps whoever fixes it); the map's tiles may.
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
@@ -40,4 +42,5 @@ def assert_no_sideways_scroll(page, width: int):
             .filter(e => !e.closest('.leaflet-container'))
             .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
     )
+    assert scroll <= width + 1, f"the page is {scroll} px wide on a {width} px screen; sticking out: {wide}"
     assert wide == []
