@@ -246,7 +246,12 @@ class Closure(models.Model):
 
 
 class BusyBlock(models.Model):
-    """Time a resource is busy for reasons outside Essaim (an external calendar, a remote node)."""
+    """Time a resource is busy for reasons outside Essaim (an external calendar, a remote node).
+
+    ``source`` names where it came from: a peer's base URL for a mirrored occupancy
+    (``federation``), ``calendar:<id>`` for an outside calendar (``calendars``; see
+    ``calendar_source``). ``uid`` keys the block within its source (an outside event's ``UID`` and
+    ``RECURRENCE-ID``), so a new import updates the blocks that changed and nothing else."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="busy_blocks")
     start = models.DateTimeField()
@@ -262,6 +267,18 @@ class BusyBlock(models.Model):
 
     def __str__(self):
         return f"{self.resource_id} busy {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+    @property
+    def from_outside_calendar(self) -> bool:
+        return self.source.startswith(CALENDAR_SOURCE_PREFIX)
+
+
+#: ``BusyBlock.source`` of the blocks an outside calendar wrote: the prefix, then the calendar's id.
+CALENDAR_SOURCE_PREFIX = "calendar:"
+
+
+def calendar_source(calendar_id: int) -> str:
+    return f"{CALENDAR_SOURCE_PREFIX}{calendar_id}"
 
 
 class BookingStatus(models.TextChoices):
@@ -418,6 +435,18 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"feed of {self.user_id}"
+
+
+class VenueFeed(models.Model):
+    """A venue team's private iCal feed (who booked what, at every resource of the venue); like a
+    person's feed, the secret in its URL is the only credential, and renewing it cuts off the old URL."""
+
+    venue = models.OneToOneField("venues.VenuePage", on_delete=models.CASCADE, related_name="team_feed")
+    secret = models.CharField(max_length=64, unique=True, default=new_feed_secret)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"team feed of {self.venue_id}"
 
 
 class PaymentStatus(models.TextChoices):

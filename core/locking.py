@@ -37,6 +37,8 @@ LOCK_ORDER = (
     # and the payment it is about; nothing locks an event while holding another row.
     "bookings.StripeEvent",
     "venues.VenuePage",
+    # An outside calendar: one import at a time writes its busy blocks (then reads bookings only).
+    "calendars.ExternalCalendar",
     # A peer node: its open holds here are capped (``federation.services.holds``), counted under
     # its lock before its person's own limits.
     "federation.Peer",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -112,14 +113,22 @@ def fetch(
     timeout: float = 10.0,
     max_bytes: int = 5 * 1024 * 1024,
     max_redirects: int = 3,
+    total_timeout: float | None = None,
 ) -> Answer:
     """Fetch ``url`` through the guard. Raises ``FetchRefused`` for a refused address, a bad URL,
-    a body over ``max_bytes``, a timeout or a connection failure; other statuses are returned."""
+    a body over ``max_bytes``, a timeout or a connection failure; other statuses are returned.
+
+    ``timeout`` bounds each wait (connecting, each read); ``total_timeout`` bounds the whole
+    exchange, redirects and body included, so a server dripping one byte at a time cannot hold
+    a worker."""
     history: list[str] = []
+    deadline = time.monotonic() + total_timeout if total_timeout else None
     for _hop in range(max_redirects + 1):
         scheme, host, port, target = split(url)
         address = resolve(host, port)
-        answer = _request(scheme, host, port, address, target, method, headers or {}, body, timeout, max_bytes)
+        answer = _request(
+            scheme, host, port, address, target, method, headers or {}, body, timeout, max_bytes, deadline
+        )
         answer.url, answer.history = url, history
         location = answer.header("location")
         if answer.status in (301, 302, 303, 307, 308) and location:
@@ -132,8 +141,10 @@ def fetch(
     raise FetchRefused(f"More than {max_redirects} redirects.", "too_many_redirects")
 
 
-def _request(scheme, host, port, address, target, method, headers, body, timeout, max_bytes) -> Answer:
+def _request(scheme, host, port, address, target, method, headers, body, timeout, max_bytes, deadline=None) -> Answer:
     """One request to the checked ``address``; TLS still checks the certificate against ``host``."""
+    if deadline is not None:
+        timeout = min(timeout, max(deadline - time.monotonic(), 0.001))
     kwargs = {"timeout": urllib3.Timeout(connect=timeout, read=timeout), "retries": False, "maxsize": 1}
     if scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -152,12 +163,17 @@ def _request(scheme, host, port, address, target, method, headers, body, timeout
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchRefused(f"The answer is larger than {max_bytes} bytes.", "too_large")
             chunks, size = [], 0
-            for chunk in response.stream(64 * 1024):
+            # ``read1`` returns what one read brought (``stream`` would wait for a whole chunk), so
+            # the deadline is checked however slowly the bytes come.
+            while chunk := response.read1(64 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchRefused(f"The answer is larger than {max_bytes} bytes.", "too_large")
                 chunks.append(chunk)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise FetchRefused(f"{host} did not send its answer in time.", "timed_out")
         finally:
+            response.close()
             response.release_conn()
     except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the time-out errors in urllib3 2
         raise FetchRefused(f"{host} refused the connection or could not be reached.", "unreachable") from exc

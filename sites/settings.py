@@ -78,6 +78,15 @@ ESSAIM_ALLOW_PRIVATE_ADDRESSES = [
 # ESSAIM_NODE_PRIVATE_KEY: this node's Ed25519 signing key (PKCS#8 PEM) in production; without it the
 # key is made once and kept in the database (federation.keys).
 ESSAIM_NODE_PRIVATE_KEY = os.environ.get("ESSAIM_NODE_PRIVATE_KEY", "")
+# ESSAIM_CALENDAR_INTERVAL: minutes between two fetches of an outside calendar (each calendar at its
+# own minute within the interval); failures back off from there up to ESSAIM_CALENDAR_MAX_BACKOFF.
+ESSAIM_CALENDAR_INTERVAL = int(os.environ.get("ESSAIM_CALENDAR_INTERVAL", "30"))
+# ESSAIM_CALENDAR_MAX_BACKOFF: the longest wait (minutes) between two tries of a failing calendar.
+ESSAIM_CALENDAR_MAX_BACKOFF = int(os.environ.get("ESSAIM_CALENDAR_MAX_BACKOFF", str(12 * 60)))
+# ESSAIM_CALENDAR_MAX_BYTES: the largest outside calendar fetched (bytes; 5 MB).
+ESSAIM_CALENDAR_MAX_BYTES = int(os.environ.get("ESSAIM_CALENDAR_MAX_BYTES", str(5 * 1024 * 1024)))
+# ESSAIM_CALENDAR_TIMEOUT: seconds an outside calendar's server has to answer, the whole body included.
+ESSAIM_CALENDAR_TIMEOUT = float(os.environ.get("ESSAIM_CALENDAR_TIMEOUT", "15"))
 WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 
 INSTALLED_APPS = [
@@ -87,6 +96,7 @@ INSTALLED_APPS = [
     "cms",
     "venues",
     "bookings",
+    "calendars",
     "events",
     "demo",
     "wagtail_localize",
@@ -242,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     # Pull each active peer's change feed (nudges pull at once; this catches up after a missed one
     # and retries failed peers once their backoff has passed).
     "federation-sync-peers": {"task": "federation.tasks.sync_peers_task", "schedule": 60.0},
+    # Outside calendars due now (each at its own time: the scheduler spreads them, see calendars.scheduling).
+    "calendars-fetch-due": {"task": "calendars.tasks.calendars_fetch_due_task", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
