@@ -45,7 +45,8 @@ class FetchResult:
 
 
 def targets(calendar: ExternalCalendar) -> list[Resource]:
-    """The resources the calendar blocks: its resource, the venue's chosen ones, or all of them."""
+    """The resources the calendar blocks: its resource, the venue's chosen ones, or all of them.
+    An outside event takes the whole resource (every desk of a pool: the space is in use)."""
     if calendar.resource_id:
         return [calendar.resource]
     chosen = list(calendar.resources.all())
@@ -113,7 +114,7 @@ def _apply(calendar, now, parsed: parsing.Parsed, resources, fetched, digest) ->
         if new:
             BusyBlock.objects.bulk_create(new, batch_size=500)
         if moved:
-            BusyBlock.objects.bulk_update(moved, ["start", "end", "updated_at"], batch_size=500)
+            BusyBlock.objects.bulk_update(moved, ["start", "end", "quantity", "updated_at"], batch_size=500)
         if new and any(b.pk is None for b in new):  # SQLite before 3.35 gives no ids back
             keys = {b.uid for b in new}
             new = list(BusyBlock.objects.filter(source=calendar.source, uid__in=keys))
