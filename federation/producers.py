@@ -260,3 +260,20 @@ def booking_changed(booking: Booking, *, deleted: bool = False, update_fields=No
         write(entries, peer_id=peer_id, private=private if peer_id is not None else [])
     else:
         write(entries, private=private, booker_of=booking.user_id)
+
+
+def outside_blocks_changed(source: str, written, deleted) -> None:
+    """An outside calendar's import (or removal) wrote ``written`` blocks and removed ``deleted``
+    ones (``(resource_id, uid)``): their ``busy`` entries and tombstones in one write, the
+    resources read in one query (only our own resources publish), whatever the import's size."""
+    ids = {block.resource_id for block in written} | {resource_id for resource_id, _uid in deleted}
+    if not ids:
+        return
+    uids = dict(Resource.objects.filter(pk__in=ids, origin="").values_list("pk", "uid"))
+    entries = [wire.outside_busy(block, uids[block.resource_id]) for block in written if block.resource_id in uids]
+    entries += [
+        (ChangeKind.BUSY, wire.outside_busy_uid(source, resource_id, uid), None)
+        for resource_id, uid in deleted
+        if resource_id in uids
+    ]
+    write(entries)

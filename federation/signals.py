@@ -3,7 +3,8 @@
 Model signals catch the services, Wagtail's generic create/edit/delete forms and cascading deletes
 alike (``post_save``/``post_delete`` run inside the writer's transaction). Wagtail's page signals
 cover publishing, unpublishing and moves of venue pages, and ``core.signals.rows_changed`` the
-services that write through a queryset ``.update()`` (the geocoder, an unpublished event's seats).
+services that write through a queryset ``.update()`` (the geocoder, an unpublished event's seats),
+and ``calendars.signals.blocks_changed`` an outside calendar's import of busy times.
 Receivers are connected per model: a receiver for every sender would take Django's fast
 (signal-less) delete away from every other model."""
 
@@ -11,6 +12,8 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from bookings.models import Booking, Closure, Resource, ResourceHours
+from calendars.models import ExternalCalendar
+from calendars.signals import blocks_changed
 from core.signals import rows_changed
 from events.models import Event
 from federation import producers
@@ -93,6 +96,10 @@ def queryset_updated(sender, pks, **kwargs):
             producers.booking_changed(booking)
 
 
+def outside_blocks_changed(sender, calendar, written=(), deleted=(), **kwargs):
+    producers.outside_blocks_changed(calendar.source, written, deleted)
+
+
 page_published.connect(venue_published, dispatch_uid="federation-venue-published")
 page_unpublished.connect(venue_unpublished, dispatch_uid="federation-venue-unpublished")
 post_page_move.connect(page_moved, dispatch_uid="federation-page-moved")
@@ -110,3 +117,4 @@ post_delete.connect(event_deleted, sender=Event, dispatch_uid="federation-event-
 post_save.connect(booking_saved, sender=Booking, dispatch_uid="federation-booking-saved")
 post_delete.connect(booking_deleted, sender=Booking, dispatch_uid="federation-booking-deleted")
 rows_changed.connect(queryset_updated, dispatch_uid="federation-rows-changed")
+blocks_changed.connect(outside_blocks_changed, sender=ExternalCalendar, dispatch_uid="federation-outside-blocks")

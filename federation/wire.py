@@ -19,7 +19,9 @@ ISO 8601; wall-clock times ``HH:MM``; days ``YYYY-MM-DD``. Texts that pages tran
                capacity, price_minor, currency, registration_closes_hours, attendance_mode,
                language, status, cancel_reason, sequence, programme_titles}``
 ``busy``     ``{resource, start, end, quantity, expires_at}`` — a booking's occupancy (a hold's until
-               ``expires_at``); a tombstone when it stops occupying.
+               ``expires_at``); a tombstone when it stops occupying. An outside calendar's busy block
+               on one of our resources is a ``busy`` entry too (no ``expires_at``), named by
+               ``outside_busy_uid``; a tombstone when the import removes it.
 ``booking``  private, to the peer a remote booker came through: ``{status, payment_state, reference,
                amount_minor, currency, start, end, quantity, expires_at, cancel_reason}``
 
@@ -29,13 +31,14 @@ is a tombstone too.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.models import OCCUPYING, Booking, BookingStatus, Closure, Resource
+from bookings.models import CALENDAR_SOURCE_PREFIX, OCCUPYING, Booking, BookingStatus, BusyBlock, Closure, Resource
 from events.models import Event
 from federation.models import ChangeKind
 from venues.models import VenuePage
@@ -201,6 +204,30 @@ def busy(booking: Booking) -> tuple[str, str, dict | None]:
     return ChangeKind.BUSY, str(booking.uid), data
 
 
+#: Outside busy times' wire uids live in this namespace (fixed: a block keeps its uid on every
+#: import and every rebuild of the outbox).
+OUTSIDE_BUSY_NAMESPACE = uuid.UUID("6ef2f73e-1ca8-4de2-afdb-c67c13eb8807")
+
+
+def outside_busy_uid(source: str, resource_id: int, uid: str) -> str:
+    """The wire uid of an outside busy block: its source, resource and outside uid together (a
+    venue-wide calendar writes the same outside uid on several resources)."""
+    return str(uuid.uuid5(OUTSIDE_BUSY_NAMESPACE, f"{source}|{resource_id}|{uid}"))
+
+
+def outside_busy(block: BusyBlock, resource_uid) -> tuple[str, str, dict]:
+    """An outside calendar's busy block on one of our resources (``resource_uid``), shaped as a
+    booking's occupancy so that peers mirror it unchanged."""
+    data = {
+        "resource": str(resource_uid),
+        "start": _iso(block.start),
+        "end": _iso(block.end),
+        "quantity": block.quantity,
+        "expires_at": None,
+    }
+    return ChangeKind.BUSY, outside_busy_uid(block.source, block.resource_id, block.uid), data
+
+
 def booking(row: Booking) -> dict:
     """The private entry a remote booker's node reads about its person's booking."""
     return {
@@ -218,7 +245,8 @@ def booking(row: Booking) -> dict:
 
 
 def everything() -> Iterator[tuple[str, str, dict]]:
-    """Every object this node publishes, parents first (venues, resources, events, busy times)."""
+    """Every object this node publishes, parents first (venues, resources, events, busy times:
+    bookings', then outside calendars')."""
     for page in VenuePage.objects.filter(live=True, origin="", locale__language_code=settings.LANGUAGE_CODE):
         kind, uid, data = venue(page)
         if data is not None:
@@ -238,3 +266,10 @@ def everything() -> Iterator[tuple[str, str, dict]]:
         kind, uid, data = busy(row)
         if data is not None:
             yield kind, uid, data
+    blocks = (
+        BusyBlock.objects.filter(source__startswith=CALENDAR_SOURCE_PREFIX, resource__origin="", end__gt=now)
+        .select_related("resource")
+        .only("source", "uid", "start", "end", "quantity", "resource_id", "resource__uid")
+    )
+    for block in blocks.iterator(chunk_size=2000):
+        yield outside_busy(block, block.resource.uid)
