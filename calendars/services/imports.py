@@ -122,6 +122,7 @@ def calendar_fetch(calendar: ExternalCalendar, *, now: datetime | None = None) -
 
 def _apply(calendar, now, parsed: parsing.Parsed, resources, fetched, digest) -> FetchResult:
     fetched_for = (calendar.address_sealed, calendar.all_day_blocks)
+    caller = calendar
     with transaction.atomic():
         calendar = lock_objects([calendar], related=["venue"]).get((ExternalCalendar, calendar.pk))
         if calendar is None:  # deleted while it was being fetched: nothing to write
@@ -179,6 +180,8 @@ def _apply(calendar, now, parsed: parsing.Parsed, resources, fetched, digest) ->
         result.created, result.updated, result.deleted, result.written = len(new), len(moved), len(gone), written
         if written:
             conflicts.record_after_import(calendar, written, now=now)
+    for name in (*STATE, *RECORDED):  # the caller's instance sees what was recorded
+        setattr(caller, name, getattr(calendar, name))
     logger.info(
         "calendar %s (%s): %s, %d new, %d moved, %d removed",
         calendar.pk,
@@ -202,6 +205,18 @@ STATE = [
     "error_code",
     "error",
     "updated_at",
+]
+
+
+#: What an import records besides the state.
+RECORDED = [
+    "last_success_at",
+    "failure_notified_at",
+    "events_count",
+    "intervals_count",
+    "body_hash",
+    "http_etag",
+    "http_last_modified",
 ]
 
 
