@@ -32,7 +32,9 @@ def calendars_fetch_due_task() -> int:
     in the same second; after that first fetch each is back at its own slot."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(selectors.calendars_due(now).values_list("pk", flat=True)[:BATCH])
+        # ``skip_locked``: a second beat running at the same moment claims other calendars.
+        due = selectors.calendars_due(now).select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:BATCH])
         ExternalCalendar.objects.filter(pk__in=ids).update(next_fetch_at=now + scheduling.CLAIM)
     for calendar_id, delay in zip(ids, scheduling.spread(len(ids), SPREAD), strict=True):
         calendar_fetch_task.apply_async((calendar_id,), countdown=delay)
