@@ -65,4 +65,4 @@ def test_one_email_per_failing_spell(
     assert len(mail.outbox) == 1
     fetch_at(131)  # a new spell, 49 hours old
     assert len(mail.outbox) == 2
-    assert calendar_server.count(PATH) == 12
+    assert calendar_server.count(PATH) == 11
