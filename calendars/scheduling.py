@@ -41,3 +41,11 @@ def after_failure(failures: int, now: datetime) -> datetime:
     """``failures`` in a row: wait the interval doubled per failure, capped, ±10 % jitter."""
     wait = min(interval() * 2 ** max(failures - 1, 0), timedelta(minutes=settings.ESSAIM_CALENDAR_MAX_BACKOFF))
     return now + wait * random.uniform(0.9, 1.1)  # noqa: S311 (jitter, not a secret)
+
+
+def spread(count: int, seconds: float) -> list[float]:
+    """``count`` start delays evenly spread over ``seconds`` (0 for the first)."""
+    if count <= 0:
+        return []
+    step = seconds / count
+    return [round(i * step, 2) for i in range(count)]

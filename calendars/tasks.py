@@ -4,11 +4,13 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from calendars import scheduling, selectors
+from calendars import notifications, scheduling, selectors
 from calendars.models import ExternalCalendar
 
 #: At most this many calendars are claimed per beat (a minute); the rest wait for the next one.
 BATCH = 200
+#: Seconds over which one beat's calendars are started (the beat runs every minute).
+SPREAD = 55
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -25,11 +27,25 @@ def calendar_fetch_task(calendar_id: int) -> str:
 @shared_task(acks_late=True, ignore_result=True)
 def calendars_fetch_due_task() -> int:
     """Beat, every minute: claim the calendars due now (pushing their next fetch past the claim,
-    so the next beat does not claim them again) and queue a fetch for each."""
+    so the next beat does not claim them again) and queue a fetch for each. A batch is spread
+    over the minute (``countdown``): calendars due together after an outage are not all fetched
+    in the same second; after that first fetch each is back at its own slot."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(selectors.calendars_due(now).values_list("pk", flat=True)[:BATCH])
+        # ``skip_locked``: a second beat running at the same moment claims other calendars.
+        due = selectors.calendars_due(now).select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:BATCH])
         ExternalCalendar.objects.filter(pk__in=ids).update(next_fetch_at=now + scheduling.CLAIM)
-    for calendar_id in ids:
-        calendar_fetch_task.delay(calendar_id)
+    for calendar_id, delay in zip(ids, scheduling.spread(len(ids), SPREAD), strict=True):
+        calendar_fetch_task.apply_async((calendar_id,), countdown=delay)
     return len(ids)
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def calendar_conflicts_notify_task(conflict_ids: list[int]) -> int:
+    return notifications.conflicts_notify(conflict_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def calendar_failing_notify_task(calendar_id: int) -> int:
+    return notifications.calendar_failing_notify(calendar_id)

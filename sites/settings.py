@@ -87,6 +87,9 @@ ESSAIM_CALENDAR_MAX_BACKOFF = int(os.environ.get("ESSAIM_CALENDAR_MAX_BACKOFF", 
 ESSAIM_CALENDAR_MAX_BYTES = int(os.environ.get("ESSAIM_CALENDAR_MAX_BYTES", str(5 * 1024 * 1024)))
 # ESSAIM_CALENDAR_TIMEOUT: seconds an outside calendar's server has to answer, the whole body included.
 ESSAIM_CALENDAR_TIMEOUT = float(os.environ.get("ESSAIM_CALENDAR_TIMEOUT", "15"))
+# ESSAIM_CALENDAR_FLAG_AFTER_HOURS: a calendar failing for longer than this (hours) is flagged to the
+# venue's managers, by one e-mail per failing spell.
+ESSAIM_CALENDAR_FLAG_AFTER_HOURS = int(os.environ.get("ESSAIM_CALENDAR_FLAG_AFTER_HOURS", "48"))
 WAGTAILADMIN_BASE_URL = ESSAIM_NODE_URL
 
 INSTALLED_APPS = [

@@ -44,9 +44,12 @@ def calendar_add(
     name: str = "",
     all_day_blocks: bool = False,
     actor=None,
+    queue_fetch: bool = True,
 ) -> ExternalCalendar:
     """A new calendar for ``resource``, or for the whole ``venue`` (its ``resources``, or all); it
-    is fetched at once after the commit. ``actor`` (None for scripts) must manage the venue."""
+    is fetched at once after the commit (``queue_fetch=False``: the caller fetches it itself, as
+    ``manage.py calendar_add`` does to print the outcome). ``actor`` (None for scripts) must manage
+    the venue."""
     _check(actor=actor, venue=venue, resource=resource, resources=resources)
     url = addresses.normalise(address)
     calendar = ExternalCalendar.objects.create(
@@ -61,7 +64,8 @@ def calendar_add(
     )
     if resources:
         calendar.resources.set(resources)
-    fetch_soon(calendar)
+    if queue_fetch:
+        fetch_soon(calendar)
     return calendar
 
 
