@@ -8,27 +8,11 @@ else), a deadline for the whole answer, and the reading of statuses into ``Error
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from core import outbound
-
-
-class _NoRequestTargets(logging.Filter):
-    """urllib3 logs each request's path at DEBUG level; a calendar's path is its secret (Google's
-    ``/calendar/ical/…/private-<secret>/basic.ics``). Paths are masked before any handler sees them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                "/…" if isinstance(arg, str) and arg.startswith("/") and len(arg) > 1 else arg for arg in record.args
-            )
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_NoRequestTargets())
 
 
 class FetchError(Exception):

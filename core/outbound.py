@@ -10,6 +10,7 @@ the same way. Bodies are capped while they are read."""
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,22 @@ NEVER = [
     ipaddress.ip_network("fd00:ec2::/32"),
     ipaddress.ip_network("100.100.100.200/32"),
 ]
+
+
+class _NoRequestTargets(logging.Filter):
+    """urllib3 logs each request's path at DEBUG level, and an address fetched for a user can be a
+    secret (an outside calendar's: Google's ``/calendar/ical/…/private-<secret>/basic.ics``).
+    Paths are masked before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                "/…" if isinstance(arg, str) and arg.startswith("/") and len(arg) > 1 else arg for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_NoRequestTargets())
 
 
 class FetchRefused(Exception):
