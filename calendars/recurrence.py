@@ -25,7 +25,6 @@ import time as clock
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-import icalendar
 from dateutil.rrule import rrulestr
 
 
@@ -130,7 +129,7 @@ def _filters(rule, freq: str) -> bool:
 
 
 def starts(
-    rule: icalendar.vRecur,
+    rule: dict[str, list[str]],
     dtstart: datetime,
     *,
     until: datetime | None,
@@ -162,7 +161,7 @@ def starts(
         raise TooCostly
     budget.spend(cost)
     _check_reachable(rule, freq, interval, first, expansion, budget)
-    text = icalendar.vRecur({k: v for k, v in rule.items() if k.upper() not in ("UNTIL",)}).to_ical().decode()
+    text = ";".join(f"{name}={','.join(values)}" for name, values in rule.items() if name != "UNTIL")
     expanded = rrulestr(text, dtstart=first)
     if until is not None:
         expanded = expanded.replace(until=until)
@@ -219,14 +218,13 @@ def _check_reachable(rule, freq: str, interval: int, first: datetime, expansion:
                 return False
         return True
 
-    checks = 0
-    for period, candidates in enumerate(_periods(freq, interval, first)):
+    # dateutil will walk as far between two occurrences as here to the first: charged as we go
+    # (twice: once into the window, once past it), so a budget spent stops the walk itself.
+    for candidates in _periods(freq, interval, first):
+        budget.spend(2 + len(candidates) / 10)
         for day in candidates:
-            checks += 1
             if matches(day):
-                budget.spend(checks / 10 + 2 * period)
                 return
-    budget.spend(checks / 10)
     raise Never
 
 
@@ -261,3 +259,24 @@ def _periods(freq: str, interval: int, first: datetime) -> Iterator[list[date]]:
         while year <= horizon.year:
             yield [date(year, 1, 1) + timedelta(days=n) for n in range(366 if gregorian.isleap(year) else 365)]
             year += interval
+
+
+def at_least(
+    rule: dict[str, list[str]], first: datetime, *, until: datetime | None, low: datetime, high: datetime
+) -> int:
+    """How many occurrences a plain daily or weekly rule surely has in ``[low, high]`` (0 when not
+    sure), so that a calendar far over the limit is refused before anything is expanded."""
+    freq = frequency(rule)
+    if freq not in ("DAILY", "WEEKLY") or _part(rule, "COUNT") or _part(rule, "BYSETPOS"):
+        return 0
+    others = {"FREQ", "INTERVAL", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"} | ({"BYDAY"} if freq == "WEEKLY" else set())
+    if set(rule) - others:
+        return 0
+    days = _weekdays(rule)
+    if any(ordinal for ordinal, _day in days):
+        return 0
+    interval = max(1, int((_part(rule, "INTERVAL") or [1])[0]))
+    begin = max(_wall(first), _wall(low))
+    end = min(_wall(high), _wall(until)) if until is not None else _wall(high)
+    periods = int((end - begin).total_seconds() // (_SECONDS[freq] * interval)) - 1
+    return max(0, periods) * (len({day for _ordinal, day in days}) or 1)
