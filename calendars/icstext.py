@@ -42,7 +42,9 @@ class Limits:
     max_dates: int = 10_000
     #: One kept property (``RRULE``, ``EXDATE``…), unfolded.
     max_line: int = 256 * 1024
-    #: Lines read (components' bounds and kept properties): a bomb of tiny lines stops here.
+    #: Lines in the file (a Google calendar has ~25 an event): a bomb of tiny lines stops here.
+    max_lines: int = 300_000
+    #: Lines read (components' bounds and kept properties).
     max_properties: int = 200_000
     #: Zones defined by the file itself (``VTIMEZONE`` with a name nobody knows).
     max_zones: int = 20
@@ -129,8 +131,8 @@ class _Text:
 #: The lines worth a look: components' bounds and the properties kept somewhere. The regular
 #: expression skips everything else at C speed (a 4 MB ``DESCRIPTION`` is never seen line by line).
 _RELEVANT = re.compile(
-    r"^(BEGIN|END|" + "|".join(sorted({n for names in _KEEP.values() for n in names})) + r")[;:][^\r\n]*",
-    re.MULTILINE | re.IGNORECASE,
+    r"\n(BEGIN|END|" + "|".join(sorted({n for names in _KEEP.values() for n in names})) + r")[;:][^\r\n]*",
+    re.IGNORECASE,
 )
 
 
@@ -138,9 +140,12 @@ def _lines(text: str, limits: Limits) -> _Text:
     """The kept lines, unfolded, by component."""
     # Unfolding: str.replace runs at C speed where a regular expression's sub() takes a second
     # on a million folds.
+    if text.count("\n") > limits.max_lines:  # the scan below costs ~1 µs a line, even for lines it skips
+        raise CalendarError("The calendar has too many lines.", "too_many")
     text = text.replace("\r\n ", "").replace("\r\n\t", "").replace("\n ", "").replace("\n\t", "")
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise not_a_calendar()
+    text = "\n" + text.lstrip()
     found = _Text()
     stack: list[tuple[str, bool]] = []  # (component, kept)
     current: list[str] = found.calendar  # where the kept lines of the innermost kept component go
@@ -149,7 +154,7 @@ def _lines(text: str, limits: Limits) -> _Text:
     for count, match in enumerate(_RELEVANT.finditer(text)):
         if count >= limits.max_properties:
             raise CalendarError("The calendar has too many properties.", "too_many")
-        name, line = match.group(1).upper(), match.group(0)
+        name, line = match.group(1).upper(), match.group(0)[1:]
         if name == "BEGIN" or name == "END":
             component = line[6 if name == "BEGIN" else 4 :].strip().upper()
             if name == "BEGIN":

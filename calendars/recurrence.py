@@ -25,7 +25,7 @@ import time as clock
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, weekday
 
 
 class TooCostly(Exception):
@@ -161,16 +161,98 @@ def starts(
         raise TooCostly
     budget.spend(cost)
     _check_reachable(rule, freq, interval, first, expansion, budget)
-    text = ";".join(f"{name}={','.join(values)}" for name, values in rule.items() if name != "UNTIL")
-    expanded = rrulestr(text, dtstart=first)
-    if until is not None:
-        expanded = expanded.replace(until=until)
-    for value in expanded:
-        budget.spend(1)
-        if value > high:
+    if count is not None and first == dtstart and _first(rule, freq, interval, until, first) != first:
+        count -= 1  # RFC 5545: DTSTART is always the first of the COUNT, even when the rule skips it
+        if count <= 0:
             return
+    expanded = _plain(rule, freq, interval, count, until, first)
+    if expanded is None:
+        expanded = _dateutil(rule, freq, interval, count, until, first)
+    steps = 0
+    for value in expanded:
+        steps += 1
+        if steps == 64:
+            budget.spend(steps)
+            steps = 0
+        if value > high:
+            break
         if value >= low:
             yield value
+    budget.spend(steps)
+
+
+def _first(rule, freq: str, interval: int, until, first: datetime) -> datetime | None:
+    expanded = _plain(rule, freq, interval, 1, until, first) or _dateutil(rule, freq, interval, 1, until, first)
+    return next(iter(expanded), None)
+
+
+def _plain(rule, freq: str, interval: int, count: int | None, until, first: datetime) -> Iterator[datetime] | None:
+    """The starts of a plain daily or weekly rule (``BYDAY`` weekdays, ``INTERVAL``, ``COUNT``,
+    ``UNTIL``, ``WKST``: what calendar apps write for nearly every series), by date arithmetic on
+    the wall clock, as dateutil would give them but ten times faster; ``None`` for other rules."""
+    allowed = {"FREQ", "INTERVAL", "COUNT", "WKST"} | ({"BYDAY"} if freq == "WEEKLY" else set())
+    if freq not in ("DAILY", "WEEKLY") or set(rule) - allowed:
+        return None
+    days = _weekdays(rule)
+    if any(ordinal for ordinal, _day in days):
+        return None
+    start_of_week = _part(rule, "WKST")
+    wkst = _DAYS.index(str(start_of_week[0]).upper()) if start_of_week else 0
+    return _plain_starts(freq, interval, count, until, first, sorted({day for _o, day in days}), wkst)
+
+
+def _plain_starts(freq, interval, count, until, first: datetime, days: list[int], wkst: int) -> Iterator[datetime]:
+    clock_time, zone, begin = first.time(), first.tzinfo, first.date()
+    if freq == "DAILY":
+        offsets, period, week = [0], timedelta(days=interval), begin
+    else:
+        week = begin - timedelta(days=(begin.weekday() - wkst) % 7)
+        offsets = sorted((day - wkst) % 7 for day in (days or [begin.weekday()]))
+        period = timedelta(weeks=interval)
+    made = 0
+    while True:
+        for offset in offsets:
+            day = week + timedelta(days=offset)
+            if day < begin:
+                continue
+            value = datetime.combine(day, clock_time, tzinfo=zone)
+            if until is not None and value > until:
+                return
+            yield value
+            made += 1
+            if made == count:
+                return
+        if week.year >= 9999:
+            return
+        week += period
+
+
+_FREQUENCIES = {"YEARLY": 0, "MONTHLY": 1, "WEEKLY": 2, "DAILY": 3, "HOURLY": 4, "MINUTELY": 5, "SECONDLY": 6}
+
+
+def _dateutil(rule, freq: str, interval: int, count: int | None, until, first: datetime) -> rrule:
+    """dateutil's rule from the parts (what ``rrulestr`` would build, without parsing text again)."""
+    options = {}
+    for part, option in (
+        ("BYMONTH", "bymonth"),
+        ("BYMONTHDAY", "bymonthday"),
+        ("BYYEARDAY", "byyearday"),
+        ("BYWEEKNO", "byweekno"),
+        ("BYHOUR", "byhour"),
+        ("BYMINUTE", "byminute"),
+        ("BYSECOND", "bysecond"),
+        ("BYSETPOS", "bysetpos"),
+    ):
+        values = _part(rule, part)
+        if values:
+            options[option] = [int(value) for value in values]
+    days = _weekdays(rule)
+    if days:
+        options["byweekday"] = [weekday(day, ordinal or None) for ordinal, day in days]
+    start_of_week = _part(rule, "WKST")
+    if start_of_week:
+        options["wkst"] = _DAYS.index(str(start_of_week[0]).upper())
+    return rrule(_FREQUENCIES[freq], dtstart=first, interval=interval, count=count, until=until, cache=False, **options)
 
 
 def _check_reachable(rule, freq: str, interval: int, first: datetime, expansion: int, budget: Budget) -> None:

