@@ -145,3 +145,48 @@ def test_the_window_clips_what_is_read():
     )
     assert [b.start for b in narrow.busy] == [_paris(2026, 12, 2, 10), _paris(2026, 12, 10, 14)]
     assert narrow.events == 10
+
+
+@pytest.mark.parametrize(
+    ("tzid", "hour_utc"),
+    [
+        ("Romance Standard Time", 9),  # Windows name, no VTIMEZONE in the file
+        ("W. Europe Standard Time", 9),
+        ("Pacific Standard Time", 18),
+        ("/freeassociation.sourceforge.net/Europe/Paris", 9),  # Evolution, Thunderbird
+        ("Nowhere/Unknown", 9),  # unknown, undefined: floating, the venue's wall clock
+    ],
+)
+def test_zone_names_without_vtimezone(tzid, hour_utc):
+    body = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:z\r\n"
+        f'DTSTART;TZID="{tzid}":20270115T100000\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+    ).encode()
+    (block,) = parse(body, zone="Europe/Paris", start=START, end=END).busy
+    assert block.start == datetime(2027, 1, 15, hour_utc, tzinfo=UTC)
+
+
+def test_google_series_in_utc_keeps_its_wall_clock_time_in_the_calendar_zone():
+    """Google may write a series' DTSTART in UTC; X-WR-TIMEZONE says whose wall clock it follows."""
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:Europe/Paris\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        b"DTSTART:20270317T090000Z\r\nDTEND:20270317T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    starts = [b.start for b in parse(body, zone="Europe/Paris", start=START, end=END).busy]
+    assert starts == [_paris(2027, 3, 17, 10), _paris(2027, 3, 24, 10), _paris(2027, 3, 31, 10)]
+
+
+def test_period_rdate_and_a_cancelled_series():
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART:20270201T100000Z\r\n"
+        b"DURATION:PT1H\r\nRDATE;VALUE=PERIOD:20270210T100000Z/20270210T133000Z,20270211T100000Z/PT2H\r\n"
+        b"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:c\r\nDTSTART:20270201T100000Z\r\nDURATION:PT1H\r\n"
+        b"RRULE:FREQ=DAILY\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    busy = parse(body, zone="Europe/Paris", start=START, end=END).busy
+    assert [(b.start.day, b.start.hour, b.end - b.start) for b in busy] == [
+        (1, 10, timedelta(hours=1)),
+        (10, 10, timedelta(hours=3, minutes=30)),
+        (11, 10, timedelta(hours=2)),
+    ]
