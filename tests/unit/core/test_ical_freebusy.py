@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
@@ -54,6 +54,7 @@ def _quarters(periods, fbtype=None) -> set[int]:
     }
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(spans)
 def test_merging_keeps_every_busy_moment_and_overlaps_none(raw):
     periods = [BusyPeriod(at(s / 4), at((s + n) / 4), fbtype) for s, n, fbtype in raw]
