@@ -1,4 +1,5 @@
-"""iCalendar feeds: a person's bookings (private, behind a secret URL) and a resource's busy time (public).
+"""iCalendar feeds: a person's bookings and a venue team's (private, behind a secret URL), a resource's
+busy time as events and as free/busy (public).
 
 A feed is a handful of queries turned into plain rows, then into bytes by ``bookings.ics``. The
 bytes are a pure function of the rows, the language's wording and the writer's format, so a hash
@@ -10,7 +11,7 @@ that several clients poll is rendered once and then served from the cache under 
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,8 +25,10 @@ from wagtail.models import Page
 
 from bookings import availability as av
 from bookings import ics, remote, selectors
+from bookings.admin.common import booker_label, booking_detail_url
 from bookings.models import Resource, ResourceKind
 from core import identity
+from core.ical_writer import FreeBusy, merged_periods
 
 #: How far back a person's feed reaches; cancelled bookings in that range stay, marked CANCELLED.
 PERSON_PAST = timedelta(days=90)
@@ -206,4 +209,104 @@ def resource_feed(request, pk: int) -> HttpResponse:
         last_modified=last_modified,
         filename=f"resource-{resource.pk}.ics",
         private=False,
+    )
+
+
+def _whole_days(start: datetime, end: datetime) -> av.Interval:
+    """``start``–``end`` widened to whole UTC days: a free/busy calendar states its window
+    (``DTSTART``/``DTEND``), and a window that moved with the clock would change the calendar,
+    and its ETag, on every poll."""
+    first = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    last = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return av.Interval(first, last)
+
+
+@require_safe
+def resource_freebusy_feed(request, pk: int) -> HttpResponse:
+    """``/feeds/resources/<id>/freebusy.ics``: the resource feed's window and busy time as one
+    ``VFREEBUSY`` (RFC 5545 3.6.4): periods in UTC, ``BUSY`` or ``BUSY-TENTATIVE`` (a hold
+    awaiting payment, a request awaiting approval), merged; no titles, nothing about who."""
+    resource = selectors.resource_for_feed(pk=pk)
+    if resource is None:
+        raise Http404
+    now = timezone.now()
+    window = _whole_days(now - RESOURCE_PAST, now + timedelta(days=resource.horizon_days))
+    venue = resource.venue
+    bookings = list(selectors.resource_standing_bookings(resource=resource, window=window, now=now))
+    blocks = list(selectors.resource_busy_blocks(resource=resource, window=window))
+    changes = [
+        resource.updated_at,
+        _venue_changed(venue),
+        selectors.resource_bookings_changed(resource=resource, window=window),
+        *(block.updated_at for block in blocks),
+    ]
+    last_modified = max(change for change in changes if change is not None)
+    with translation.override(_language(request.GET.get("lang"))):
+        url = ics.named_url("bookings:resource", pk=resource.pk) or ics.Links().venue(venue)
+    periods = ics.busy_periods(bookings, blocks, capacity=resource.capacity)
+    freebusy = FreeBusy(
+        uid=ics.freebusy_uid(resource.pk),
+        stamp=last_modified,
+        start=window.start,
+        end=window.end,
+        periods=tuple(merged_periods(periods, within=(window.start, window.end))),
+        url=url,
+    )
+    name = f"{resource.name} — {venue.title}"
+    version = _version("freebusy", name, freebusy)
+    return calendar_response(
+        request,
+        version=version,
+        render=lambda: ics.resource_freebusy(freebusy, name=name),
+        last_modified=last_modified,
+        filename=f"resource-{resource.pk}-freebusy.ics",
+        private=False,
+    )
+
+
+def _booker(user) -> tuple[str, str]:
+    """Who booked, as a name (a calendar's summary) and as the admin shows them (with the e-mail,
+    or the node a person from another node came through)."""
+    label = remote.booker_label(user)
+    if label:
+        return label, label
+    return user.get_full_name().strip() or user.email or user.get_username(), booker_label(user)
+
+
+@require_safe
+def venue_team_feed(request, secret: str) -> HttpResponse:
+    """``/feeds/venues/team/<secret>.ics``: every booking of the venue's resources from 30 days ago to
+    the longest booking horizon, with who booked, its status and quantity and a link to it in the
+    admin; holds and requests awaiting approval are tentative. Private: an unknown (or renewed)
+    secret is a 404. ``?lang=en`` picks the language."""
+    feed = selectors.venue_feed_get(secret=secret)
+    if feed is None:
+        raise Http404
+    venue = feed.venue
+    now = timezone.now()
+    days = selectors.venue_feed_window_days(venue=venue)
+    window = av.Interval(now - RESOURCE_PAST, now + timedelta(days=days))
+    bookings = selectors.bookings_for_venue_feed(venue=venue, window=window, now=now)
+    language = _language(request.GET.get("lang"))
+    with translation.override(language):
+        events = []
+        for booking in bookings:
+            name, label = _booker(booking.user)
+            url = ics.site_url(booking_detail_url(booking))
+            entry = ics.team_entry(booking, tzid=venue.timezone, booker_name=name, booker=label, url=url)
+            events.append(ics.team_event(entry))
+        name = _("%(venue)s — team bookings") % {"venue": venue.title}
+        version = _version("venue-team", venue.pk, venue.timezone, name, events)
+    changes = [
+        feed.created_at,
+        _venue_changed(venue),
+        selectors.venue_bookings_changed(venue=venue, window=window),
+    ]
+    return calendar_response(
+        request,
+        version=version,
+        render=lambda: ics.team_calendar(events, name=name, tzid=venue.timezone),
+        last_modified=max(change for change in changes if change is not None),
+        filename="team-bookings.ics",
+        private=True,
     )

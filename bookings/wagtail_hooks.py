@@ -1,9 +1,10 @@
 """Admin wiring for the booking engine: the "Bookings" menu of venue managers.
 
 Resources and closures are model viewsets whose create and edit views save through
-``bookings.inventory``; the bookings list, the day view and the occupancy report are custom views
-(all in ``bookings.admin``). All of them answer to ``VenueScopedPermissionPolicy``: a manager sees
-and changes their own venues' things only (network admins: every venue's).
+``bookings.inventory``; the bookings list, the day view, the occupancy report and the team
+calendar page (the venue's feeds) are custom views (all in ``bookings.admin``). All of them answer
+to ``VenueScopedPermissionPolicy``: a manager sees and changes their own venues' things only
+(network admins: every venue's).
 """
 
 from django.urls import path
@@ -16,7 +17,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from bookings.admin import booking_views, day, resources
+from bookings.admin import booking_views, day, resources, team_feed
 from bookings.admin.forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
 from bookings.models import Booking, Closure, Resource
 from core.formatting import money_label
@@ -223,6 +224,20 @@ class OccupancyViewSet(ManagerViewSet):
     view_class = day.OccupancyView
 
 
+class TeamFeedViewSet(ManagerViewSet):
+    name = "booking_team_feed"
+    url_prefix = "bookings/team-calendar"
+    icon = "link"
+    menu_label = _("Team calendar")
+
+    def get_urlpatterns(self):
+        return [
+            path("", team_feed.TeamFeedIndexView.as_view(), name="index"),
+            path("<int:pk>/", team_feed.TeamFeedView.as_view(), name="venue"),
+            path("<int:pk>/renew/", team_feed.TeamFeedRenewView.as_view(), name="renew"),
+        ]
+
+
 class BookingsMenu(ViewSetGroup):
     menu_label = _("Bookings")
     menu_icon = "calendar-check"
@@ -233,6 +248,7 @@ class BookingsMenu(ViewSetGroup):
         ResourceViewSet("booking_resources"),
         ClosureViewSet("booking_closures"),
         OccupancyViewSet(),
+        TeamFeedViewSet(),
     )
 
 

@@ -1,6 +1,7 @@
 """A lean iCalendar (RFC 5545) writer: every calendar Essaim serves or sends is written here —
-the events feeds, the booking feeds (a person's, a resource's) and booking invitations (iTIP,
-RFC 5546: ``METHOD``, ``ORGANIZER``, ``ATTENDEE``).
+the events feeds, the booking feeds (a person's, a resource's, a venue team's), booking invitations
+(iTIP, RFC 5546: ``METHOD``, ``ORGANIZER``, ``ATTENDEE``) and a resource's free/busy time
+(``VFREEBUSY``, 3.6.4: ``freebusy_calendar``).
 
 icalendar builds an object per property and costs about a millisecond per event; a feed of ten
 thousand events must be written cold in well under a second. This module writes the text itself
@@ -232,6 +233,24 @@ def _event_lines(event: FeedEvent, stamp_text: str | None = None) -> list[str]:
     return lines
 
 
+def _head(*, name: str, description: str, refresh_hours: int, prodid: str, method: str = "") -> list[str]:
+    """The calendar's own properties, folded: what every VCALENDAR written here opens with."""
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{prodid}",
+        "CALSCALE:GREGORIAN",
+        *((f"METHOD:{method}",) if method else ()),
+        f"NAME:{escape_text(name)}",
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:PT{refresh_hours}H",
+        f"X-PUBLISHED-TTL:PT{refresh_hours}H",
+    ]
+    if description:
+        head.append(f"DESCRIPTION:{escape_text(description)}")
+    return [fold(line) for line in head]
+
+
 def calendar(
     events: Iterable[FeedEvent],
     *,
@@ -253,25 +272,112 @@ def calendar(
     covered = tuple(sorted(set(years))) if years is not None else tuple(range(first_year, last_year + 1))
     events = exact_around_changes(list(events), covered)
     zones = sorted(({event.tz for event in events} | set(zones)) - {"UTC", ""})
-    head = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{prodid}",
-        "CALSCALE:GREGORIAN",
-        *((f"METHOD:{method}",) if method else ()),
-        f"NAME:{escape_text(name)}",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:PT{refresh_hours}H",
-        f"X-PUBLISHED-TTL:PT{refresh_hours}H",
-    ]
-    if description:
-        head.append(f"DESCRIPTION:{escape_text(description)}")
-    out = [fold(line) for line in head]
+    out = _head(name=name, description=description, refresh_hours=refresh_hours, prodid=prodid, method=method)
     out += [vtimezone(tz, covered) for tz in zones if covered]
     stamps: dict[datetime, str] = {}
     for event in events:
         stamp = stamps.get(event.stamp) or stamps.setdefault(event.stamp, _stamp(event.stamp))
         # 18 characters are at most 72 octets: most lines need no folding and no encoding.
         out += [line if len(line) <= 18 else fold(line) for line in _event_lines(event, stamp)]
+    out.append("END:VCALENDAR")
+    return "\r\n".join(out) + "\r\n"
+
+
+# Free/busy (RFC 5545 3.6.4) ----------------------------------------------------------------------
+
+#: ``FBTYPE`` values written here (3.2.9), the stronger first: busy time that is also
+#: tentatively busy is simply busy.
+FBTYPES = ("BUSY", "BUSY-TENTATIVE")
+
+
+@dataclass(frozen=True, slots=True)
+class BusyPeriod:
+    start: datetime  # aware; written in UTC, as 3.8.2.6 requires
+    end: datetime
+    fbtype: str = "BUSY"
+
+
+@dataclass(frozen=True, slots=True)
+class FreeBusy:
+    """One published ``VFREEBUSY``: the busy time of something over ``start``–``end``."""
+
+    uid: str
+    stamp: datetime  # DTSTAMP: the last change of what it says, so that the bytes are deterministic
+    start: datetime
+    end: datetime
+    periods: tuple[BusyPeriod, ...] = ()
+    url: str = ""
+
+
+def _coalesce(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted spans with those that overlap or touch joined."""
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _subtract(spans: list[tuple[datetime, datetime]], taken: list[tuple[datetime, datetime]]):
+    """``spans`` without ``taken`` (both coalesced and sorted)."""
+    out = []
+    for start, end in spans:
+        for low, high in taken:
+            if high <= start or low >= end:
+                continue
+            if low > start:
+                out.append((start, low))
+            start = max(start, high)
+            if start >= end:
+                break
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def merged_periods(
+    periods: Iterable[BusyPeriod], *, within: tuple[datetime, datetime] | None = None
+) -> list[BusyPeriod]:
+    """Periods as RFC 5545 recommends publishing them: clipped to ``within``, overlapping and
+    adjoining ones of a type merged, sorted by start, and none overlapping another (where busy
+    and tentative time overlap, the time is busy)."""
+    by_type: dict[str, list[tuple[datetime, datetime]]] = {fbtype: [] for fbtype in FBTYPES}
+    for period in periods:
+        start, end = period.start, period.end
+        if within is not None:
+            start, end = max(start, within[0]), min(end, within[1])
+        if start < end:
+            by_type.setdefault(period.fbtype, []).append((start, end))
+    out, stronger = [], []
+    for fbtype, spans in by_type.items():
+        spans = _subtract(_coalesce(spans), stronger)
+        out += [BusyPeriod(start, end, fbtype) for start, end in spans]
+        stronger = _coalesce(stronger + spans)
+    return sorted(out, key=lambda period: (period.start, period.end))
+
+
+def freebusy_calendar(
+    freebusy: FreeBusy, *, name: str, description: str = "", refresh_hours: int = 6, prodid: str = PRODID
+) -> str:
+    """A VCALENDAR holding one published ``VFREEBUSY`` (no ``METHOD``, no ``ORGANIZER``): one
+    ``FREEBUSY`` line per period, its ``FBTYPE`` given, in UTC, periods merged and sorted
+    (``merged_periods``), CRLF-ended. One period a line rather than a comma-separated list: every
+    reader tried takes it, and a line for each period keeps most of them short of folding."""
+    lines = [
+        "BEGIN:VFREEBUSY",
+        f"UID:{escape_text(freebusy.uid)}",
+        f"DTSTAMP:{_stamp(freebusy.stamp)}",
+        f"DTSTART:{_stamp(freebusy.start)}",
+        f"DTEND:{_stamp(freebusy.end)}",
+    ]
+    if freebusy.url:
+        lines.append(f"URL:{uri(freebusy.url)}")
+    for period in merged_periods(freebusy.periods, within=(freebusy.start, freebusy.end)):
+        lines.append(f"FREEBUSY;FBTYPE={period.fbtype}:{_stamp(period.start)}/{_stamp(period.end)}")
+    lines.append("END:VFREEBUSY")
+    out = _head(name=name, description=description, refresh_hours=refresh_hours, prodid=prodid)
+    out += [fold(line) for line in lines]
     out.append("END:VCALENDAR")
     return "\r\n".join(out) + "\r\n"

@@ -16,31 +16,57 @@ A registration for an event is a booking on the event's seats: its entry reads a
 
 The resource feed is public (a screen by a door, a janitor's calendar): it says "Booked" or
 "Held" and nothing about who. Its UIDs are keyed hashes of the booking references, which cannot
-be traced back to a booking or a person.
+be traced back to a booking or a person. So is its free/busy form (``VFREEBUSY``, periods only).
+The venue team's feed is private (a secret URL) and says who booked what.
 
 By concern: ``entries`` (the rows and their UIDs), ``wording`` (what a calendar says, in the
 active language), ``calendars`` (rows to bytes), ``links`` (absolute URLs back to the site).
 """
 
-from bookings.ics.calendars import PRODID, REFRESH_HOURS, booking_event, busy_event, person_calendar, resource_calendar
+from bookings.ics.calendars import (
+    PRODID,
+    REFRESH_HOURS,
+    booking_event,
+    busy_event,
+    person_calendar,
+    resource_calendar,
+    resource_freebusy,
+    team_calendar,
+    team_event,
+)
 from bookings.ics.entries import (
     ICAL_STATUS,
     UNPAID,
     BookingEntry,
     BusyEntry,
+    TeamEntry,
     anonymous_uid,
     booking_entry,
     booking_uid,
     busy_entry_for_block,
     busy_entry_for_booking,
+    busy_period_for_block,
+    busy_period_for_booking,
+    busy_periods,
     event_title,
+    freebusy_uid,
     ical_status,
     node_host,
     sequence_of,
+    team_entry,
+    team_uid,
     venue_address,
 )
 from bookings.ics.links import BOOKING_PAGE, MY_BOOKINGS_PAGE, Links, named_url, page_urls, site_url
-from bookings.ics.wording import booking_description, booking_summary, busy_summary, payment_line, wording_key
+from bookings.ics.wording import (
+    booking_description,
+    booking_summary,
+    busy_summary,
+    payment_line,
+    team_description,
+    team_summary,
+    wording_key,
+)
 
 __all__ = [
     "BOOKING_PAGE",
@@ -52,6 +78,7 @@ __all__ = [
     "BookingEntry",
     "BusyEntry",
     "Links",
+    "TeamEntry",
     "anonymous_uid",
     "booking_description",
     "booking_entry",
@@ -61,8 +88,12 @@ __all__ = [
     "busy_entry_for_block",
     "busy_entry_for_booking",
     "busy_event",
+    "busy_period_for_block",
+    "busy_period_for_booking",
+    "busy_periods",
     "busy_summary",
     "event_title",
+    "freebusy_uid",
     "ical_status",
     "named_url",
     "node_host",
@@ -70,8 +101,15 @@ __all__ = [
     "payment_line",
     "person_calendar",
     "resource_calendar",
+    "resource_freebusy",
     "sequence_of",
     "site_url",
+    "team_calendar",
+    "team_description",
+    "team_entry",
+    "team_event",
+    "team_summary",
+    "team_uid",
     "venue_address",
     "wording_key",
 ]

@@ -1,5 +1,6 @@
 """Booking rows to calendar bytes, through ``core.ical_writer``: a person's bookings (a feed, or an
-e-mail's invitation) and a resource's busy time.
+e-mail's invitation), a resource's busy time (as events, or as free/busy) and a venue's bookings
+for its team.
 
 Times are written in the venue's zone with its ``VTIMEZONE``, or in UTC where a reader would
 misplace a wall time that a DST change repeats or skips (the writer decides, see its docstring).
@@ -13,9 +14,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.ics.entries import BookingEntry, BusyEntry, booking_uid, ical_status
-from bookings.ics.wording import booking_description, booking_summary, busy_summary
-from core.ical_writer import Attendee, FeedEvent, calendar
+from bookings.ics.entries import BookingEntry, BusyEntry, TeamEntry, booking_uid, ical_status, team_uid
+from bookings.ics.wording import booking_description, booking_summary, busy_summary, team_description, team_summary
+from core.ical_writer import Attendee, FeedEvent, FreeBusy, calendar, freebusy_calendar
 
 PRODID = "-//Essaim//Essaim bookings//EN"
 #: How often subscribed clients should poll (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
@@ -124,3 +125,38 @@ def resource_calendar(
     """A resource's busy time in its venue's zone: "Booked" or "Held", never who."""
     events = [busy_event(entry, tzid=tzid, location=location, url=url) for entry in entries]
     return _write(events, name=name, years=_years(entries), zone=tzid)
+
+
+def team_event(entry: TeamEntry) -> FeedEvent:
+    """One booking as the venue team's calendar shows it: who, what, its status; tentative while a
+    hold awaits payment or a request awaits approval."""
+    return FeedEvent(
+        uid=team_uid(entry.reference),
+        sequence=entry.sequence,
+        summary=team_summary(entry),
+        start=entry.start,
+        end=entry.end,
+        tz=entry.tzid,
+        stamp=entry.last_modified,
+        last_modified=entry.last_modified,
+        description=team_description(entry),
+        url=entry.url,
+        status=ical_status(entry.status),
+        transparency="OPAQUE",
+    )
+
+
+def team_calendar(events: Sequence[FeedEvent], *, name: str, tzid: str) -> bytes:
+    """A venue's bookings for its team, from ``team_event``'s events (the caller versions them)."""
+    first = min((event.start for event in events), default=None)
+    last = max((event.end for event in events), default=None)
+    if first is None:
+        years = (timezone.now().year,) * 2
+    else:
+        years = ((first - timedelta(days=1)).year, (last + timedelta(days=1)).year)
+    return _write(list(events), name=name, years=years, zone=tzid)
+
+
+def resource_freebusy(freebusy: FreeBusy, *, name: str) -> bytes:
+    """A resource's busy time as one ``VFREEBUSY``: periods and their ``FBTYPE``, nothing else."""
+    return freebusy_calendar(freebusy, name=name, refresh_hours=REFRESH_HOURS, prodid=PRODID).encode("utf-8")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from bookings.models import Booking, BookingStatus, PaymentState, ResourceKind
+from core.ical_writer import BusyPeriod
 
 #: iCalendar STATUS of each booking status: what a calendar should show.
 ICAL_STATUS = {
@@ -167,4 +168,98 @@ def busy_entry_for_block(block, *, stamp: datetime) -> BusyEntry:
         quantity=block.quantity,
         sequence=0,
         last_modified=stamp,
+    )
+
+
+# Free/busy ----------------------------------------------------------------------------------
+
+#: Statuses whose time is only tentatively busy: a hold awaiting payment, a request awaiting approval.
+TENTATIVE_STATUSES = {BookingStatus.HELD, BookingStatus.PENDING_APPROVAL}
+
+
+def busy_period_for_booking(booking: Booking) -> BusyPeriod:
+    fbtype = "BUSY-TENTATIVE" if booking.status in TENTATIVE_STATUSES else "BUSY"
+    return BusyPeriod(booking.start, booking.end, fbtype)
+
+
+def busy_period_for_block(block) -> BusyPeriod:
+    """An outside calendar's busy time, or a peer's mirrored occupancy: busy, whatever it was."""
+    return BusyPeriod(block.start, block.end, "BUSY")
+
+
+def busy_periods(bookings, blocks, *, capacity: int) -> list[BusyPeriod]:
+    """A resource's busy time, unmerged. A resource of one unit is busy whenever it is booked. A
+    pool (desks, seats) is busy only while it is full: busy when firm bookings and outside blocks
+    (which take every unit) leave no unit, tentatively busy when holds and requests would — a
+    calendar that shows the pool busy at its first booking would hide the free desks."""
+    if capacity <= 1:
+        return [busy_period_for_booking(b) for b in bookings] + [busy_period_for_block(b) for b in blocks]
+    deltas: dict[datetime, list[int]] = {}
+    for booking in bookings:
+        kind = 1 if booking.status in TENTATIVE_STATUSES else 0
+        deltas.setdefault(booking.start, [0, 0])[kind] += booking.quantity
+        deltas.setdefault(booking.end, [0, 0])[kind] -= booking.quantity
+    for block in blocks:
+        deltas.setdefault(block.start, [0, 0])[0] += capacity
+        deltas.setdefault(block.end, [0, 0])[0] -= capacity
+    out, firm, tentative = [], 0, 0
+    moments = sorted(deltas)
+    for moment, following in zip(moments, moments[1:], strict=False):
+        firm += deltas[moment][0]
+        tentative += deltas[moment][1]
+        if firm >= capacity:
+            out.append(BusyPeriod(moment, following, "BUSY"))
+        elif firm + tentative >= capacity:
+            out.append(BusyPeriod(moment, following, "BUSY-TENTATIVE"))
+    return out
+
+
+def freebusy_uid(resource_id: int) -> str:
+    return f"freebusy-resource-{resource_id}@{node_host()}"
+
+
+# The venue team's feed ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    """One booking as the venue's team sees it: what, when, who (names: a private feed)."""
+
+    reference: str
+    status: str
+    sequence: int
+    start: datetime
+    end: datetime
+    tzid: str
+    resource_name: str
+    #: Who booked, as a name (the summary), and as the admin shows them (name and e-mail, or the
+    #: node a remote person came through).
+    booker_name: str
+    booker: str
+    quantity: int
+    url: str  # the booking in the admin
+    last_modified: datetime
+
+
+def team_uid(reference: str) -> str:
+    """Not the booking's own UID: a manager who booked for themselves subscribes to both feeds,
+    and some clients merge or drop events that share a UID across calendars."""
+    return f"team-{reference}@{node_host()}"
+
+
+def team_entry(booking: Booking, *, tzid: str, booker_name: str, booker: str, url: str) -> TeamEntry:
+    """A ``Booking`` (with ``resource`` loaded and ``transition_count`` annotated) as a row."""
+    return TeamEntry(
+        reference=booking.reference,
+        status=booking.status,
+        sequence=sequence_of(getattr(booking, "transition_count", 1)),
+        start=booking.start,
+        end=booking.end,
+        tzid=tzid,
+        resource_name=booking.resource.name,
+        booker_name=booker_name,
+        booker=booker,
+        quantity=booking.quantity,
+        url=url,
+        last_modified=booking.updated_at,
     )

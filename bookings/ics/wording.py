@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bookings.ics.entries import UNPAID, BookingEntry, BusyEntry, ical_status
+from bookings.ics.entries import UNPAID, BookingEntry, BusyEntry, TeamEntry, ical_status
 from bookings.models import BookingStatus, PaymentState
 from core.formatting import money_label
 
@@ -100,3 +100,22 @@ def wording_key() -> tuple:
         tuple(str(label) for _value, label in BookingStatus.choices),
         tuple(str(label) for _value, label in PaymentState.choices),
     )
+
+
+def team_summary(entry: TeamEntry) -> str:
+    """``Salle Seine — Alice Martin``, ``2 × Open space — Carol Dupont``."""
+    what = f"{entry.quantity} × {entry.resource_name}" if entry.quantity > 1 else entry.resource_name
+    return f"{what} — {entry.booker_name}"
+
+
+def team_description(entry: TeamEntry) -> str:
+    lines = [
+        _("Booked by: %(booker)s") % {"booker": entry.booker},
+        _("Resource: %(resource)s") % {"resource": entry.resource_name},
+        _("Status: %(status)s") % {"status": dict(BookingStatus.choices).get(entry.status, entry.status)},
+        _("Quantity: %(quantity)s") % {"quantity": entry.quantity},
+        _("Reference: %(reference)s") % {"reference": entry.reference},
+    ]
+    if entry.url:
+        lines.append(entry.url)
+    return "\n".join(lines)

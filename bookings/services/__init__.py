@@ -7,13 +7,18 @@ services`` and ``services.booking_create(...)``; the modules split them by conce
 - ``placing``: the rules and the locked capacity and per-person counts of a new booking;
 - ``changes``: confirm, approve, reject, cancel, move, check in;
 - ``sweeps``: what the clock makes due (expired holds, reminders);
-- ``calendar_feeds``: a person's feed secret;
+- ``calendar_feeds``: a person's and a venue team's feed secrets;
 
 Locks come from ``core.locking`` only, in its global order, and every rule a lock protects is
 checked after the lock, on the fresh rows. E-mails and Stripe calls are queued ``on_commit``.
 """
 
-from bookings.services.calendar_feeds import calendar_feed_ensure, calendar_feed_regenerate
+from bookings.services.calendar_feeds import (
+    calendar_feed_ensure,
+    calendar_feed_regenerate,
+    venue_feed_ensure,
+    venue_feed_regenerate,
+)
 from bookings.services.changes import (
     UNCHARGED,
     booking_approve,
@@ -56,4 +61,6 @@ __all__ = [
     "notify",
     "pays_online",
     "require_manager",
+    "venue_feed_ensure",
+    "venue_feed_regenerate",
 ]
