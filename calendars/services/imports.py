@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -74,6 +75,16 @@ def window(calendar: ExternalCalendar, resources: list[Resource], now: datetime)
 BODY_DIGEST = 40
 
 
+#: ``DTSTAMP`` lines: when the file was written, not what it says (Google rewrites them on every fetch).
+STAMPS = re.compile(rb"^DTSTAMP[;:][^\r\n]*\r?\n", re.MULTILINE)
+
+
+def body_digest(body: bytes) -> str:
+    """The digest of what the calendar says: Google's calendar re-fetched with new ``DTSTAMP``s
+    and nothing else changed is not parsed again."""
+    return hashlib.sha256(STAMPS.sub(b"", body)).hexdigest()[:BODY_DIGEST]
+
+
 def context_digest(calendar: ExternalCalendar, resources: list[Resource], now: datetime) -> str:
     start, end = window(calendar, resources, now)
     context = f"{sorted(r.pk for r in resources)}|{calendar.all_day_blocks}|{start:%Y%m%d}|{end:%Y%m%d}"
@@ -100,7 +111,7 @@ def calendar_fetch(calendar: ExternalCalendar, *, now: datetime | None = None) -
         return _failed(calendar, now, exc.code, str(exc))
     if not fetched.modified:
         return _succeeded(calendar, now, Outcome.NOT_MODIFIED, fetched=None)
-    digest = hashlib.sha256(fetched.body).hexdigest()[:BODY_DIGEST] + context
+    digest = body_digest(fetched.body) + context
     if digest == calendar.body_hash:
         return _succeeded(calendar, now, Outcome.UNCHANGED, fetched=fetched)
     start, end = window(calendar, resources, now)
