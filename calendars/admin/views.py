@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -192,9 +192,11 @@ def outcome_message(calendar: ExternalCalendar) -> str:
         return _("The fetch failed: %(error)s") % {"error": error_label(calendar)}
     if calendar.last_outcome in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
         return _("Nothing changed since the last fetch.")
-    return _("Imported: %(events)s events, %(intervals)s busy times.") % {
-        "events": calendar.events_count,
-        "intervals": calendar.intervals_count,
+    events = ngettext("%(counter)s event", "%(counter)s events", calendar.events_count)
+    intervals = ngettext("%(counter)s busy time", "%(counter)s busy times", calendar.intervals_count)
+    return _("Imported: %(events)s, %(intervals)s.") % {
+        "events": events % {"counter": calendar.events_count},
+        "intervals": intervals % {"counter": calendar.intervals_count},
     }
 
 

@@ -297,7 +297,7 @@ def test_fetch_now_runs_the_fetch_and_says_how_it_went(as_manager_a, world, serv
     served.publish(SECRET, ics(vevent("one@example.org", in_three_days())))
     response = as_manager_a.post(fetch, follow=True)
     messages = [str(m) for m in response.context["messages"]]
-    assert any("Imported: 1 events, 1 busy times." in m for m in messages), messages
+    assert any("Imported: 1 event, 1 busy time." in m for m in messages), messages
     assert BusyBlock.objects.filter(source=calendar.source).count() == 1
 
     served.publish(SECRET, "not a calendar at all")

@@ -40,7 +40,11 @@ def paris(hour, minute=0):
     return datetime(2026, 3, 3, hour - 1, minute, tzinfo=UTC)
 
 
-def busy(resource, start, end, source=calendar_source(7), uid="evt"):
+#: The source of an outside calendar's blocks (the calendar itself need not exist for the day view).
+OUTSIDE = calendar_source(7)
+
+
+def busy(resource, start, end, source=OUTSIDE, uid="evt"):
     return BusyBlock.objects.create(resource=resource, start=start, end=end, source=source, uid=uid)
 
 
