@@ -61,10 +61,8 @@ class CalendarViewMixin(ManagerRequiredMixin, WagtailAdminTemplateMixin):
     header_icon = "calendar-alt"
 
     def get_breadcrumbs_items(self):
-        items = self.breadcrumbs_items + [{"url": _index_url(), "label": _("Outside calendars")}]
-        if self.get_page_title() != _("Outside calendars"):
-            items.append({"url": "", "label": self.get_page_title()})
-        return items
+        # The page's title only, as the day view: a second, long item stuck out on a phone.
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
 
 class CalendarObjectMixin(CalendarViewMixin):
@@ -136,7 +134,8 @@ class CalendarFormView(CalendarViewMixin, FormView):
 
 
 class CalendarCreateView(CalendarFormView):
-    page_title = gettext_lazy("Add an outside calendar")
+    #: Short titles: Wagtail's header does not wrap them on a phone.
+    page_title = gettext_lazy("New calendar")
 
     def get_initial(self):
         pk = self.request.GET.get("resource", "")
@@ -163,8 +162,7 @@ class CalendarCreateView(CalendarFormView):
 
 
 class CalendarEditView(CalendarObjectMixin, CalendarFormView):
-    def get_page_title(self):
-        return _("Edit the outside calendar “%(name)s”") % {"name": self.calendar}
+    page_title = gettext_lazy("Edit the calendar")
 
     def save(self, data):
         return services.calendar_update(
@@ -221,8 +219,7 @@ def _safe_next(request) -> bool:
 class CalendarDeleteView(CalendarObjectMixin, TemplateView):
     template_name = "calendars/admin/confirm_delete.html"
 
-    def get_page_title(self):
-        return _("Delete the outside calendar “%(name)s”") % {"name": self.calendar}
+    page_title = gettext_lazy("Delete the calendar")
 
     def get_context_data(self, **kwargs):
         kwargs.pop("pk", None)
