@@ -238,10 +238,16 @@ class TeamFeedViewSet(ManagerViewSet):
         ]
 
 
+#: Apps above bookings add their screens to the Bookings menu by registering a menu item (or a
+#: viewset with this ``menu_hook``) under this hook name (``calendars``: "Outside calendars").
+BOOKINGS_MENU_HOOK = "register_bookings_menu_item"
+
+
 class BookingsMenu(ViewSetGroup):
     menu_label = _("Bookings")
     menu_icon = "calendar-check"
     menu_order = 250
+    submenu_hook = BOOKINGS_MENU_HOOK
     items = (
         DayViewSet(),
         BookingViewSet(),

@@ -2,7 +2,7 @@
 dashboard's "Today at your venues" panel."""
 
 import csv
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -24,6 +24,7 @@ from bookings.admin.common import DAY_STATUSES, booker_label, local_day, venue_z
 from bookings.admin.forms import DayForm, ReportForm
 from bookings.models import Booking, BookingStatus, Resource
 from bookings.presentation import STATUS_LABELS
+from bookings.selectors.outside_busy import outside_busy_by_resource
 from core.formatting import csv_safe
 from venues.permissions import ManagerRequiredMixin, venues_managed_by
 
@@ -81,8 +82,29 @@ class DayView(VenueChoiceMixin, TemplateView):
             .select_related("resource", "user")
             .order_by("start", "id")
         )
+        resources = list(
+            Resource.objects.filter(venue=venue, origin="")
+            .filter(Q(is_active=True) | Q(pk__in={b.resource_id for b in bookings}))
+            .order_by("kind", "name")
+        )
+        outside = outside_busy_by_resource(
+            resource_ids=[r.pk for r in resources],
+            start=min([window.start, *(b.start for b in bookings)]),
+            end=max([window.end, *(b.end for b in bookings)]),
+        )
+        outside_today = {
+            resource.pk: [
+                span_label(s.start, s.end, tz, day)
+                for s in outside.get(resource.pk, ())
+                if s.overlaps(window.start, window.end)
+            ]
+            for resource in resources
+        }
+        for resource in resources:  # what the template shows under the resource's name
+            resource.outside_busy_today = outside_today[resource.pk]
         by_resource = {}
         for booking in bookings:
+            clashes = [s for s in outside.get(booking.resource_id, ()) if s.overlaps(booking.start, booking.end)]
             by_resource.setdefault(booking.resource_id, []).append(
                 {
                     "booking": booking,
@@ -90,11 +112,9 @@ class DayView(VenueChoiceMixin, TemplateView):
                     "booker": booker_label(booking.user),
                     "status_label": STATUS_LABELS.get(booking.status, booking.status),
                     "actions": state_machine.moves_open(booking, now, among=("check-in", "no-show")),
+                    "outside_overlap": ", ".join(span_label(s.start, s.end, tz, day) for s in clashes),
                 }
             )
-        resources = Resource.objects.filter(venue=venue, origin="").filter(
-            Q(is_active=True) | Q(pk__in=list(by_resource))
-        )
         context.update(
             form=self.display_form(date=day),
             venue=venue,
@@ -103,12 +123,29 @@ class DayView(VenueChoiceMixin, TemplateView):
             is_today=day == now.astimezone(tz).date(),
             previous_day=day - timedelta(days=1),
             next_day=day + timedelta(days=1),
-            groups=[(resource, by_resource.get(resource.pk, [])) for resource in resources.order_by("kind", "name")],
+            groups=[(resource, by_resource.get(resource.pk, [])) for resource in resources],
+            #: Per resource id: its outside calendars' busy times this day, as labels.
+            outside_busy=outside_today,
+            flagged=sum(1 for rows in by_resource.values() for row in rows if row["outside_overlap"]),
             count=len(bookings),
             checked_in=sum(1 for b in bookings if b.status == BookingStatus.CHECKED_IN),
             list_url=reverse("booking_list:index") + f"?venue={venue.pk}&dates_from={day}&dates_to={day}",
         )
         return context
+
+
+def span_label(start, end, tz, day) -> str:
+    """``14:00–15:00`` in the venue's zone; a time on another day than ``day`` carries its date
+    (an end at the next midnight reads ``24:00``)."""
+    start, end = start.astimezone(tz), end.astimezone(tz)
+
+    def at(moment) -> str:
+        if moment.date() == day:
+            return f"{moment:%H:%M}"
+        return f"{date_format(moment, 'SHORT_DATE_FORMAT')} {moment:%H:%M}"
+
+    midnight_after = end.date() == day + timedelta(days=1) and end.time() == time(0)
+    return f"{at(start)}–{'24:00' if midnight_after else at(end)}"
 
 
 # Occupancy report -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.views import generic
@@ -42,9 +43,22 @@ class ServiceSaveMixin:
         return instance
 
 
+#: Apps above bookings link their own pages about a resource (``calendars``: its outside calendars)
+#: from the resources list and the resource's page: a hook of this name takes the resource and
+#: returns a ``wagtail.admin.widgets.Button`` (or None).
+RESOURCE_BUTTONS_HOOK = "register_resource_admin_buttons"
+
+
+def resource_buttons(resource) -> list:
+    return [button for hook in hooks.get_hooks(RESOURCE_BUTTONS_HOOK) if (button := hook(resource))]
+
+
 class ResourceIndexView(ScopedIndexMixin, generic.IndexView):
     def scoped_queryset(self):
         return super().scoped_queryset().filter(origin="").select_related("venue")
+
+    def get_list_more_buttons(self, instance):
+        return [*super().get_list_more_buttons(instance), *resource_buttons(instance)]
 
 
 class ResourceCreateView(ServiceSaveMixin, generic.CreateView):
@@ -58,6 +72,10 @@ class ResourceCreateView(ServiceSaveMixin, generic.CreateView):
 class ResourceEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
     def scoped_queryset(self):
         return super().scoped_queryset().filter(origin="")
+
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons, *resource_buttons(self.object)]
 
     def save_instance(self):
         resource = inventory.resource_update(
