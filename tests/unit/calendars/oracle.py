@@ -34,6 +34,10 @@ def _instant_key(value, zone):
 def busy_intervals(text: str, *, zone: str, start: datetime, end: datetime, all_day_blocks: bool) -> set:
     """``{(start, end)}`` in UTC of what blocks the room in ``[start, end)``."""
     venue = ZoneInfo(zone)
+    # vobject keeps every VTIMEZONE it has read in one global map, first come first kept: a zone an
+    # earlier test read (a feed's Europe/Paris, written for its own years only) would stand in for
+    # this file's and shift its times.
+    vars(vobject.icalendar)["__tzidMap"].clear()
     calendar = vobject.readOne(text)
     events = list(getattr(calendar, "vevent_list", []))
     overridden = {
