@@ -6,6 +6,10 @@ a few others have none, the Tunisian dinar and some Gulf currencies have 3.
 
 from decimal import Decimal
 
+from babel import Locale
+from babel.numbers import get_currency_symbol, parse_pattern
+from django.utils import translation
+
 ZERO_DECIMAL = {
     "BIF",
     "CLP",
@@ -54,13 +58,22 @@ def to_minor(amount: Decimal | str, currency: str) -> int:
 
 
 def format_money(amount_minor: int, currency: str, language: str = "fr") -> str:
-    """``12,50 €`` in French, ``€12.50`` in English; other currencies carry their code."""
-    value = to_decimal(amount_minor, currency)
+    """The amount as CLDR writes it for ``language`` (Babel): ``12,50 €``, ``€12.50``,
+    ``5 000 F CFA``, ``12,500 TND``; the decimals are the currency's own (``exponent``)."""
+    currency = currency.upper()
     places = exponent(currency)
-    whole, _, fraction = f"{value:,.{places}f}".partition(".")
-    symbol = {"EUR": "€", "USD": "$", "CAD": "$ CA" if language == "fr" else "CA$"}.get(currency, currency)
-    if language == "fr":
-        number = whole.replace(",", "\u202f") + ("," + fraction if fraction else "")
-        return f"{number}\u00a0{symbol}"
-    number = whole + ("." + fraction if fraction else "")
-    return f"{symbol}{number}" if symbol in ("€", "$", "CA$") else f"{number} {symbol}"
+    locale = Locale.parse(translation.to_locale(language or "fr"))
+    pattern = parse_pattern(locale.currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    text = pattern.apply(to_decimal(amount_minor, currency), locale, currency=currency, currency_digits=False)
+    return _currency_spacing(text, get_currency_symbol(currency, locale))
+
+
+def _currency_spacing(text: str, symbol: str) -> str:
+    """CLDR's currency spacing, which Babel leaves out: a symbol ending (or starting) with a
+    letter is kept apart from the digits by a no-break space (``TND\u00a012.500``, not ``TND12.500``)."""
+    if text.startswith(symbol) and symbol[-1:].isalpha() and text[len(symbol) : len(symbol) + 1].isdigit():
+        return f"{symbol}\u00a0{text[len(symbol) :]}"
+    if text.startswith("-" + symbol) and symbol[-1:].isalpha():
+        return f"-{symbol}\u00a0{text[len(symbol) + 1 :]}"
+    return text

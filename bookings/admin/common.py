@@ -4,12 +4,11 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from bookings import availability as av
 from bookings import remote
 from bookings.models import BookingStatus, PaymentState
-from core.formatting import money_label
+from core.formatting import datetime_label, money_label
 
 #: What the day view and the dashboard count: everything that still holds (or held) a place that day.
 DAY_STATUSES = (
@@ -30,8 +29,8 @@ def local_day(day, tz: ZoneInfo) -> av.Interval:
 
 
 def booking_time(at: datetime, tz: ZoneInfo) -> str:
-    local = at.astimezone(tz)
-    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M:%S}"
+    """``Tue, Feb 3, 2026, 08:30:00`` in the venue's zone (CLDR's words for the admin's language)."""
+    return datetime_label(at, tz, seconds=True)
 
 
 def amount_label(booking) -> str:
