@@ -36,6 +36,11 @@ class ResourceKind(models.TextChoices):
 #: Kinds booked by one person or group at a time: the exclusion constraint guards them.
 EXCLUSIVE_KINDS = {ResourceKind.DESK, ResourceKind.ROOM}
 
+#: The desks and rooms managers list, filter and choose; an event's seats belong to its event
+#: (``events.services.publishing`` keeps them) and are managed from the event's registrations.
+WORKSPACE_KINDS = [ResourceKind.DESK, ResourceKind.DESK_POOL, ResourceKind.ROOM]
+WORKSPACE_KIND_CHOICES = [(kind.value, kind.label) for kind in WORKSPACE_KINDS]
+
 
 class BookingUnit(models.TextChoices):
     """How a booking's length is chosen: any slot range, or half-days and days only."""

@@ -17,6 +17,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from bookings import presentation
 from bookings.admin import booking_views, day, resources, team_feed
 from bookings.admin.forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
 from bookings.models import Booking, Closure, Resource
@@ -33,6 +34,12 @@ def _price(resource) -> str:
     if resource.is_free:
         return str(_("Free"))
     return f"{money_label(resource.price_minor, resource.currency)} {resource.get_pricing_unit_display()}"
+
+
+def _capacity(resource) -> str:
+    """What the resource holds, as bookers read it: "Up to 17 people", "13 desks" (not the
+    booking ``capacity`` of 1 every room and named desk has)."""
+    return presentation.capacity_label(resource) or "—"
 
 
 class ResourceViewSet(ModelViewSet):
@@ -59,7 +66,7 @@ class ResourceViewSet(ModelViewSet):
         "name",
         Column("venue", label=_("Venue"), accessor="venue.title", sort_key="venue__title"),
         Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
-        Column("capacity", label=_("Capacity"), sort_key="capacity"),
+        Column("capacity", label=_("Capacity"), accessor=_capacity),
         Column("price", label=_("Price"), accessor=_price),
         BooleanColumn("is_active", label=_("Bookable")),
     ]

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookings.ics.links import site_url
 from bookings.notifications import email_span, local_moment
@@ -83,10 +84,12 @@ def conflicts_notify(conflict_ids: list[int]) -> int:
 
 
 def _conflicts_mail(calendar: ExternalCalendar, items: list[CalendarConflict], tz: ZoneInfo) -> tuple[str, str]:
-    subject = _("Outside calendar overlaps %(count)s booking(s) at %(venue)s") % {
-        "count": len({c.booking_id for c in items}),
-        "venue": calendar.venue.title,
-    }
+    count = len({c.booking_id for c in items})
+    subject = ngettext(
+        "Outside calendar overlaps %(count)s booking at %(venue)s",
+        "Outside calendar overlaps %(count)s bookings at %(venue)s",
+        count,
+    ) % {"count": count, "venue": calendar.venue.title}
     lines = [
         _(
             "The outside calendar %(calendar)s, which blocks %(what)s, now has busy times that overlap "

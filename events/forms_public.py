@@ -17,7 +17,11 @@ from venues import vocabulary
 
 #: The longest span the agenda lists at once (a year), so a request cannot expand forever.
 MAX_SPAN_DAYS = 366
-PRICE_CHOICES = [("", _("Free or paid")), ("free", pgettext_lazy("price", "Free")), ("paid", _("Paid"))]
+PRICE_CHOICES = [
+    ("", _("Free or paid")),
+    ("free", pgettext_lazy("price", "Free")),
+    ("paid", pgettext_lazy("price", "Paid")),
+]
 #: The query parameters that narrow the agenda and ``/feeds/events.ics`` alike (``events.feed_filters.parse_filters``).
 FILTER_NAMES = ("venue", "kind", "city", "programme", "start", "end", "price")
 

@@ -18,7 +18,15 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import HelpPanel
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, Closure, Resource, ResourceKind
+from bookings.models import (
+    WORKSPACE_KIND_CHOICES,
+    WORKSPACE_KINDS,
+    Booking,
+    BookingStatus,
+    Closure,
+    Resource,
+    ResourceKind,
+)
 from core import money, windows
 from core.validators import multi_line
 from venues.permissions import venues_managed_by
@@ -32,7 +40,7 @@ def model_values(form) -> dict:
 
 def managed_resources(user):
     return (
-        Resource.objects.filter(venue__in=venues_managed_by(user), origin="")
+        Resource.objects.filter(venue__in=venues_managed_by(user), origin="", kind__in=WORKSPACE_KINDS)
         .select_related("venue")
         .order_by("venue__title", "name")
     )
@@ -62,6 +70,8 @@ class ResourceForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         venues = venues_managed_by(self.for_user).order_by("title")
         self.fields["venue"].queryset = venues
+        if self.instance.kind != ResourceKind.EVENT_SEATS:  # an event's seats keep their kind
+            self.fields["kind"].choices = WORKSPACE_KIND_CHOICES
         if self.instance.pk:
             self.initial["price"] = money.to_decimal(self.instance.price_minor, self.instance.currency)
             if self.instance.bookings.exists():
@@ -171,7 +181,7 @@ class ResourceFilter(django_filters.ModelChoiceFilter):
 
 class ResourceFilterSet(WagtailFilterSet):
     venue = VenueFilter(label=_("Venue"), queryset=_venues_for_request)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ResourceKind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=WORKSPACE_KIND_CHOICES)
     is_active = django_filters.BooleanFilter(label=_("Bookable"), widget=forms.NullBooleanSelect)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
@@ -21,6 +22,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 
 from bookings import inventory
+from bookings.models import WORKSPACE_KINDS
 from core import windows
 from core.errors import DomainError
 from venues.permissions import ScopedIndexMixin, ScopedMixin, ScopedObjectMixin
@@ -55,7 +57,11 @@ def resource_buttons(resource) -> list:
 
 class ResourceIndexView(ScopedIndexMixin, generic.IndexView):
     def scoped_queryset(self):
-        return super().scoped_queryset().filter(origin="").select_related("venue")
+        return super().scoped_queryset().filter(origin="", kind__in=WORKSPACE_KINDS).select_related("venue")
+
+    @cached_property
+    def add_item_label(self):
+        return _("Add a resource")
 
     def get_list_more_buttons(self, instance):
         return [*super().get_list_more_buttons(instance), *resource_buttons(instance)]
@@ -127,6 +133,10 @@ class ResourceDeleteView(NoUsageDeleteView):
 
 
 class ClosureIndexView(ScopedIndexMixin, generic.IndexView):
+    @cached_property
+    def add_item_label(self):
+        return _("Add a closure")
+
     def scoped_queryset(self):
         return super().scoped_queryset().select_related("venue", "resource")
 

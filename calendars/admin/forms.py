@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Resource
+from bookings.models import WORKSPACE_KINDS, Resource
 from calendars import addresses
 from venues.permissions import venues_managed_by
 
@@ -73,7 +73,7 @@ class CalendarForm(forms.Form):
         self.calendar = calendar
         venues = venues_managed_by(user).order_by("title")
         managed = (
-            Resource.objects.filter(venue__in=venues, origin="")
+            Resource.objects.filter(venue__in=venues, origin="", kind__in=WORKSPACE_KINDS)
             .select_related("venue")
             .order_by("venue__title", "name")
         )

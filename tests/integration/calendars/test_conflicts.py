@@ -59,7 +59,7 @@ def test_an_overlapping_busy_time_is_flagged_once_to_each_manager_in_their_langu
     by_address = {message.to[0]: message for message in mail.outbox}
     assert sorted(by_address) == ["alice@example.org", "bob@example.org"]
     english, french = by_address["alice@example.org"], by_address["bob@example.org"]
-    assert "Outside calendar overlaps 1 booking(s)" in english.subject
+    assert "Outside calendar overlaps 1 booking at" in english.subject
     assert "Calendrier extérieur" in french.subject
     for message in (english, french):
         assert booking.reference in message.body and "Planning Garonne" in message.body
