@@ -7,6 +7,7 @@ The services still have the last word: they check again, on the locked row.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -75,3 +76,36 @@ def moves_open(booking: Booking, now: datetime, *, among: tuple[str, ...] = MANA
 
 def _always(booking: Booking, now: datetime) -> bool:
     return True
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Why a move the status allows is not open now: ``code`` names the reason, ``at`` when it
+    changes (``None``: it will not)."""
+
+    move: str
+    code: str
+    at: datetime | None = None
+
+
+def moves_waiting(booking: Booking, now: datetime, *, among: tuple[str, ...] = MANAGER_MOVES) -> list[Waiting]:
+    """The moves of ``among`` that leave the booking's status but whose time is not (or no longer)
+    open, from the same ``WHEN`` rules ``moves_open`` and the services apply; and, for a booking
+    held for its payment, until when the booker may pay (the move is theirs, not a manager's).
+
+    Lets the admin say why a button is missing instead of leaving an empty cell."""
+    leaving = {move for source, _target, move in EDGES if source == booking.status}
+    waiting = []
+    for move in among:
+        if move not in leaving or WHEN.get(move, _always)(booking, now):
+            continue
+        if move == "check-in":
+            opens = check_in_opens(booking)
+            waiting.append(Waiting(move, "check_in_later", opens) if now < opens else Waiting(move, "check_in_closed"))
+        elif move == "approve":
+            waiting.append(Waiting(move, "approve_too_late"))
+        elif move == "no-show":
+            waiting.append(Waiting(move, "no_show_later", booking.start))
+    if booking.status == S.HELD and booking.expires_at and now < booking.expires_at:
+        waiting.append(Waiting("pay", "awaiting_payment", booking.expires_at))
+    return waiting

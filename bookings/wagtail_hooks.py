@@ -8,6 +8,7 @@ to ``VenueScopedPermissionPolicy``: a manager sees and changes their own venues'
 """
 
 from django.urls import path
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -18,7 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from bookings import presentation
-from bookings.admin import booking_views, day, resources, team_feed
+from bookings.admin import approvals, booking_views, day, resources, team_feed
 from bookings.admin.forms import ClosureFilterSet, ClosureForm, ResourceFilterSet, ResourceForm, VenueHoursPanel
 from bookings.models import Booking, Closure, Resource
 from core.formatting import money_label
@@ -211,6 +212,7 @@ class BookingViewSet(ManagerViewSet):
             path("results/", booking_views.BookingIndexView.as_view(**index, results_only=True), name="index_results"),
             path("<int:pk>/", booking_views.BookingDetailView.as_view(), name="detail"),
             path("<int:pk>/refund/", booking_views.BookingRefundView.as_view(), name="refund"),
+            path("<int:pk>/confirm/<slug:action>/", approvals.BookingConfirmView.as_view(), name="confirm"),
             path("<int:pk>/<slug:action>/", booking_views.BookingActionView.as_view(), name="action"),
         ]
 
@@ -274,3 +276,19 @@ def register_bookings_menu():
 def add_today_panel(request, panels):
     if manages_any_venue(request.user):
         panels.append(day.TodayPanel(request.user))
+        panels.append(approvals.RequestsPanel(request.user))
+
+
+#: Under a booking's actions, in the lists, the day view and the dashboard: the closure it falls on
+#: (in the error colour) and why an action waits (muted); approve and reject side by side.
+LIST_NOTES_CSS = """<style>
+.essaim-decide { display: flex; flex-wrap: wrap; gap: .5rem; }
+.essaim-closed, .essaim-waiting { display: block; margin-top: .25rem; }
+.essaim-closed { color: var(--w-color-text-error, #cd4444); font-weight: 600; }
+.essaim-waiting { color: var(--w-color-text-meta, #5c5c5c); }
+</style>"""
+
+
+@hooks.register("insert_global_admin_css")
+def list_notes_css():
+    return mark_safe(LIST_NOTES_CSS)  # noqa: S308 (a constant)

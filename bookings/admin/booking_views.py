@@ -6,7 +6,9 @@ through ``core.audit.reason_label``: the engine's in the admin's language, a per
 """
 
 import csv
+from zoneinfo import ZoneInfo
 
+from django.db.models import Case, F, Q, When
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,18 +16,21 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
 from bookings import selectors, services, state_machine
-from bookings.admin.common import amount_label, booker_label, booking_detail_url, booking_time, venue_zone
+from bookings.admin.approvals import decision_links
+from bookings.admin.common import amount_label, booker_label, booking_detail_url, booking_time, local_day, venue_zone
 from bookings.admin.forms import BookingFilterSet, RefundForm
+from bookings.admin.hints import closure_flag, waiting_labels
 from bookings.admin.payment_panel import payment_panel
 from bookings.models import Booking, BookingStatus
 from bookings.payments import ledger
@@ -35,10 +40,44 @@ from core import money
 from core.audit import reason_label
 from core.errors import DomainError
 from core.formatting import active_language, csv_safe, money_label, time_span_label
-from venues.permissions import ManagerRequiredMixin
+from venues.permissions import ManagerRequiredMixin, venues_managed_by
 
 #: Statuses shown as a filled tag in the list: the bookings that hold (or ask for) their place.
 STATUS_PRIMARY = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.PENDING_APPROVAL}
+
+#: The list's default order: today's and coming bookings first, the soonest first, then past ones,
+#: the latest first ("today" is each venue's own day). Not a column's ordering, so no header is marked.
+TODAY_FIRST = "today-first"
+
+#: The moves the list offers or explains (approving and rejecting through their confirmation page).
+LIST_MOVES = ("approve", "reject", "check-in")
+
+
+class BookingPaginator(WagtailPaginator):
+    """ "3 bookings" in the admin's language, with its plural rules (Wagtail writes the model's
+    English plural after the number)."""
+
+    @cached_property
+    def items_count_label(self):
+        return ngettext("%(count)s booking", "%(count)s bookings", self.count) % {"count": self.count}
+
+
+class ActionsColumn(Column):
+    """Approve and reject links, the closure a booking falls on and why an action waits."""
+
+    cell_template_name = "bookings/admin/_list_actions_cell.html"
+
+
+def today_first(queryset, *, user, now):
+    """Order ``queryset`` with each venue's today and what follows first (soonest first), then the
+    past (latest first): what a manager works on at the top, whatever the zones of their venues."""
+    zones = set(venues_managed_by(user).values_list("timezone", flat=True))
+    ahead = Q(pk__in=[])
+    for zone in zones:
+        today = local_day(now.astimezone(ZoneInfo(zone)).date(), ZoneInfo(zone))
+        ahead |= Q(resource__venue__timezone=zone, end__gt=today.start)
+    queryset = queryset.annotate(ahead=Case(When(ahead, then=1), default=0))
+    return queryset.order_by(F("ahead").desc(), Case(When(ahead=1, then=F("start"))).asc(), F("start").desc(), "pk")
 
 
 class BookingIndexView(generic.IndexView):
@@ -46,7 +85,8 @@ class BookingIndexView(generic.IndexView):
 
     model = Booking
     filterset_class = BookingFilterSet
-    default_ordering = "-start"
+    default_ordering = TODAY_FIRST
+    paginator_class = BookingPaginator
     paginate_by = 50
     page_title = gettext_lazy("Bookings")
     header_icon = "list-ul"
@@ -64,7 +104,27 @@ class BookingIndexView(generic.IndexView):
         return super().render_to_response(context, **({"status": 400} if bad else {}) | kwargs)
 
     def get_valid_orderings(self):
-        return ["start", "-start", "created_at", "-created_at"]
+        return [TODAY_FIRST, "start", "-start", "created_at", "-created_at"]
+
+    def order_queryset(self, queryset):
+        if self.ordering == TODAY_FIRST:
+            return today_first(queryset, user=self.request.user, now=timezone.now())
+        return super().order_queryset(queryset)
+
+    def get_table(self, object_list):
+        """Each row's decisions, hints and closures, read once for the page's bookings."""
+        now, rows = timezone.now(), list(object_list)
+        closed = selectors.closures_covering(rows)
+        back = reverse("booking_list:index") + (f"?{self.request.GET.urlencode()}" if self.request.GET else "")
+        self.row_actions = {
+            booking.pk: {
+                "links": decision_links(booking, now, back),
+                "closed": closure_flag(closed.get(booking.pk)),
+                "waiting": waiting_labels(booking, now, venue_zone(booking.resource.venue), among=LIST_MOVES),
+            }
+            for booking in rows
+        }
+        return super().get_table(object_list)
 
     @cached_property
     def verbose_name_plural(self):
@@ -94,6 +154,7 @@ class BookingIndexView(generic.IndexView):
                 label=_("Amount"),
                 accessor=amount_label,
             ),
+            ActionsColumn("actions", label=_("Actions"), accessor=lambda b: self.row_actions.get(b.pk, {})),
         ]
 
     @cached_property
@@ -197,6 +258,7 @@ class BookingDetailView(ManagerRequiredMixin, WagtailAdminTemplateMixin, Templat
             amount=amount_label(booking),
             status_label=STATUS_LABELS.get(booking.status, booking.status),
             cancel_reason=reason_label(booking.cancel_reason),
+            closed=closure_flag(selectors.closures_covering([booking]).get(booking.pk)),
             buttons=[action for action in actions if action not in ("cancel", "reject")],
             can_cancel="cancel" in actions,
             can_reject="reject" in actions,

@@ -18,10 +18,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from bookings import state_machine
+from bookings import selectors, state_machine
 from bookings.admin import reports
+from bookings.admin.approvals import decision_links
 from bookings.admin.common import DAY_STATUSES, booker_label, local_day, venue_zone
 from bookings.admin.forms import DayForm, ReportForm
+from bookings.admin.hints import closure_flag, waiting_labels
 from bookings.models import Booking, BookingStatus, Resource
 from bookings.presentation import STATUS_LABELS
 from bookings.selectors.outside_busy import outside_busy_by_resource
@@ -62,7 +64,8 @@ class VenueChoiceMixin(ManagerRequiredMixin, WagtailAdminTemplateMixin):
 
 
 class DayView(VenueChoiceMixin, TemplateView):
-    """Who is in on a day, by resource, with one-click check-in and no-show."""
+    """Who is in on a day, by resource, with one-click check-in and no-show, the requests to answer
+    (through their confirmation page), and why an action is not offered yet."""
 
     template_name = "bookings/admin/day.html"
     page_title = gettext_lazy("Who is in")
@@ -102,6 +105,7 @@ class DayView(VenueChoiceMixin, TemplateView):
         }
         for resource in resources:  # what the template shows under the resource's name
             resource.outside_busy_today = outside_today[resource.pk]
+        closed = selectors.closures_covering(bookings)
         by_resource = {}
         for booking in bookings:
             clashes = [s for s in outside.get(booking.resource_id, ()) if s.overlaps(booking.start, booking.end)]
@@ -112,6 +116,9 @@ class DayView(VenueChoiceMixin, TemplateView):
                     "booker": booker_label(booking.user),
                     "status_label": STATUS_LABELS.get(booking.status, booking.status),
                     "actions": state_machine.moves_open(booking, now, among=("check-in", "no-show")),
+                    "links": decision_links(booking, now, self.request.get_full_path()),
+                    "waiting": waiting_labels(booking, now, tz, among=("approve", "check-in")),
+                    "closed": closure_flag(closed.get(booking.pk)),
                     "outside_overlap": ", ".join(span_label(s.start, s.end, tz, day) for s in clashes),
                 }
             )

@@ -10,9 +10,12 @@ import django_filters
 from django import forms
 from django.db import transaction
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
@@ -21,10 +24,12 @@ from wagtail.admin.views.generic.history import HistoryFilterSet, HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 
-from bookings import inventory
+from bookings import inventory, selectors
+from bookings.admin.common import booker_label, booking_detail_url, venue_zone
 from bookings.models import WORKSPACE_KINDS
 from core import windows
 from core.errors import DomainError
+from core.formatting import time_span_label
 from venues.permissions import ScopedIndexMixin, ScopedMixin, ScopedObjectMixin
 
 
@@ -141,13 +146,57 @@ class ClosureIndexView(ScopedIndexMixin, generic.IndexView):
         return super().scoped_queryset().select_related("venue", "resource")
 
 
-class ClosureCreateView(ServiceSaveMixin, generic.CreateView):
+#: How many of the bookings on a new closure's days its warning lists.
+CLASHES_LISTED = 20
+
+
+class ClosureClashesMixin:
+    """After a closure is saved: a warning that lists the requests and bookings still to come on its
+    days, each linked to its page. Nothing is cancelled: the manager decides, booking by booking."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 302 and getattr(self, "object", None) is not None:
+            self.warn_clashes(self.object)
+        return response
+
+    def warn_clashes(self, closure):
+        clashes = selectors.bookings_on_closure(closure=closure, now=timezone.now())
+        if not clashes:
+            return
+        count, tz = len(clashes), venue_zone(closure.venue)
+        heading = ngettext(
+            "%(count)d request or booking falls on this closure. It is not cancelled: decide with the booker.",
+            "%(count)d requests or bookings fall on this closure. They are not cancelled: decide with each booker.",
+            count,
+        ) % {"count": count}
+        hidden = count - CLASHES_LISTED
+        more = (
+            ngettext("…and %(count)d more.", "…and %(count)d more.", hidden) % {"count": hidden} if hidden > 0 else ""
+        )
+        rows = [
+            {
+                "booking": booking,
+                "url": booking_detail_url(booking),
+                "when": time_span_label(booking.start, booking.end, tz),
+                "booker": booker_label(booking.user),
+                "status": booking.get_status_display(),
+            }
+            for booking in clashes[:CLASHES_LISTED]
+        ]
+        html = render_to_string(
+            "bookings/admin/_closure_clashes.html", {"heading": heading, "rows": rows, "more": more}
+        )
+        messages.warning(self.request, html)
+
+
+class ClosureCreateView(ClosureClashesMixin, ServiceSaveMixin, generic.CreateView):
     def save_instance(self):
         closure = inventory.closure_create(actor=self.request.user, **self.form.service_values())
         return self.logged(closure, "wagtail.create")
 
 
-class ClosureEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
+class ClosureEditView(ClosureClashesMixin, ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
     def save_instance(self):
         closure = inventory.closure_update(closure=self.object, actor=self.request.user, **self.form.service_values())
         return self.logged(closure, "wagtail.edit")

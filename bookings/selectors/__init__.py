@@ -1,6 +1,7 @@
 """Read queries for the booking engine, by concern: ``calendar_loader`` (a resource's calendar
 and availability), ``resources`` (what can be booked), ``booking_page`` (one resource's day as the
-public page shows it), ``booking_lists`` (bookings, counts, payments), ``feed_data`` (what feeds
+public page shows it), ``booking_lists`` (bookings, counts, payments), ``closure_clashes``
+(bookings on a day closed after them), ``feed_data`` (what feeds
 and e-mails read). Everything is re-exported here: callers write
 ``from bookings import selectors; selectors.resource_calendar(...)``.
 """
@@ -36,6 +37,7 @@ from bookings.selectors.calendar_loader import (
     resource_rules,
     resource_timezone,
 )
+from bookings.selectors.closure_clashes import bookings_on_closure, closures_covering
 from bookings.selectors.feed_data import (
     booking_for_notification,
     bookings_for_person_feed,
@@ -70,6 +72,8 @@ __all__ = [
     "booking_payments",
     "booking_refunds",
     "booking_transitions",
+    "bookings_on_closure",
+    "closures_covering",
     "bookings_for_manager",
     "bookings_for_person_feed",
     "venue_feed_window_days",
