@@ -114,6 +114,7 @@ def network_admins_ensure(*, directory: VenueIndexPage) -> Group:
         ("venues", "change_venueteam"),
         ("venues", "view_venueteam"),
         ("events", "publish_programme"),
+        ("wagtail_localize", "submit_translation"),
     ]
     for app_label, codename in codenames:
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
@@ -133,8 +134,10 @@ def network_admins_ensure(*, directory: VenueIndexPage) -> Group:
     return group
 
 
-#: The workflow made when the root has none (Wagtail's migrations make "Moderators approval").
-MODERATION_WORKFLOW = "Network moderation"
+#: The name of the network's moderation workflow and of its approval task, which editors read in
+#: "Soumettre à …" and "En attente de …" (``venues`` migration 0007 renames Wagtail's
+#: "Moderators approval" to it).
+MODERATION_WORKFLOW = "Validation du réseau"
 
 
 @transaction.atomic
@@ -151,11 +154,28 @@ def moderation_ensure(*, group: Group) -> Workflow:
         workflow = link.workflow
     tasks = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow, active=True)
     if not tasks.exists():
-        task = GroupApprovalTask.objects.filter(name=f"{NETWORK_ADMINS} approval").first()
+        task = GroupApprovalTask.objects.filter(name=MODERATION_WORKFLOW).first()
         if task is None:
-            task = GroupApprovalTask.objects.create(name=f"{NETWORK_ADMINS} approval")
+            task = GroupApprovalTask.objects.create(name=MODERATION_WORKFLOW)
         WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
         tasks = GroupApprovalTask.objects.filter(pk=task.pk)
     for task in tasks:
         task.groups.add(group)
     return workflow
+
+
+@transaction.atomic
+def translation_submit(*, translation, user) -> Page:
+    """Save a wagtail-localize translation as a draft of its page and submit it to the page's
+    moderation workflow (unless it is already under way: the new draft is what is reviewed).
+
+    For editors who may not publish the page (a hub, for its programmes): a network admin
+    approves it, which publishes it.
+    """
+    translation.save_target(user=user, publish=False)
+    page = Page.objects.get(translation_key=translation.source.object_id, locale=translation.target_locale).specific
+    if not page.workflow_in_progress:
+        workflow = page.get_workflow()
+        if workflow is not None:
+            workflow.start(page, user)
+    return page

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale
-from wagtail_localize.models import StringSegment, StringTranslation, TranslationSource
+from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from demo import dataset
 from demo.registrations import write_registrations
@@ -76,28 +76,29 @@ def load_programme(venues: dict, english, people: list, now: datetime, report, *
 
 
 def _localize_programme(programme: ProgrammePage, locale: Locale, texts: dict, session_titles: list[str]) -> None:
-    """Translate with wagtail-localize, as an editor would in its editor: the page's and the
-    sessions' strings are stored as translations, so a later sync keeps them."""
+    """Translate with wagtail-localize, as an editor would in its editor (*Translate* › English):
+    a synced translation whose strings (the English slug among them) are stored, so the English
+    page opens in the translation editor and a later sync keeps them."""
     source, _created = TranslationSource.get_or_create_from_instance(programme)
     wanted = {
         programme.title: texts["title"],
         programme.summary: texts["summary"],
         _plain(programme.intro): _plain(texts["intro"]),
     }
-    # A session's strings sit under ``sessions.<its translation_key>``.
+    # A session's strings sit under ``sessions.<its translation_key>``; the slug under ``slug``.
     by_path = {
         f"sessions.{session.translation_key}.title": title
         for session, title in zip(programme.sessions.all(), session_titles, strict=False)
     }
+    by_path["slug"] = texts.get("slug", "international-social-entrepreneurship-week")
     for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
         text = by_path.get(segment.context.path) or wanted.get(segment.string.data)
         if text:
             StringTranslation.from_text(segment.string, locale, segment.context, text)
-    source.create_or_update_translation(locale, copy_parent_pages=True, publish=False, fallback=True)
-    translation = ProgrammePage.objects.get(translation_key=programme.translation_key, locale=locale)
-    translation.title, translation.summary, translation.intro = texts["title"], texts["summary"], texts["intro"]
-    translation.slug = texts.get("slug", "international-social-entrepreneurship-week")
-    translation.save_revision().publish()
+    translation, _created = Translation.objects.update_or_create(
+        source=source, target_locale=locale, defaults={"enabled": True}
+    )
+    translation.save_target(publish=True)
 
 
 def _plain(html: str) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import pgettext_lazy
 
 from sites.email_config import email_settings
 from sites.secret_key import development_secret_key
@@ -162,6 +163,8 @@ MIDDLEWARE = [
     "accounts.mfa.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # After Wagtail's "Approve" or "Request changes", which say nothing: what became of the page.
+    "cms.moderation.ModerationMessageMiddleware",
     # A form without a field a view indexes, or a `next` that is no path, is a 400, not a 500.
     "core.middleware.MalformedRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a 429 page.
@@ -478,7 +481,17 @@ ACCOUNT_RATE_LIMITS = {
 # Languages: French is the source language of the network's content; English is a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
-WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The content languages as the admin names them in its own language (wagtail-localize's "Publish
+# in …", "Français → anglais"); LANGUAGES keeps each language's own name, for the switcher.
+WAGTAIL_CONTENT_LANGUAGES = [
+    ("fr", pgettext_lazy("language name", "French")),
+    ("en", pgettext_lazy("language name", "English")),
+]
+# A new translation starts as a draft: whoever may publish it publishes it from the translation
+# editor; a hub submits it to the network's validation (``cms.translation``).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# The dashboard would fetch releases.wagtail.org: refused by the CSP, and nodes may be offline.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

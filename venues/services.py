@@ -49,6 +49,10 @@ def venue_team_ensure(*, venue: VenuePage) -> VenueTeam:
         team = VenueTeam.objects.create(translation_key=venue.translation_key, group=group, collection=collection)
     group = team.group
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    # Translate its own pages with wagtail-localize (``cms.translation`` limits the action to them).
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtail_localize", codename="submit_translation")
+    )
     page_permissions = Permission.objects.filter(
         content_type__app_label="wagtailcore", codename__in=TEAM_PAGE_PERMISSIONS
     )

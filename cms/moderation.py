@@ -1,0 +1,62 @@
+"""What a moderator sees after "Approve" or "Request changes".
+
+Wagtail performs workflow actions from the dashboard and the page listings without a word (its
+``workflow_action`` view only redirects), so a network admin who approved a hub's programme did
+not learn that it went live, nor in which languages. This middleware adds that message.
+"""
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from wagtail.models import Page, TaskState
+
+WORKFLOW_ACTION_VIEW = "wagtailadmin_pages:workflow_action"
+
+
+def _live_languages(page: Page) -> str:
+    """``in French and in English``: the languages in which the page is live, source first."""
+    names = [
+        pgettext("in a language", "in %(language)s") % {"language": translation.locale.get_display_name()}
+        for translation in page.get_translations(inclusive=True).live().select_related("locale").order_by("id")
+    ]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + _(" and ") + names[-1]
+
+
+def moderation_message(request, *, page_id: int, task_state_id: int) -> None:
+    """The message that says what the workflow action just did to the page."""
+    task_state = TaskState.objects.filter(pk=task_state_id).first()
+    page = Page.objects.filter(pk=page_id).first()
+    if task_state is None or page is None:
+        return
+    if task_state.status == TaskState.STATUS_APPROVED:
+        page.refresh_from_db()
+        if page.live:
+            messages.success(
+                request,
+                _("“%(title)s” is approved: the page is live %(languages)s.")
+                % {"title": page.title, "languages": _live_languages(page)},
+            )
+        else:
+            messages.success(request, _("“%(title)s” is approved.") % {"title": page.title})
+    elif task_state.status == TaskState.STATUS_REJECTED:
+        messages.success(
+            request,
+            _("Changes requested on “%(title)s”: it goes back to its author; what is online does not change.")
+            % {"title": page.title},
+        )
+
+
+class ModerationMessageMiddleware:
+    """After Wagtail's workflow action view: a message on the result (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if request.method == "POST" and match is not None and match.view_name == WORKFLOW_ACTION_VIEW:
+            moderation_message(request, page_id=match.kwargs["page_id"], task_state_id=match.kwargs["task_state_id"])
+        return response

@@ -1,0 +1,26 @@
+// wagtail-localize's translation editor, in the admin's language: its main button says what it
+// does for someone whose translation the network validates, and its "More actions" toggle (a
+// word its script does not translate) gets the admin's words. Labels come from the page
+// (data-essaim-* attributes of .js-translation-editor); React may re-render, so this follows it.
+(() => {
+  const editor = document.querySelector(".js-translation-editor");
+  if (!editor) return;
+  const { essaimSubmitLabel: submitLabel, essaimMoreActions: moreActions } = editor.dataset;
+  const relabel = () => {
+    if (submitLabel) {
+      document.querySelectorAll("button[name=action][value=publish]").forEach((button) => {
+        const label = button.querySelector("em");
+        if (label && label.textContent !== submitLabel && !button.classList.contains("button-longrunning-active")) {
+          label.textContent = submitLabel;
+        }
+      });
+    }
+    if (moreActions) {
+      document.querySelectorAll(".w-dropdown__toggle .w-sr-only").forEach((hidden) => {
+        if (hidden.textContent === "More actions") hidden.textContent = moreActions;
+      });
+    }
+  };
+  new MutationObserver(relabel).observe(document.body, { childList: true, subtree: true, characterData: true });
+  relabel();
+})();
