@@ -36,16 +36,25 @@ How the pieces fit:
 - Every page a browser test opens reports its Content-Security-Policy violations (the
   ``securitypolicyviolation`` event and Chromium's "Content Security Policy" console errors) to
   ``csp_violations``; a test whose pages broke the policy fails at teardown.
+- Every page a browser test opens is checked with axe-core (``axe_violations``): axe is added to
+  each top-level document by an init script (so the page's CSP does not apply), runs once the page
+  has loaded, and again at the end of the test on each page still open whose DOM changed since.
+  A serious or critical violation fails the test at teardown, naming the rule, its impact, the
+  page and the elements. Contexts made with ``java_script_enabled=False`` are not checked.
 - Screenshots for humans go to /tmp/essaim-shots/ (``shot`` fixture); nothing asserts on them.
 """
 
+import functools
+import json
 import os
+import statistics
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
+from playwright.sync_api import Error as PlaywrightError
 from wagtail.models import Page
 
 from sites.celery import app as celery_app
@@ -277,10 +286,123 @@ def csp_violations():
     assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+#: Parts of pages axe leaves out: only what is not ours and cannot be fixed here, each with its reason.
+AXE_EXCLUDE = [
+    # Wagtail's own admin widgets are Wagtail's; the admin's chrome is checked, not their insides.
+]
+#: Per-page axe run times (ms), for the summary at the end of the session.
+AXE_TIMINGS: list[float] = []
+
+#: The init script's tail, after axe's source: runs axe on load (top-level documents only) and
+#: keeps a flag of DOM changes since, so that the end-of-test check skips unchanged pages.
+_AXE_RUNNER = """
+(() => {
+  if (window.top !== window || !window.axe) { return; }
+  const options = {resultTypes: ["violations"]};
+  const context = {exclude: %(exclude)s};
+  let running = Promise.resolve(null);
+  let changed = true;
+  const serious = (result) => result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 8).map((n) => ({
+      target: n.target.join(" "), summary: (n.failureSummary || "").split("\\n").slice(1, 3).join(" ").trim(),
+    }))}));
+  window.essaimAxeRun = () => {
+    running = running.catch(() => null).then(async () => {
+      changed = false;
+      const started = performance.now();
+      const result = await window.axe.run(document, options);
+      return {url: location.href, ms: performance.now() - started, violations: serious(result)};
+    });
+    return running;
+  };
+  // At the end of a test: once the run under way (if any) has ended, whether the DOM changed since.
+  window.essaimAxeChanged = () => running.catch(() => null).then(() => changed);
+  window.addEventListener("load", () => {
+    new MutationObserver(() => { changed = true; }).observe(document.documentElement,
+      {subtree: true, childList: true, attributes: true, characterData: true});
+    setTimeout(() => window.essaimAxeRun().then(window.essaimAxeReport, (e) => window.essaimAxeReport(
+      {url: location.href, ms: 0, violations: [], error: String(e)})), 0);
+  });
+})();
+"""
+
+
+_CHANGED_SINCE_CHECK = "() => window.essaimAxeChanged ? window.essaimAxeChanged() : false"
+
+
+@functools.cache
+def _axe_init_script() -> str:
+    return (
+        "if (window.top === window) {\n"
+        + AXE_SOURCE.read_text(encoding="utf-8")
+        + "\n}\n"
+        + _AXE_RUNNER % {"exclude": json.dumps(AXE_EXCLUDE)}
+    )
+
+
+class AxeViolations(list):
+    """The serious and critical axe violations of a test's pages, one line each; none allowed.
+
+    ``record(report)`` adds an in-page report ({url, ms, violations}); ``check(page)`` runs axe on
+    a page now and records what it finds (tests may call it after changing a page)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = set()
+        self.errors = []
+
+    def record(self, report: dict) -> None:
+        if report.get("error"):
+            self.errors.append(f"axe could not run on {report['url']}: {report['error']}")
+            return
+        AXE_TIMINGS.append(report["ms"])
+        path = urlsplit(report["url"])
+        where = path.path + (f"?{path.query}" if path.query else "")
+        for violation in report["violations"]:
+            for node in violation["nodes"]:
+                key = (where, violation["id"], node["target"])
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+                self.append(
+                    f"{violation['id']} ({violation['impact']}) on {where} at {node['target']!r}: "
+                    f"{violation['help']}" + (f" — {node['summary']}" if node["summary"] else "")
+                )
+
+    def check(self, page) -> None:
+        if page.is_closed() or not page.evaluate("() => typeof window.essaimAxeRun === 'function'"):
+            return
+        self.record(page.evaluate("() => window.essaimAxeRun()"))
+
+
 @pytest.fixture
-def make_context(new_context, blocked_requests, csp_violations):
+def axe_violations():
+    """The serious or critical axe-core violations of every page the test's contexts opened."""
+    found = AxeViolations()
+    yield found
+    problems = found.errors + list(found)
+    assert not problems, (
+        f"axe-core found {len(found)} serious or critical accessibility violation(s) "
+        "(rule (impact) on page at element: what to fix; see https://dequeuniversity.com/rules/axe/):\n"
+        + "\n".join(problems)
+    )
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_TIMINGS:
+        terminalreporter.write_line(
+            f"axe-core: {len(AXE_TIMINGS)} page checks, median {statistics.median(AXE_TIMINGS):.0f} ms, "
+            f"max {max(AXE_TIMINGS):.0f} ms"
+        )
+
+
+@pytest.fixture
+def make_context(new_context, blocked_requests, csp_violations, axe_violations):
     """``make_context(**options)``: a browser context that can only reach the live server and
-    reports the CSP violations of its pages."""
+    reports the CSP violations and the serious accessibility violations (axe-core) of its pages."""
+    contexts = []
 
     def on_violation(report: str) -> None:
         csp_violations.append(report)
@@ -302,11 +424,24 @@ def make_context(new_context, blocked_requests, csp_violations):
         ctx.route("**/*", only_local)
         ctx.expose_function("essaimCspViolation", on_violation)
         ctx.add_init_script(_REPORT_CSP_VIOLATIONS)
+        if options.get("java_script_enabled", True):
+            ctx.expose_function("essaimAxeReport", axe_violations.record)
+            ctx.add_init_script(_axe_init_script())
+            contexts.append(ctx)
         ctx.on("console", on_console)
         ctx.set_default_timeout(10_000)
         return ctx
 
-    return make
+    yield make
+    # The pages as the test left them: checked again where their DOM changed after the load check.
+    for ctx in contexts:
+        for page in ctx.pages:
+            try:
+                if not page.is_closed() and page.evaluate(_CHANGED_SINCE_CHECK):
+                    axe_violations.check(page)
+            except PlaywrightError as error:  # the page closed or navigated as the test ended
+                if not any(word in str(error) for word in ("closed", "navigat", "destroyed")):
+                    raise
 
 
 @pytest.fixture
