@@ -10,6 +10,7 @@ from wagtail.models import Page
 
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from core.validators import SingleLineTitle
+from events import page_context as events_page_context
 from venues.models import VenueIndexPage
 from venues.selectors import venue_counts_by_kind, venue_map_points_all
 
@@ -18,6 +19,10 @@ class ContentBlock(blocks.StreamBlock):
     heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
     paragraph = blocks.RichTextBlock(label=_("Paragraph"))
     image = ImageChooserBlock(label=_("Image"))
+
+
+#: How many of the network's next dates the home page lists (the agenda has the rest).
+UPCOMING_EVENTS = 6
 
 
 class HomePage(SingleLineTitle, Page):
@@ -46,6 +51,7 @@ class HomePage(SingleLineTitle, Page):
         context["venue_counts"] = venue_counts_by_kind()
         context["map_points"] = venue_map_points_all(request)
         context["directory"] = VenueIndexPage.objects.live().descendant_of(self).first()
+        context["upcoming_events"] = events_page_context.network_events(request, limit=UPCOMING_EVENTS)
         return context
 
 

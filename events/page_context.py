@@ -23,6 +23,8 @@ from venues.selectors import venues_localized
 
 #: How many dates an event page lists (a weekly event: three months ahead).
 UPCOMING_LIMIT = 12
+#: The home page looks for its next dates over the agenda's first month before going further.
+AGENDA_DAYS = 31
 
 
 def _language() -> str:
@@ -59,7 +61,7 @@ def event_page_context(request, page) -> dict:
     """An event page's dates (each with seats left and the visitor's place), the form, JSON-LD."""
     event = selectors.event_for_page(page)
     if event is None or not event.live:
-        return {"event": None}
+        return {"event": None, "body_shown": _body_beyond_summary(page)}
     now = timezone.now()
     language = _language()
     upcoming = selectors.upcoming(event, now=now, limit=UPCOMING_LIMIT)
@@ -94,6 +96,7 @@ def event_page_context(request, page) -> dict:
     quantity = request.GET.get("quantity", "")
     return {
         "event": event,
+        "body_shown": _body_beyond_summary(page),
         "rows": rows,
         "chosen": chosen,
         "open_rows": open_rows,
@@ -108,6 +111,13 @@ def event_page_context(request, page) -> dict:
         "jsonld": structured_data.json_for_script(data),
         "next_url": request.get_full_path(),
     }
+
+
+def _body_beyond_summary(page) -> bool:
+    """Whether the body says more than the summary the header already prints (many bodies, the
+    demo's among them, only repeat it)."""
+    body = structured_data.plain(page.body)
+    return bool(body) and body != structured_data.plain(page.summary)
 
 
 def _localized_venue(event: Event, language: str):
@@ -202,6 +212,24 @@ def venue_events(request, venue, *, limit: int = 5) -> dict:
     rows = presentation.rows_for(pairs[:limit], request=request, language=language, now=now)
     feed_url = presentation.venue_feed_url(request, canonical.slug)
     return {"rows": rows, "feed_url": feed_url, "webcal_url": presentation.webcal(feed_url), "venue": canonical}
+
+
+def network_events(request, *, limit: int = 6) -> list[presentation.Row]:
+    """The network's next ``limit`` dates (not cancelled), as the agenda lists them, for the home
+    page: the agenda's own selectors, over its first month, then up to the horizon if that is short."""
+    now = timezone.now()
+    language = _language()
+    pairs = []
+    for end in (now + timedelta(days=AGENDA_DAYS), selectors.horizon(now)):
+        events = selectors.agenda_events(filters=selectors.AgendaFilters(), start=now, end=end)
+        pairs = [
+            (event, occurrence)
+            for event, occurrence in selectors.agenda_rows(events, starts_after=None, ends_before=end, now=now)
+            if not selectors.is_cancelled(event, occurrence)
+        ]
+        if len(pairs) >= limit:
+            break
+    return presentation.rows_for(pairs[:limit], request=request, language=language, now=now)
 
 
 def my_waitlist(request) -> list[dict]:
