@@ -137,6 +137,14 @@ WHEN_CHOICES = [
     ("day", _("Whole day")),
     ("hours", _("Hours")),
 ]
+#: Whose clock typed hours are read on: each venue's (what its page shows), or the browser's.
+ZONE_VENUE, ZONE_MINE = "venue", "mine"
+#: The quantity's label for each kind: desks are counted as desks, rooms (and "any") by people.
+QUANTITY_LABELS = {
+    ResourceKind.DESK: _("Number of desks"),
+    ResourceKind.DESK_POOL: _("Number of desks"),
+}
+QUANTITY_LABEL_PEOPLE = _("Number of people")
 #: Quick choices: wall-clock hours of the search window in the venue's time zone.
 WHEN_HOURS = {"morning": (time(9), time(13)), "afternoon": (time(13), time(18)), "day": (time(9), time(18))}
 
@@ -167,12 +175,37 @@ class SearchForm(forms.Form):
     near = NearField()
     radius_km = RadiusField(kilometres=(5, 10, 25, 50, 100, 250), default_km=25)
     kind = forms.ChoiceField(label=_("What"), required=False, choices=KIND_CHOICES)
-    quantity = forms.IntegerField(label=_("How many desks"), required=False, min_value=1, max_value=50, initial=1)
+    quantity = forms.IntegerField(label=QUANTITY_LABEL_PEOPLE, required=False, min_value=1, max_value=50, initial=1)
+    zone = forms.ChoiceField(
+        label=_("Typed hours are"),
+        required=False,
+        initial=ZONE_VENUE,
+        choices=[(ZONE_VENUE, _("In each venue’s time zone")), (ZONE_MINE, _("In my time zone"))],
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["day"].widget.attrs["min"] = today.isoformat()
+        if self.is_bound:
+            # A search without a distance or a zone (an old link) shows the defaults, never the
+            # list's first distance (5 km) that a browser would send back on the next search.
+            defaults = {"radius_km": str(self.fields["radius_km"].default_km), "zone": ZONE_VENUE}
+            missing = {name: value for name, value in defaults.items() if not self.data.get(name)}
+            if missing:
+                self.data = self.data.copy()
+                self.data.update(missing)
+        kind = self["kind"].value() or ""
+        self.fields["quantity"].label = QUANTITY_LABELS.get(kind, QUANTITY_LABEL_PEOPLE)
+
+    def clean_zone(self):
+        return self.cleaned_data.get("zone") or ZONE_VENUE
+
+    @property
+    def has_place(self) -> bool:
+        """A place typed or the browser's position: without one, nothing is searched."""
+        return bool(self.cleaned_data.get("place") or self.cleaned_data.get("near"))
 
     def clean_day(self):
         day = self.cleaned_data["day"]

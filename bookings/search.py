@@ -15,7 +15,7 @@ has ``limit`` answers.
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -113,6 +113,7 @@ def free_resources(
     now: datetime,
     limit: int = 50,
     part: str = "",
+    local: tuple[date, time, time] | None = None,
 ) -> list[SearchHit]:
     """Resources that could be booked for exactly ``window`` (``quantity`` units), nearest venue
     first within ``radius_km`` of ``near``, or by venue name without ``near``; at most ``limit``.
@@ -121,6 +122,10 @@ def free_resources(
     part of the day the window's middle falls on, as a person asking for "Thursday afternoon"
     means: a half-day desk its afternoon preset, a room the afternoon cut to its longest booking
     (but a whole day only when it can be booked for the whole day).
+
+    With ``local`` (a day and wall-clock hours) each resource is asked for those hours in its own
+    venue's time zone, as a person typing "14:00–16:00" for a venue means its time; ``window``
+    then only bounds the calendars loaded.
     """
     if limit <= 0 or quantity < 1 or window.end <= window.start or part not in PARTS:
         return []
@@ -136,13 +141,17 @@ def free_resources(
             resources.filter(venue_id__in=rank),
             key=lambda r: (rank[r.venue_id], r.kind, r.name, r.pk),
         )
-        if not part:
+        per_venue = bool(part or local)
+        if not per_venue:
             # The checks that need no calendar first: most resources of a batch may stop here.
             candidates = [r for r in candidates if _timing_ok(r, window, quantity, now)]
-        calendars = _calendars(candidates, _widened(window) if part else window, now)
+        calendars = _calendars(candidates, _widened(window) if per_venue else window, now)
         for resource in candidates:
-            wanted = _part_window(resource, window, part, calendars[resource.pk]) if part else window
-            if wanted is None or (part and not _timing_ok(resource, wanted, quantity, now)):
+            if local:
+                wanted = _local_window(local, calendars[resource.pk].tz)
+            else:
+                wanted = _part_window(resource, window, part, calendars[resource.pk]) if part else window
+            if wanted is None or (per_venue and not _timing_ok(resource, wanted, quantity, now)):
                 continue
             remaining = _remaining(wanted, quantity, calendars[resource.pk])
             if remaining is None:
@@ -160,6 +169,13 @@ PARTS = ("", "morning", "afternoon", "day")
 def _widened(window: av.Interval) -> av.Interval:
     """Room for every time zone's version of the window's day."""
     return av.Interval(window.start - timedelta(hours=14), window.end + timedelta(hours=14))
+
+
+def _local_window(local: tuple[date, time, time], tz: ZoneInfo) -> av.Interval | None:
+    """Wall-clock hours on a day in one venue's zone."""
+    day, opens, closes = local
+    start, end = av.wall_clock(day, opens, tz), av.wall_clock(day, closes, tz)
+    return av.Interval(start, end) if end > start else None
 
 
 def _part_window(

@@ -90,10 +90,11 @@ def test_quick_choices_and_desks_for_a_team(client, network):
     assert _names(page) == ["Open space"]  # the rooms hold one booking, the pool has 4 desks
     assert desks_left(3) not in page.get_text() and desks_left(4) in page.get_text()
     assert page.select_one('[data-testid="search-result"] input[name=quantity]')["value"] == "3"
-    # Shortcut links for the next days keep the rest of the search.
-    shortcuts = page.select(".day-shortcuts a")
-    assert len(shortcuts) == 7 and "place=Lyon" in shortcuts[1]["href"] and "day=2026-03-03" in shortcuts[1]["href"]
+    # The next days are buttons of the search form: they keep the rest of the search.
+    shortcuts = page.select("form.search-form .day-shortcuts button[type=submit][name=day]")
+    assert len(shortcuts) == 7 and shortcuts[1]["value"] == "2026-03-03"
     assert shortcuts[1].get("aria-current") == "date"
+    assert page.select_one("form.search-form input[name=place]")["value"] == "Lyon"
 
 
 def test_one_click_book_goes_through_the_booking_view(client, network, make_user):
@@ -160,3 +161,68 @@ def test_parts_of_the_day_offer_each_resource_its_own_presets(client, make_venue
         datetime(2026, 3, 3, 12, 0, tzinfo=UTC),
         datetime(2026, 3, 3, 18, 0, tzinfo=UTC),
     )
+
+
+def test_nothing_is_searched_without_a_place(client, network):
+    """A day chip pressed before any place is given: no list of the whole network, but "say where"."""
+    page = html(client.get(reverse("bookings:search"), {"day": "2026-03-03", "when": "day", "radius_km": "25"}))
+    assert not page.select('[data-testid="search-result"]')
+    assert page.select_one('[data-testid="needs-place"]').get_text(strip=True).startswith("Dites où :")
+    assert page.select_one('[data-testid="needs-place"] a')["href"] == "#id_place"
+
+
+def test_day_buttons_keep_the_radius_and_enter_submits_the_search(client, network):
+    # An address without a distance (an old link) shows 25 km, never the list's first (5 km).
+    page = html(client.get(reverse("bookings:search"), {"day": "2026-03-03", "when": "day", "place": "Lyon"}))
+    assert page.select_one("select[name=radius_km] option[selected]")["value"] == "25"
+    form = page.select_one("form.search-form")
+    # The chips are submit buttons of the same form as the place, radius and kind fields.
+    assert form.select_one("select[name=radius_km]") and form.select_one("select[name=kind]")
+    assert len(form.select(".day-shortcuts button[type=submit]")) == 7
+    # Enter in a field presses the form's first submit button: the main search, not "Today".
+    first = form.select("button[type=submit], input[type=submit]")[0]
+    assert first.get("name") is None and "visually-hidden" in first["class"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("desk", "Nombre de postes"),
+        ("desk_pool", "Nombre de postes"),
+        ("room", "Nombre de personnes"),
+        ("", "Nombre de personnes"),
+    ],
+)
+def test_the_quantity_is_named_after_the_kind(client, network, kind, label):
+    page = html(client.get(reverse("bookings:search"), QUERY | {"kind": kind}))
+    assert page.select_one("label[for=id_quantity]").get_text(strip=True) == label
+
+
+def _starts(page):
+    return {
+        item.h3.get_text(strip=True): item.select_one("input[name=start]")["value"]
+        for item in page.select('[data-testid="search-result"]')
+    }
+
+
+def test_typed_hours_are_the_venues_unless_asked_in_the_browsers_zone(client, network):
+    """From a browser in Dakar (UTC, Paris is UTC+1 in March), 14:00-16:00 means Lyon's 14:00-16:00
+    by default; "in my time zone" means 14:00-16:00 in Dakar, 15:00-17:00 in Lyon."""
+    query = QUERY | {"kind": "room", "radius_km": "5", "tz": "Africa/Dakar"}
+    page = html(client.get(reverse("bookings:search"), query))
+    assert _starts(page) == {
+        "Salle Canut": "2026-03-03T13:00:00+00:00",
+        "Salle Gratte-Ciel": "2026-03-03T13:00:00+00:00",
+    }
+    assert "heure de chaque lieu" in page.select_one(".zone").get_text()
+    assert page.select_one("input[name=zone][value=venue]").has_attr("checked")
+    mine = page.select_one("label[for=id_zone_1]").get_text(" ", strip=True)
+    assert "Dans mon fuseau horaire" in mine and "Africa/Dakar" in mine
+
+    page = html(client.get(reverse("bookings:search"), query | {"zone": "mine"}))
+    assert _starts(page) == {
+        "Salle Canut": "2026-03-03T14:00:00+00:00",
+        "Salle Gratte-Ciel": "2026-03-03T14:00:00+00:00",
+    }
+    assert "Africa/Dakar" in page.select_one(".zone").get_text()
+    assert [p.get_text() for p in page.select(".when")][0].startswith("15:00–17:00")
