@@ -283,6 +283,7 @@ def add_today_panel(request, panels):
 #: (in the error colour) and why an action waits (muted); approve and reject side by side.
 LIST_NOTES_CSS = """<style>
 .essaim-decide { display: flex; flex-wrap: wrap; gap: .5rem; }
+.essaim-decide .button { margin: 0; }
 .essaim-closed, .essaim-waiting { display: block; margin-top: .25rem; }
 .essaim-closed { color: var(--w-color-text-error, #cd4444); font-weight: 600; }
 .essaim-waiting { color: var(--w-color-text-meta, #5c5c5c); }

@@ -49,8 +49,9 @@ STATUS_PRIMARY = {BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStat
 #: the latest first ("today" is each venue's own day). Not a column's ordering, so no header is marked.
 TODAY_FIRST = "today-first"
 
-#: The moves the list offers or explains (approving and rejecting through their confirmation page).
-LIST_MOVES = ("approve", "reject", "check-in")
+#: The moves the list offers or explains: approving and rejecting (through their confirmation page).
+#: Check-in stays in the day view, which explains it.
+LIST_MOVES = ("approve", "reject")
 
 
 class BookingPaginator(WagtailPaginator):
