@@ -239,6 +239,7 @@ def test_pages_on_a_desktop_and_a_phone(page, network, make_context, entrepreneu
     expect(phone.locator("td.no-events").first).to_be_hidden()
     # Keyboard: the filters are reachable and the focus is visible.
     phone.goto(pages["agenda-list"])
+    phone.locator("details.filters-disclosure > summary").tap()  # folded on phones (issue 16, item 7)
     phone.locator("#id_venue").focus()
     outline = phone.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
