@@ -284,6 +284,7 @@ def add_today_panel(request, panels):
 LIST_NOTES_CSS = """<style>
 .essaim-decide { display: flex; flex-wrap: wrap; gap: .5rem; }
 .essaim-decide .button { margin: 0; }
+.essaim-clashes a { color: inherit; text-decoration: underline; font-weight: 600; }
 .essaim-closed, .essaim-waiting { display: block; margin-top: .25rem; }
 .essaim-closed { color: var(--w-color-text-error, #cd4444); font-weight: 600; }
 .essaim-waiting { color: var(--w-color-text-meta, #5c5c5c); }
