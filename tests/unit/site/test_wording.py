@@ -107,7 +107,9 @@ def test_our_catalogue_leaves_the_frameworks_words_alone():
     renamed = {
         msgid
         for msgid, msgstr in ours.items()
-        if msgid and msgid in theirs and msgstr not in theirs[msgid]
+        if msgid
+        and msgid in theirs
+        and msgstr not in theirs[msgid]
         # Wagtail's labels with "(e)" a manager sees, written again for no gender in particular
         and not any(WRITTEN_FOR_BOTH_GENDERS.search(text) for text in theirs[msgid])
     }
