@@ -32,7 +32,7 @@ def flashes(response):
 def test_list_shows_local_times_booker_status_and_amount(as_manager_a, world):
     page = as_manager_a.get(LIST).content.decode()
     assert world.confirmed_a.reference in page and world.pooled_a.reference in page
-    assert "Tue 03/03/2026 09:00–10:00" in page  # 8:00 UTC is 9:00 in Paris
+    assert "Tue, Mar 3, 2026, 09:00–10:00" in page  # 8:00 UTC is 9:00 in Paris
     assert "Alice Martin &lt;alice@example.org&gt;" in page
     assert "Awaiting approval" in page
     assert "€15.00 · To pay at the venue" in page
@@ -77,7 +77,7 @@ def test_date_filter_uses_each_venues_own_day(as_manager_a, world):
     assert kiwi.reference in tuesday and world.confirmed_a.reference in tuesday
     monday = as_manager_a.get(LIST, {"dates_from": "2026-03-02", "dates_to": "2026-03-02"}).content.decode()
     assert kiwi.reference not in monday and world.confirmed_a.reference not in monday
-    assert "Tue 03/03/2026 09:00–10:00" in tuesday.split(kiwi.reference)[1]  # Auckland's own wall clock
+    assert "Tue, Mar 3, 2026, 09:00–10:00" in tuesday.split(kiwi.reference)[1]  # Auckland's own wall clock
     later = as_manager_a.get(LIST, {"dates_from": "2026-03-04"}).content.decode()
     assert world.confirmed_a.reference not in later
 
@@ -87,7 +87,7 @@ def test_detail_shows_the_audit_trail(as_manager_a, world):
         page = as_manager_a.get(reverse("booking_list:detail", args=[world.pending_a.pk])).content.decode()
     assert "Salle du conseil · Lieu Alpha" in page
     assert "Awaiting approval" in page and "Approve" in page and "Reject the request" in page
-    assert "03/02/2026 08:00:00" in page  # created on Monday 8:00, Paris time
+    assert "Mon, Mar 2, 2026, 08:00:00" in page  # created on Monday 8:00, Paris time
 
 
 def test_check_in_then_no_show_then_late_arrival(as_manager_a, world):

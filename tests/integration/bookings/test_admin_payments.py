@@ -112,7 +112,7 @@ def test_panel_shows_amounts_payments_refunds_and_totals(as_manager_a, world):
     }
 
     payments = section.select_one("[data-booking-payments]").get_text(" ", strip=True)
-    assert "Stripe Paid €15.00 03/02/2026 08:30:00" in payments
+    assert "Stripe Paid €15.00 Mon, Mar 2, 2026, 08:30:00" in payments
     assert "cs_test_1" in payments and "pi_test_1" in payments
     assert section.select_one("a[href='https://pay.stripe.com/receipts/r_1']") is not None
 

@@ -11,6 +11,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 from wagtail.users.models import UserProfile
 
 from bookings.inventory import closure_create
+from core.formatting import date_label
 from events import selectors, services
 from events.models import EventPage, EventStatus
 from tests.integration.events.conftest import weekday_on_or_after
@@ -193,13 +194,13 @@ def test_dates_on_closures_are_flagged_after_publish_and_in_the_editor(client, v
     response = client.post(edit_url(page), data)
     assert response.status_code == 302
     warnings = [m for m in flashed(response) if "the venue is closed" in m]
-    assert len(warnings) == 1 and closed.strftime("%m/%d/%Y") in warnings[0], flashed(response)
+    assert len(warnings) == 1 and date_label(closed, language="en") in warnings[0], flashed(response)
     client.get(response["Location"])  # the listing the browser lands on shows it
 
     response = client.get(edit_url(page))
     content = html.unescape(response.content.decode())
     assert content.count("the venue is closed") == 1
-    assert closed.strftime("%m/%d/%Y") in content
+    assert date_label(closed, language="en") in content
 
 
 def test_a_yearly_closure_over_new_year_is_flagged(venues, make_event):
