@@ -306,7 +306,8 @@ _AXE_RUNNER = """
   const serious = (result) => result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 8).map((n) => ({
-      target: n.target.join(" "), summary: (n.failureSummary || "").split("\\n").slice(1, 3).map((line) => line.trim()).join("; "),
+      target: n.target.join(" "),
+      summary: (n.failureSummary || "").split("\\n").slice(1, 3).map((line) => line.trim()).join("; "),
     }))}));
   window.essaimAxeRun = () => {
     running = running.catch(() => null).then(async () => {
