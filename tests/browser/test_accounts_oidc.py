@@ -69,6 +69,9 @@ def test_log_in_with_proconnect(make_context, live_server, proconnect, shot, lan
     assert page.locator("html").get_attribute("lang") == language
 
     # The account menu leads to the connected accounts, ProConnect's among them.
+    menu = page.locator("button.menu-button")  # on a phone the header's links are behind "Menu"
+    if menu.is_visible():
+        menu.click()
     with translation.override(language):
         page.locator(f'header a[href="{reverse("account_profile")}"]').click()
     page.get_by_role("link", name={"fr": "Comptes associés", "en": "Account Connections"}[language]).click()
