@@ -85,7 +85,8 @@ def test_event_page(make_context, network, shot, language, size):
         else r"^Tue, [A-Z][a-z]{2} \d{1,2}, \d{4}, 18:30–20:30$"
     )
     expect(dates.first).to_have_text(re.compile(pattern))
-    expect(page.locator("article")).not_to_contain_text(re.compile(r"\b(Mar|Déc|Janv) \d"))
+    if language == "fr":  # not Django's "Mar 15 Déc 2026"
+        expect(page.locator("article")).not_to_contain_text(re.compile(r"\b(Mar|Déc|Janv) \d"))
 
     moved = page.locator("[data-testid=date-row]").filter(has=page.locator(".tag-moved"))
     expect(moved).to_have_count(1)
