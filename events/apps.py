@@ -10,4 +10,8 @@ class EventsConfig(AppConfig):
     def ready(self):
         # Importing these modules connects their receivers and hooks; in ready(), as Django documents
         # for signals, because the models they name are loaded by then.
-        from events import sections, signals  # noqa: F401, PLC0415
+        from bookings import display_names  # noqa: PLC0415
+        from events import sections, selectors, signals  # noqa: F401, PLC0415
+
+        # "My bookings" names an event's seats after the event, in the reader's language.
+        display_names.register(selectors.seat_names)

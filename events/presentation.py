@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
+from babel.dates import format_skeleton, get_datetime_format
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
@@ -21,6 +22,7 @@ from wagtail.models import Page
 from bookings import remote
 from core import ical_writer, money, origins
 from core import recurrence as rec
+from core.formatting import active_language
 from events import selectors
 from events.models import Event, occurrence_key
 from venues.selectors import venues_localized
@@ -53,6 +55,17 @@ def day_label(moment: datetime) -> str:
 
 def time_label(moment: datetime) -> str:
     return formats.time_format(moment, "H:i")
+
+
+def short_day_label(moment: datetime) -> str:
+    """``mar. 15 déc. 2026`` (``Tue, Dec 15, 2026``): the active language's own abbreviated date
+    from CLDR (Django's ``D j M`` gave "Mar 15 Déc"), in the moment's own zone."""
+    return format_skeleton("yMMMEd", moment, tzinfo=moment.tzinfo, locale=active_language())
+
+
+def with_time(day: str, times: str) -> str:
+    """A date and a time (or span) joined as the active language joins them: ``mar. 15 déc. 2026, 18:30``."""
+    return get_datetime_format("medium", locale=active_language()).replace("{1}", day).replace("{0}", times)
 
 
 def zone_shown(tzname: str) -> bool:
@@ -127,6 +140,8 @@ class Row:
     cancelled: bool = False
     tzname: str = ""
     extra: dict = field(default_factory=dict)
+    #: The language ``title`` is written in (the node's when the event is not translated).
+    title_language: str = ""
 
     @property
     def key(self) -> str:
@@ -162,9 +177,13 @@ class Row:
 
     @property
     def short_label(self) -> str:
-        """``mar. 8 déc. 2026, 18:30``: for a list of choices on a narrow screen."""
-        start = self.occurrence.start
-        return f"{formats.date_format(start, 'D j M Y')}, {time_label(start)}"
+        """``mar. 8 déc. 2026, 18:30``: the start, short enough for a phone's line."""
+        return with_time(short_day_label(self.occurrence.start), time_label(self.occurrence.start))
+
+    @property
+    def when_label(self) -> str:
+        """``mar. 8 déc. 2026, 18:30–20:30``: a date row of the event page."""
+        return with_time(short_day_label(self.occurrence.start), self.time_label)
 
     @property
     def start_time(self) -> str:
@@ -230,6 +249,7 @@ def rows_for(pairs: list[tuple[Event, rec.Occurrence]], *, request, language: st
                 event=event,
                 occurrence=occurrence,
                 title=event.title(language),
+                title_language=language if event.titles.get(language) else settings.LANGUAGE_CODE,
                 venue=venues.get(event.venue_id, event.venue),
                 url=urls.get(event.pk, ""),
                 price=price_label(event, language),

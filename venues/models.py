@@ -287,6 +287,7 @@ class VenuePage(SingleLineTitle, Page):
         url = self.origin_page_url or request.build_absolute_uri(self.get_url(request))
         context.update(
             facts=facts,
+            texts=presentation.texts(self, facts),
             opening_hours=presentation.opening_hours_table(hours),
             profile=presentation.profile(facts),
             jsonld=presentation.jsonld(venue=self, facts=facts, url=url, hours=hours),

@@ -5,9 +5,11 @@ No clock and no queries beyond the venue's own relations, so page rendering stay
 
 import json
 
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.localized import LocalText
 from venues import vocabulary
 
 SCHEMA_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -22,6 +24,25 @@ def opening_hours_table(rows) -> list[tuple[str, list]]:
     if not any(spans.values()):
         return []
     return [(vocabulary.WeekDay(day).label, spans[day]) for day in range(7)]
+
+
+#: The venue's own words, written again in each translation (the rest are facts of the canonical page).
+TRANSLATED_TEXTS = ("summary", "accessibility", "opening_hours_note")
+
+
+def texts(page, facts) -> dict[str, LocalText]:
+    """The venue's words in this page's language where its translation has them, else the
+    canonical page's, each with its language (the page marks the ones not in its own). A field a
+    translation still holds as the original was copied, not translated."""
+    language = page.locale.language_code
+    found = {}
+    for name in TRANSLATED_TEXTS:
+        own, original = getattr(page, name), getattr(facts, name)
+        if page.pk == facts.pk or (own and own != original):
+            found[name] = LocalText(own, language)
+        else:
+            found[name] = LocalText(original, settings.LANGUAGE_CODE)
+    return found
 
 
 def profile(venue) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -22,6 +23,7 @@ from bookings.throttles import over_rate
 from bookings.views.common import LOGIN_URL, error_list, page_language
 from core import identity, windows
 from core.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
+from core.localized import LocalText
 from venues.selectors import venues_localized
 
 #: The booking form's fields kept in the query string when booking has to wait for a log-in.
@@ -99,6 +101,8 @@ def _day_context(request, resource: Resource, form: BookingForm, day: date, want
     day_view = selectors.resource_day(resource=resource, day=day, now=now)
     context = {
         "resource": resource,
+        # Written once, in the node's language: marked as such on a page in another.
+        "description": LocalText(resource.description, settings.LANGUAGE_CODE),
         "venue": venues_localized([resource.venue])[0],
         "facts": resource.venue,
         "tzname": tz.key,

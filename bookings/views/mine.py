@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import presentation, rule_texts, search, selectors, services
+from bookings import display_names, presentation, rule_texts, search, selectors, services
 from bookings.forms import CancelForm
 from bookings.models import PaymentProvider, PaymentStatus, RefundStatus
 from bookings.payments import ledger, pay_links
@@ -42,10 +42,11 @@ def _booking_or_404(request, reference: str):
     return booking
 
 
-def _booking_row(booking, venues: dict, language: str) -> dict:
+def _booking_row(booking, venues: dict, names: dict, language: str) -> dict:
     tz = ZoneInfo(booking.resource.venue.timezone)
     return {
         "booking": booking,
+        "name": names[booking.resource_id],
         "venue": venues.get(booking.resource.venue_id, booking.resource.venue),
         "tzname": tz.key,
         "amount": presentation.amount_label(booking, language),
@@ -58,7 +59,8 @@ def _rows(bookings) -> list[dict]:
     canonical = {booking.resource.venue_id: booking.resource.venue for booking in bookings}
     localized = dict(zip(canonical, venues_localized(canonical.values()), strict=True))
     language = page_language()
-    return [_booking_row(booking, localized, language) for booking in bookings]
+    names = display_names.resource_names([booking.resource for booking in bookings], language)
+    return [_booking_row(booking, localized, names, language) for booking in bookings]
 
 
 @login_required_page

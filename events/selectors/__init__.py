@@ -42,7 +42,7 @@ from events.selectors.schedule import (
     series,
     upcoming,
 )
-from events.selectors.seats import Seats, seats_for, seats_taken, seats_taken_many
+from events.selectors.seats import Seats, seat_names, seats_for, seats_taken, seats_taken_many
 
 __all__ = [
     "AgendaFilters",
@@ -69,6 +69,7 @@ __all__ = [
     "registration_open",
     "registrations_of_user",
     "registrations_standing",
+    "seat_names",
     "seats_for",
     "seats_taken",
     "seats_taken_many",

@@ -111,15 +111,16 @@ def test_register_in_the_agenda(page, network, entrepreneur):
     expect(page.locator("h1")).to_have_text("Apéro des entrepreneurs")
     chosen = page.locator("[data-testid=date-row].is-chosen")
     key = chosen.get_attribute("data-date")
-    expect(page.locator("#id_date")).to_have_value(key)
     snap(page, "event-page-desktop")
+    # The seats field above the dates, then the date's own button (no second form in the sidebar).
     page.locator("#id_quantity").fill("2")
-    page.locator("[data-testid=register-form] button[type=submit]").click()
+    page.locator(f"#date-{key} button[name=date]").click()
     expect(page).to_have_url(re.compile(re.escape(reverse("account_login")) + r"\?next="))
     log_in(page)
-    expect(page.locator("#id_date")).to_have_value(key)  # the choice survived the log-in
+    # The choice survived the log-in.
+    expect(page.locator("[data-testid=date-row].is-chosen")).to_have_attribute("data-date", key)
     expect(page.locator("#id_quantity")).to_have_value("2")
-    page.locator("[data-testid=register-form] button[type=submit]").click()
+    page.locator(f"#date-{key} button[name=date]").click()
 
     expect(page.locator(".confirmation")).to_be_visible()
     booking = Booking.objects.get(user=entrepreneur)
