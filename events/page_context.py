@@ -72,6 +72,7 @@ def event_page_context(request, page) -> dict:
             upcoming = sorted([*upcoming, extra], key=lambda o: o.start)
     rows = presentation.rows_for([(event, o) for o in upcoming], request=request, language=language, now=now)
     _user_rows(request, rows, now)
+    _waitlist_focus(request, rows)
     chosen = next((row for row in rows if wanted and row.occurrence.recurrence_id.astimezone(UTC) == wanted), None)
     chosen = chosen or next((row for row in rows if not row.cancelled), rows[0] if rows else None)
     open_rows = [row for row in rows if not row.cancelled and not row.extra["closed"]]
@@ -109,7 +110,7 @@ def event_page_context(request, page) -> dict:
         ),
         "venue_feed_url": presentation.venue_feed_url(request, event.venue.slug),
         "jsonld": structured_data.json_for_script(data),
-        "next_url": request.get_full_path(),
+        "next_url": _without_waitlist(request),
     }
 
 
@@ -118,6 +119,26 @@ def _body_beyond_summary(page) -> bool:
     demo's among them, only repeat it)."""
     body = structured_data.plain(page.body)
     return bool(body) and body != structured_data.plain(page.summary)
+
+
+def _waitlist_focus(request, rows) -> None:
+    """``?waitlist=<key>`` (a click on "join the waitlist" kept across a log-in, or the join just
+    made) puts that date's waitlist block in focus: the position when the visitor is on the list,
+    else a form to confirm joining (a POST: nothing is joined by following a link)."""
+    key = request.GET.get("waitlist", "") if request.user.is_authenticated else ""
+    for row in rows:
+        mine = row.extra
+        focused = bool(key) and row.key == key and not row.cancelled
+        mine["waitlist_focus"] = focused and bool(mine["entry"] or not (mine["registration"] or mine["closed"]))
+        mine["waitlist_confirm"] = mine["waitlist_focus"] and mine["entry"] is None and row.full
+
+
+def _without_waitlist(request) -> str:
+    """This page's address for the forms' ``next``, without the waitlist focus (after leaving the
+    list, the page must not ask to join again)."""
+    query = request.GET.copy()
+    query.pop("waitlist", None)
+    return request.path + (f"?{query.urlencode()}" if query else "")
 
 
 def _localized_venue(event: Event, language: str):

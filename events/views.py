@@ -247,14 +247,25 @@ def register(request, pk: int):
     return _after_booking(booking, now)
 
 
+def _waitlist_url(request, event: Event, key: str) -> str:
+    """The event page on one date's waitlist block (``page_context`` focuses it): after joining,
+    the position; after a log-in, a form to confirm the click made before it (as the booking page
+    keeps its choice across a log-in; nothing is joined on a GET)."""
+    if event.programme_id or parse_occurrence_key(key) is None:
+        return _event_page_url(request, event, date=key)
+    url = presentation.page_urls([event], request, _language()).get(event.pk) or reverse("events:agenda")
+    return f"{url}?{urlencode({'date': key, 'waitlist': key})}#waitlist-{key}"
+
+
 @require_POST
 def waitlist_join(request, pk: int):
+    """Join a full date's waitlist, then back to that date's row, which shows the position."""
     event = _event_or_404(pk)
     form = OccurrenceForm(request.POST)
     key = request.POST.get("date", "")
-    back = _event_page_url(request, event, date=key)
+    back = _event_page_url(request, event, date=key)  # a refusal is shown at the top of the page
     if not request.user.is_authenticated:
-        return redirect_to_login(back, LOGIN_URL)
+        return redirect_to_login(_waitlist_url(request, event, key), LOGIN_URL)
     recurrence_id = parse_occurrence_key(form.cleaned_data["date"]) if form.is_valid() else None
     if recurrence_id is None:
         messages.error(request, _("Choose one of the dates listed."))
@@ -268,12 +279,13 @@ def waitlist_join(request, pk: int):
     except (InvalidInput, Conflict, NotFound) as error:
         _refused(request, error)
         return redirect(back)
-    messages.success(
-        request,
-        _("You are number %(n)s on the waitlist. If a seat frees, we hold it for you and send you an e-mail.")
-        % {"n": selectors.waitlist_position(entry)},
-    )
-    return redirect(back)
+    if event.programme_id:  # the programme page has no anchor per date: say it at the top
+        messages.success(
+            request,
+            _("You are number %(n)s on the waitlist. If a seat frees, we hold it for you and send you an e-mail.")
+            % {"n": selectors.waitlist_position(entry)},
+        )
+    return redirect(_waitlist_url(request, event, key))
 
 
 def _entry_or_404(request, pk: int) -> WaitlistEntry:

@@ -149,7 +149,7 @@ def test_waitlist_promotion(page, network, entrepreneur, django_user_model):
     expect(row.locator(".seats")).to_have_class(re.compile("seats-full"))
     row.locator("form button").click()  # Join the waitlist
     expect(page.locator("[data-testid=waitlist-position]")).to_be_visible()
-    expect(page.locator(".messages")).to_be_visible()
+    expect(row.locator("[data-testid=waitlist-block]")).to_be_focused()  # the result where the click was
     entry = WaitlistEntry.objects.get(user=entrepreneur)
     assert entry.status == WaitlistStatus.WAITING
     snap(page, "event-page-waitlist")

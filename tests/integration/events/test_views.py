@@ -215,7 +215,8 @@ def test_full_date_waitlist_join_leave(client, make_event, make_user):
     full = client.post(en("events:register", event.pk), {"date": key}, follow=True)
     assert "This date is full" in full.content.decode()
     joined = client.post(en("events:waitlist-join", event.pk), {"date": key}, follow=True)
-    assert "You are number 1 on the waitlist" in joined.content.decode()
+    # Back on the date's row (the page's own language), which shows the position.
+    assert french("You are number %(n)s on the waitlist") % {"n": 1} in joined.content.decode()
     entry = WaitlistEntry.objects.get(user=waiting)
     mine = client.get(en("bookings:mine")).content.decode()
     assert 'data-testid="waitlist-place"' in mine and "number 1" in mine
