@@ -6,9 +6,11 @@ not learn that it went live, nor in which languages. This middleware adds that m
 """
 
 from django.contrib import messages
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.models import Page, TaskState
+from wagtail.users.models import UserProfile
 
 WORKFLOW_ACTION_VIEW = "wagtailadmin_pages:workflow_action"
 
@@ -30,21 +32,22 @@ def moderation_message(request, *, page_id: int, task_state_id: int) -> None:
     page = Page.objects.filter(pk=page_id).first()
     if task_state is None or page is None:
         return
+    # The title under review (a draft's title may not be the page's yet).
+    title = page.get_latest_revision_as_object().title
     if task_state.status == TaskState.STATUS_APPROVED:
-        page.refresh_from_db()
         if page.live:
             messages.success(
                 request,
                 _("“%(title)s” is approved: the page is live %(languages)s.")
-                % {"title": page.title, "languages": _live_languages(page)},
+                % {"title": title, "languages": _live_languages(page)},
             )
         else:
-            messages.success(request, _("“%(title)s” is approved.") % {"title": page.title})
+            messages.success(request, _("“%(title)s” is approved.") % {"title": title})
     elif task_state.status == TaskState.STATUS_REJECTED:
         messages.success(
             request,
             _("Changes requested on “%(title)s”: it goes back to its author; what is online does not change.")
-            % {"title": page.title},
+            % {"title": title},
         )
 
 
@@ -58,5 +61,10 @@ class ModerationMessageMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         if request.method == "POST" and match is not None and match.view_name == WORKFLOW_ACTION_VIEW:
-            moderation_message(request, page_id=match.kwargs["page_id"], task_state_id=match.kwargs["task_state_id"])
+            # In the admin's language, which Wagtail activates inside its views only.
+            language = UserProfile.get_for_user(request.user).get_preferred_language()
+            with translation.override(language):
+                moderation_message(
+                    request, page_id=match.kwargs["page_id"], task_state_id=match.kwargs["task_state_id"]
+                )
         return response

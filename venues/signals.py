@@ -20,3 +20,10 @@ def venue_gone(sender, instance, **kwargs):
     """Unpublished or deleted: the network map must not show it any more."""
     if isinstance(instance, VenuePage):
         services.venue_map_cache_clear()
+
+
+def venue_translated(sender, source_obj, target_obj, **kwargs):
+    """A venue copied into another language (wagtail-localize's *Translate*, a draft): its team
+    edits the new page at once, as it edits the source."""
+    if isinstance(source_obj, VenuePage) and not source_obj.origin:
+        services.venue_team_ensure(venue=source_obj.specific)
