@@ -98,7 +98,10 @@ def _localize_programme(programme: ProgrammePage, locale: Locale, texts: dict, s
     translation, _created = Translation.objects.update_or_create(
         source=source, target_locale=locale, defaults={"enabled": True}
     )
-    translation.save_target(publish=True)
+    # Saved as a draft, then published here: wagtail-localize publishes on the transaction's commit,
+    # which never comes inside a test's transaction (nor when the demo loads inside one).
+    translation.save_target(publish=False)
+    translation.get_target_instance().get_latest_revision().publish()
 
 
 def _plain(html: str) -> str:

@@ -86,6 +86,9 @@ RENAMED_ON_PURPOSE = {
     "Download CSV",
     "Today",
     "Time",
+    # wagtail-localize's "Locales" are the languages of the content, not regions ("Régions").
+    "Locales",
+    "{} locales",
 }
 
 
