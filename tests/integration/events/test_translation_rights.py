@@ -109,6 +109,8 @@ def test_hub_translates_its_programme_and_the_network_validates_it(
     editor = client.get(edit_url(translated)).content.decode()
     assert "js-translation-editor" in editor
     assert "data-essaim-submit-label" in editor
+    assert "cms/js/translation-editor.js" in editor  # the script that relabels the button
+    assert 'nonce="' in editor  # wagtail-localize's inline script, under the CSP
     translation = Translation.objects.get(target_locale=english, source__object_id=own.translation_key)
     for segment in StringSegment.objects.filter(source=translation.source).select_related("string", "context"):
         text = "impact-week" if segment.context.path == "slug" else f"EN {segment.string.data}"
