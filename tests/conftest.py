@@ -1,9 +1,12 @@
 """Shared fixtures: the site tree, venues and resources made by the factories (through the
 services), eager Celery by default."""
 
+import sys
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, connections
 from django.utils import translation
 
 from sites.celery import app as celery_app
@@ -13,6 +16,28 @@ from tests.support.factories import site_tree as build_site_tree
 #: ``two_nodes`` / ``paired_nodes``: two real nodes, started once per session for tests/twonode,
 #: its browser test and its benchmark.
 pytest_plugins = ["tests.support.nodes"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and before they are dropped, on PostgreSQL, the end of any
+    session still open on them: a thread or server a test left behind would otherwise make
+    ``DROP DATABASE`` fail ("being accessed by other users") after every test passed. Each session
+    ended is named on stderr, so that the test that leaked it can be found."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 200), pg_terminate_backend(pid) "
+                "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            for pid, application, state, query, _ended in cursor.fetchall():
+                print(f"\nleft open on the test database, ended: pid {pid} {application!r} {state} {query!r}",
+                      file=sys.stderr)
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +101,11 @@ def make_resource(make_venue):
 def pytest_collection_modifyitems(config, items):
     """In parallel runs (``-n 2 --dist loadgroup``), ask xdist to keep the tests on the two real
     nodes in one worker: they share one session-wide pair (minutes to start). Should they be split
-    all the same, each worker starts and names its own pair (``tests.support.nodes``)."""
+    all the same, each worker starts and names its own pair (``tests.support.nodes``).
+
+    pytest-xdist 3.8 does not apply these groups under pytest 9 (it renames ``item._nodeid``, which
+    pytest 9 no longer reads), so .ci/run keeps what must not share the machine or PostgreSQL's
+    connections (the two nodes, the race tests) out of its parallel steps and runs it serially."""
     for item in items:
         if item.get_closest_marker("twonode"):
             item.add_marker(pytest.mark.xdist_group("two_nodes"))
