@@ -35,8 +35,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             for pid, application, state, query, _ended in cursor.fetchall():
-                print(f"\nleft open on the test database, ended: pid {pid} {application!r} {state} {query!r}",
-                      file=sys.stderr)
+                print(
+                    f"\nleft open on the test database, ended: pid {pid} {application!r} {state} {query!r}",
+                    file=sys.stderr,
+                )
         connection.close()
 
 
