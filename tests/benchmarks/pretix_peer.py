@@ -16,7 +16,7 @@ registrations a second does a mature Django ticketing system take, and does it s
    ``capacity`` seats, and a team with every permission and an API token.
 4. **serve** — gunicorn on ``pretix.wsgi`` with the worker shape of ``deploy/gunicorn.conf.py``
    (read from that file: ``2 × CPUs + 1`` gthread workers × 2 threads by default), ``DEBUG`` off,
-   Redis as cache (its own db number) when reachable.
+   Redis (its own db number, flushed before and after) as cache and Celery broker when it answers.
 5. **measure** — ``clients`` threads, each with its own keep-alive connection, warm up with one
    ``"simulate": true`` order (full validation, nothing saved), then start together on a barrier
    and POST one-ticket orders to ``/api/v1/organizers/{org}/events/{event}/orders/`` until pretix
@@ -100,7 +100,7 @@ def measure_pretix(
     venv = home / "pretix-venv"
     install_seconds = _ensure_venv(venv)
     _ensure_database(db_host, db_port, db_user)
-    redis = _redis_reachable(redis_host, redis_port)
+    redis = _redis_flush(redis_host, redis_port)
     port = _free_port()
     env = _pretix_env(
         home, port, db_host, db_port, db_user, f"redis://{redis_host}:{redis_port}/{REDIS_DB}" if redis else ""
@@ -123,6 +123,8 @@ def measure_pretix(
         run = _rush(port, scene, clients, attempts_per_client)
     finally:
         _stop(server)
+        if redis:
+            _redis_flush(redis_host, redis_port)  # the queued tasks no worker will run
     sold_in_db = int(_run(venv, ["-c", COUNT_SCRIPT, scene["organizer"], scene["event"]], env, "count").strip())
 
     latencies = run["latencies"]
@@ -234,12 +236,18 @@ def _ensure_database(host: str, port: int, user: str) -> None:
         raise PretixUnavailable(f"PostgreSQL at {user}@{host}:{port}: {str(exc).strip()}") from exc
 
 
-def _redis_reachable(host: str, port: int) -> bool:
-    """Whether Redis answers PING: pretix then caches there, as its production setup does."""
+def _redis_flush(host: str, port: int) -> bool:
+    """Empty pretix's Redis db (``REDIS_DB``); False when Redis does not answer."""
     try:
         with socket.create_connection((host, port), timeout=2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            sock.sendall(f"SELECT {REDIS_DB}\r\nFLUSHDB\r\n".encode())
+            answer = b""
+            while answer.count(b"\r\n") < 2:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer == b"+OK\r\n+OK\r\n"
     except OSError:
         return False
 
@@ -248,7 +256,15 @@ def _pretix_env(home: Path, port: int, db_host: str, db_port: int, db_user: str,
     """Write pretix.cfg (a fresh secret each run, DEBUG off) and return the environment to run pretix in."""
     data = home / "pretix-data"
     data.mkdir(parents=True, exist_ok=True)
-    redis = f"[redis]\nlocation={redis_url}\nsessions=false\n" if redis_url else ""
+    # With Redis, pretix caches there and queues its Celery tasks there (webhooks, notifications),
+    # as in production; no worker consumes them (they are flushed after the run), as Essaim's
+    # throughput benchmark replaces its e-mail queueing with a no-op. Without Redis, pretix runs
+    # its tasks inside the request (its eager mode), which costs it a little.
+    redis = (
+        f"[redis]\nlocation={redis_url}\nsessions=false\n\n[celery]\nbroker={redis_url}\nbackend={redis_url}\n"
+        if redis_url
+        else ""
+    )
     config = home / "pretix.cfg"
     config.write_text(
         f"[pretix]\ninstance_name=Essaim benchmark peer\nurl=http://127.0.0.1:{port}\ncurrency=EUR\n"
