@@ -17,9 +17,9 @@ registrations a second does a mature Django ticketing system take, and does it s
 4. **serve** — gunicorn on ``pretix.wsgi`` with the worker shape of ``deploy/gunicorn.conf.py``
    (read from that file: ``2 × CPUs + 1`` gthread workers × 2 threads by default), ``DEBUG`` off,
    Redis (its own db number, flushed before and after) as cache and Celery broker when it answers.
-5. **measure** — ``clients`` threads, each with its own keep-alive connection, warm up with one
-   ``"simulate": true`` order (full validation, nothing saved), then start together on a barrier
-   and POST one-ticket orders to ``/api/v1/organizers/{org}/events/{event}/orders/`` until pretix
+5. **measure** — ``clients`` simulated orders warm pretix up (``"simulate": true``: the whole
+   validation, nothing saved); then ``clients`` threads, each with its own fresh keep-alive
+   connection, start together on a barrier and POST one-ticket orders to ``/api/v1/organizers/{org}/events/{event}/orders/`` until pretix
    refuses them with its "not enough quota" 400. The free ticket makes each order paid at once
    through pretix's ``free`` payment provider, as a free Essaim registration is confirmed at once.
 6. **stop** — gunicorn is stopped whatever happened; the sold count is read back from pretix's
@@ -435,17 +435,25 @@ def _is_quota_refusal(status: int, body: bytes) -> bool:
 def _rush(port: int, scene: dict, clients: int, attempts_per_client: int | None) -> dict:
     path = f"/api/v1/organizers/{scene['organizer']}/events/{scene['event']}/orders/"
     headers = {"Authorization": f"Token {scene['token']}", "Content-Type": "application/json"}
+    # Warm-up, untimed, on connections of its own: a simulated order runs the whole validation and
+    # saves nothing. The rush gets fresh connections: gunicorn closes a keep-alive connection idle
+    # for 2 s, as these would be while the others warm up.
+    for index in range(clients):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            conn.request("POST", path, body=_order(scene, index, 0, simulate=True), headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if response.status != 201:
+            raise PretixUnavailable(f"pretix refused a simulated order with {response.status}: {body[:300]!r}")
     conns = []
-    for index in range(clients):  # opened one by one: a burst of connects could overflow the backlog
+    for _ in range(clients):  # opened one by one: a burst of connects could overflow the backlog
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.connect()
         conns.append(conn)
-        # Warm-up, untimed: a simulated order runs the whole validation and saves nothing.
-        conn.request("POST", path, body=_order(scene, index, 0, simulate=True), headers=headers)
-        response = conn.getresponse()
-        body = response.read()
-        if response.status != 201:
-            raise PretixUnavailable(f"pretix refused a simulated order with {response.status}: {body[:300]!r}")
+        time.sleep(0.01)
     barrier = threading.Barrier(clients + 1)
     per_client = [{"latencies": [], "sold": 0, "refused": 0, "errors": 0, "samples": []} for _ in range(clients)]
 
