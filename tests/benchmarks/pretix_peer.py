@@ -19,9 +19,10 @@ registrations a second does a mature Django ticketing system take, and does it s
    Redis (its own db number, flushed before and after) as cache and Celery broker when it answers.
 5. **measure** — ``clients`` simulated orders warm pretix up (``"simulate": true``: the whole
    validation, nothing saved); then ``clients`` threads, each with its own fresh keep-alive
-   connection, start together on a barrier and POST one-ticket orders to ``/api/v1/organizers/{org}/events/{event}/orders/`` until pretix
-   refuses them with its "not enough quota" 400. The free ticket makes each order paid at once
-   through pretix's ``free`` payment provider, as a free Essaim registration is confirmed at once.
+   connection, start together on a barrier and POST one-ticket orders to
+   ``/api/v1/organizers/{org}/events/{event}/orders/`` until pretix refuses them with its "not
+   enough quota" 400. The free ticket makes each order paid at once through pretix's ``free``
+   payment provider, as a free Essaim registration is confirmed at once.
 6. **stop** — gunicorn is stopped whatever happened; the sold count is read back from pretix's
    own tables.
 
