@@ -372,6 +372,13 @@ def _start_gunicorn(venv: Path, env: dict, port: int, shape: dict, log_path: Pat
         f"--timeout={shape['timeout']}",
         f"--max-requests={shape['max_requests']}",
     ]
+    # Recent gunicorn opens a control socket at one fixed path in $HOME by default: another gunicorn
+    # on the machine (Essaim's own benchmark) would fight over it.
+    helps = subprocess.run(  # noqa: S603 — pretix's venv, fixed arguments
+        [args[0], "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    if "--no-control-socket" in helps.stdout:
+        args.append("--no-control-socket")
     # A file, not a pipe: five workers' warnings could fill a pipe nobody reads and stall them.
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
