@@ -99,8 +99,8 @@ def measure_pretix(
     """
     home = Path(os.environ.get("ESSAIM_PRETIX_HOME") or DEFAULT_HOME)
     venv = home / "pretix-venv"
+    _ensure_database(db_host, db_port, db_user)  # first: it fails in a second, the install in minutes
     install_seconds = _ensure_venv(venv)
-    _ensure_database(db_host, db_port, db_user)
     redis = _redis_flush(redis_host, redis_port)
     port = _free_port()
     env = _pretix_env(
@@ -214,7 +214,9 @@ def _ensure_venv(venv: Path) -> float:
         raise PretixUnavailable(f"pip install {' '.join(requirements)} took over {PIP_SECONDS} s") from exc
     if pip.returncode:
         shutil.rmtree(venv, ignore_errors=True)  # a half-installed venv must not be reused
-        raise PretixUnavailable(f"pip install {' '.join(requirements)} failed: {_tail(pip.stderr + pip.stdout)}")
+        errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
+        why = "\n".join(errors[-6:]) if errors else _tail(pip.stderr + pip.stdout)
+        raise PretixUnavailable(f"pip install {' '.join(requirements)} failed: {why}")
     return time.perf_counter() - t0
 
 
