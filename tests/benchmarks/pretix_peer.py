@@ -58,7 +58,8 @@ PRETIX_VERSION = "2026.8.0"
 #: Where the venv, the configuration file and pretix's data directory live, unless
 #: ``ESSAIM_PRETIX_HOME`` says otherwise; ``var/`` is git-ignored.
 DEFAULT_HOME = ROOT / "var" / "bench"
-#: pretix's own figure for one event, quoted by issue #17, for when pretix cannot run here.
+#: pretix's ceiling for one event as issue #17 quotes it (not re-checked against pretix's docs
+#: here), printed when pretix cannot run on this machine.
 DOCUMENTED_CEILING = "300–400 tickets per minute per event (5–6.7 orders/s)"
 
 ORGANIZER = "essaim-bench"
