@@ -20,7 +20,8 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         token = (
-            ApiToken.objects.select_related("user")
+            # The person's profile comes along: the API answers in their language (``core.api_language``).
+            ApiToken.objects.select_related("user", "user__profile")
             .filter(digest=token_services.token_digest(key), revoked_at__isnull=True)
             .first()
         )

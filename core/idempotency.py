@@ -73,8 +73,11 @@ def idempotency_reserve(*, user, key: str, fingerprint: str) -> tuple[Idempotenc
     replay a finished one; raises ``InvalidInput`` (other request) or ``Conflict`` (still running)."""
     for _attempt in range(3):
         try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
+            if transaction.get_connection().in_atomic_block:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
+            # Outside a transaction (an API request): one autocommitted INSERT, not BEGIN … COMMIT.
+            return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
         except IntegrityError:
             pass
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()

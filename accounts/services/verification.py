@@ -6,6 +6,7 @@ whoever made it vouches for it, so it may book. Every other account needs one co
 """
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 
 from accounts.models import Profile
 
@@ -18,5 +19,9 @@ def email_verified(user) -> bool:
 
 
 def preferred_language(user) -> str | None:
-    """The language the person chose (at sign-up or on their account's page); ``None`` if never."""
+    """The language the person chose (at sign-up or on their account's page); ``None`` if never.
+    Read from the profile already loaded with the person when it was (a named token's request)."""
+    if get_user_model().profile.is_cached(user):  # ``request.user`` may be a lazy proxy
+        profile = getattr(user, "profile", None)  # ``None`` was cached: they have no profile
+        return profile.language if profile is not None else None
     return Profile.objects.filter(user=user).values_list("language", flat=True).first()

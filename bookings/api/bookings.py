@@ -72,14 +72,17 @@ class BookingListApi(generics.ListAPIView):
         """A resource of ours is booked here, in one transaction; another node's (a mirror) is
         booked through that node, outside any transaction (``federation``)."""
         resource_id = request.data.get("resource") if hasattr(request.data, "get") else None
-        if isinstance(resource_id, int) and selectors.resource_is_mirror(pk=resource_id):
+        resource = selectors.resource_get(pk=resource_id) if isinstance(resource_id, int) else None
+        if resource is not None and resource.is_remote:
             return self._post_remote(request)
-        return self._post_here(request)
+        return self._post_here(request, resource=resource)
 
     @idempotent
-    def _post_here(self, request):
+    def _post_here(self, request, resource=None):
+        """``resource``: the one ``post`` already read for the id in the body (one query, not two)."""
         data = validated(BookingInputSerializer(data=request.data))
-        resource = selectors.resource_get(pk=data["resource"])
+        if resource is None or resource.pk != data["resource"]:
+            resource = selectors.resource_get(pk=data["resource"])
         if resource is None:
             raise InvalidInput(_("No resource with this id."), code="unknown_resource")
         if resource.kind not in BOOKABLE_KINDS:

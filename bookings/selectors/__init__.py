@@ -55,7 +55,6 @@ from bookings.selectors.feed_data import (
 from bookings.selectors.resources import (
     resource_for_feed,
     resource_get,
-    resource_is_mirror,
     resources_bookable,
     resources_for_venue,
     resources_listed,
@@ -97,7 +96,6 @@ __all__ = [
     "resource_first_free_day",
     "resource_for_feed",
     "resource_get",
-    "resource_is_mirror",
     "resource_hours",
     "resource_occupations",
     "resource_rules",

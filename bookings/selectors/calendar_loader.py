@@ -89,14 +89,18 @@ class EpochSeconds(Func):
 
 
 def resource_occupations(
-    resource: Resource, window: av.Interval, now: datetime, rules: av.Rules
+    resource: Resource, window: av.Interval, now: datetime, rules: av.Rules, *, excluding: int | None = None
 ) -> list[av.Occupation]:
+    """What takes the resource's units in ``window``; ``excluding``: one booking left out (the one
+    being placed, written before its count)."""
     reach = timedelta(minutes=resource.buffer_minutes)
+    occupying = occupying_bookings(resource, window, now)
+    if excluding is not None:
+        occupying = occupying.exclude(pk=excluding)
     # Summed per span in SQL: a busy desk pool has thousands of bookings but few distinct spans,
     # and turning timestamps into Python objects is what costs, not the query.
     bookings = (
-        occupying_bookings(resource, window, now)
-        .order_by()
+        occupying.order_by()
         .values_list(EpochSeconds("start"), EpochSeconds("blocked_until"))
         .annotate(units=Sum("quantity"))
     )

@@ -34,11 +34,6 @@ def resource_get(*, pk: int) -> Resource | None:
     return Resource.objects.select_related("venue").filter(pk=pk).first()
 
 
-def resource_is_mirror(*, pk: int) -> bool:
-    """Another node's resource mirrored here (booked through that node)."""
-    return 0 < pk < 2**63 and Resource.objects.filter(pk=pk).exclude(origin="").exists()
-
-
 def resource_for_feed(*, pk: int) -> Resource | None:
     if not 0 < pk < 2**63:
         return None

@@ -101,9 +101,12 @@ def expire_stale_holds(resource: Resource, interval: av.Interval, now: datetime)
             booking.save(update_fields=["status", "updated_at"])
 
 
-def check_capacity(resource: Resource, interval: av.Interval, quantity: int, now: datetime) -> None:
+def check_capacity(
+    resource: Resource, interval: av.Interval, quantity: int, now: datetime, *, excluding: int | None = None
+) -> None:
+    """``quantity`` more units fit in ``interval``; ``excluding``: a booking written already, not counted."""
     rules = selectors.resource_rules(resource)
-    occupations = selectors.resource_occupations(resource, interval, now, rules)
+    occupations = selectors.resource_occupations(resource, interval, now, rules, excluding=excluding)
     try:
         av.check_capacity(interval, quantity, occupations, rules)
     except av.RuleViolation as error:
@@ -198,13 +201,15 @@ def booking_place_seats(
     note: str = "",
     hold: bool = False,
     uid: uuid.UUID | None = None,
+    person_locked: bool = False,
     now: datetime | None = None,
 ) -> Booking:
     """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
     one registration per person); this takes the seats under the same locks and capacity check as
-    any pooled booking. ``hold_until`` holds them (a waitlist offer to confirm) instead of booking,
-    and ``announce`` names the e-mail sent instead of the status's own. ``hold`` and ``uid``: as
-    for ``booking_create`` (a peer's two-phase registration).
+    any pooled booking (``person_locked``: the caller already holds the person's row, in this
+    transaction; it is not locked a second time). ``hold_until`` holds them (a waitlist
+    offer to confirm) instead of booking, and ``announce`` names the e-mail sent instead of the
+    status's own. ``hold`` and ``uid``: as for ``booking_create`` (a peer's two-phase registration).
 
     Raises ``Conflict`` (``no_room``) when the occurrence is full, ``PermissionDenied``
     (``email_unverified``) when the person asks with an unconfirmed address (a seat offered from the
@@ -240,6 +245,7 @@ def booking_place_seats(
         limit_holds=hold_until is None,
         announce=announce,
         uid=uid,
+        person_locked=person_locked,
     )
 
 
@@ -258,17 +264,26 @@ def _place(
     limit_holds: bool = True,
     announce: str = "",
     uid: uuid.UUID | None = None,
+    person_locked: bool = False,
 ) -> Booking:
     """Lock, count the person's limits and holds and the capacity, then write the booking with its
     first transition, or raise. ``limits_tz``: the venue's zone, when the resource's per-person
-    limits apply (a booking, not event seats)."""
+    limits apply (a booking, not event seats). ``person_locked``: the caller (a registration)
+    holds the person's row already, in this transaction.
+
+    A pooled resource's row is locked *last*, after the booking is written, and its units are
+    counted then: every booking of the pool waits for that lock, which is held until commit, so
+    it must cover as little as possible (a rush for one event's seats is as fast as that lock is
+    short). Counting after the write is right under READ COMMITTED: the count runs once the lock
+    is granted, so it sees every booking committed before, and this one (left out of the count).
+    An exclusive resource needs no lock: the exclusion constraint is the last word, and the
+    stale holds that it would still see are marked first."""
     resource = request.resource
     interval = av.Interval(request.start, request.end)
     try:
         with transaction.atomic():
-            # The person (limits, holds) and a pooled resource (capacity); a caller that already
-            # holds them (a registration) takes them again at no cost.
-            lock_objects([user, None if resource.is_exclusive else resource])
+            if not person_locked:
+                lock_objects([user], fetch=False)
             if limits_tz is not None:
                 _check_limits(user, request, limits_tz, now)
             if status == BookingStatus.HELD and limit_holds:
@@ -280,33 +295,57 @@ def _place(
                         rule_texts.rule_message("too_many_holds", limit=settings.ESSAIM_MAX_OPEN_HOLDS),
                         code="too_many_holds",
                     )
-            expire_stale_holds(resource, interval, now)
-            if status != BookingStatus.PENDING_APPROVAL:
-                check_capacity(resource, interval, request.quantity, now)
-            booking = Booking(
-                reference=fresh_references(1)[0],  # a drawn duplicate would read as "no room" below
-                resource=resource,
+            if resource.is_exclusive:
+                expire_stale_holds(resource, interval, now)
+                if status != BookingStatus.PENDING_APPROVAL:
+                    check_capacity(resource, interval, request.quantity, now)
+            booking = _write(
                 user=user,
-                start=request.start,
-                end=request.end,
-                blocked_until=request.end + timedelta(minutes=resource.buffer_minutes if resource.is_exclusive else 0),
-                quantity=request.quantity,
-                exclusive=resource.is_exclusive,
+                request=request,
                 status=status,
+                payment=payment,
+                amount=amount,
+                note=note,
+                language=language,
                 expires_at=expires_at,
-                amount_minor=amount,
-                currency=resource.currency,
-                payment_state=payment,
-                note=note[:500],
-                language=language or settings.LANGUAGE_CODE,
+                uid=uid,
+                now=now,
             )
-            if uid is not None:
-                booking.uid = uid
-            booking.save()
-            BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
+            if not resource.is_exclusive:
+                # Expired holds need no marking here: they no longer count (``occupying_at``).
+                lock_objects([resource], fetch=False)
+                if status != BookingStatus.PENDING_APPROVAL:
+                    check_capacity(resource, interval, request.quantity, now, excluding=booking.pk)
             notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))
     except IntegrityError:
         raise no_room() from None
+    return booking
+
+
+def _write(*, user, request: BookingRequest, status, payment, amount, note, language, expires_at, uid, now) -> Booking:
+    """The booking row and its first transition."""
+    resource = request.resource
+    booking = Booking(
+        reference=fresh_references(1)[0],  # a drawn duplicate would read as "no room"
+        resource=resource,
+        user=user,
+        start=request.start,
+        end=request.end,
+        blocked_until=request.end + timedelta(minutes=resource.buffer_minutes if resource.is_exclusive else 0),
+        quantity=request.quantity,
+        exclusive=resource.is_exclusive,
+        status=status,
+        expires_at=expires_at,
+        amount_minor=amount,
+        currency=resource.currency,
+        payment_state=payment,
+        note=note[:500],
+        language=language or settings.LANGUAGE_CODE,
+    )
+    if uid is not None:
+        booking.uid = uid
+    booking.save()
+    BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
     return booking
 
 

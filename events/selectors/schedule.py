@@ -90,7 +90,10 @@ def event_for_page(page) -> Event | None:
 
 
 def event_get(*, pk: int) -> Event | None:
-    return Event.objects.filter(pk=pk, live=True).select_related("venue", "seats", "programme").first()
+    event = Event.objects.filter(pk=pk, live=True).select_related("venue", "seats").first()
+    if event is not None and event.seats is not None and event.seats.venue_id == event.venue_id:
+        event.seats.venue = event.venue  # one object: a booking's answer names it without a query
+    return event
 
 
 def programme_sessions(programme: ProgrammePage) -> QuerySet[Event]:

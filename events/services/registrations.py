@@ -59,11 +59,12 @@ def registration_create(
         raise InvalidInput(_("Choose between 1 and 10 seats."), code="bad_quantity")
     occurrence = registrable(event, recurrence_id, now)
     with transaction.atomic():
-        lock_objects([user, event.seats])
+        # The person now; the seats' row last, by ``booking_place_seats`` once the seat is written
+        # (every registration for the date waits for that lock: it covers only the count and what
+        # follows). A full date's waitlist is read under it, and refuses as "full" when others wait.
+        lock_objects([user], fetch=False)
         if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
-        if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
-            raise _full()  # a seat that frees goes to the people already waiting, in their order
         request = booking_services.BookingRequest(
             resource=event.seats,
             start=occurrence.start.astimezone(UTC),
@@ -72,12 +73,14 @@ def registration_create(
         )
         try:
             booking = booking_services.booking_place_seats(
-                user=user, request=request, language=language, hold=hold, uid=uid, now=now
+                user=user, request=request, language=language, hold=hold, uid=uid, person_locked=True, now=now
             )
         except Conflict as error:
             if error.code != "no_room":
                 raise
             raise _full() from None
+        if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
+            raise _full()  # a seat that frees goes to the people already waiting, in their order
         Registration.objects.create(
             booking=booking, event=event, recurrence_id=recurrence_id, whole_programme=whole_programme
         )
@@ -107,7 +110,7 @@ def programme_register(*, user, programme: ProgrammePage, language: str = "", no
     bookings = []
     with transaction.atomic():
         # Every session's seats at once, in the global order, before the first registration.
-        lock_objects([user, *(event.seats for event in sessions)])
+        lock_objects([user, *(event.seats for event in sessions)], fetch=False)
         for event in sessions:
             if selectors.registration_open(user=user, event=event, recurrence_id=event.start, now=now):
                 continue  # already in this session: the rest still counts
