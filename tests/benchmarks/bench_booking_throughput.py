@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -45,11 +46,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services.tokens import api_token_create
 from bookings.models import Booking, BookingStatus
 from bookings.services import placing
+from events import selectors as event_selectors
+from events.models import occurrence_key
 from tests.benchmarks.support import db_label, load_average, print_table, quiet_task_logs
+from tests.support.factories import EventPageFactory
 
 pytestmark = [
     pytest.mark.benchmark,
@@ -107,7 +111,7 @@ def scene(make_resource, make_venue, django_user_model, monkeypatch):
         venue = make_venue(opening_hours=[(day, "09:00", "18:00") for day in range(5)])
     rooms = [make_resource(venue, name=f"Salle {n}") for n in range(CLIENTS)]
     users = [django_user_model.objects.create_user(f"client{n}") for n in range(CLIENTS)]
-    tokens = [Token.objects.create(user=user).key for user in users]
+    tokens = [api_token_create(user=user, name="bench")[1] for user in users]  # ``ess_…``, as clients get them
     return {"venue": venue, "rooms": rooms, "users": users, "tokens": tokens}
 
 
@@ -145,18 +149,23 @@ def gunicorn(scene, tmp_path):
     conf = tmp_path / "gunicorn.conf.py"
     conf.write_text(GUNICORN_CONF.format(deploy=str(ROOT / "deploy" / "gunicorn.conf.py"), bind=f"127.0.0.1:{port}"))
     db = connection.settings_dict
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "WEB_CONCURRENCY", "GUNICORN_THREADS")
-    } | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "ESSAIM_GEOCODING": "off",
-        "PYTHONPATH": str(ROOT),
-    }
+    redis_url = _bench_redis()
+    env = (
+        {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("REDIS_URL", "CELERY_BROKER_URL", "WEB_CONCURRENCY", "GUNICORN_THREADS")
+        }
+        | ({"REDIS_URL": redis_url} if redis_url else {})
+        | {
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-only-" + uuid.uuid4().hex,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "ESSAIM_GEOCODING": "off",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     process = subprocess.Popen(  # noqa: S603 — our own interpreter's gunicorn, fixed arguments
         [str(Path(sys.executable).parent / "gunicorn"), "sites.wsgi:application", "-c", str(conf)],
         cwd=ROOT,
@@ -166,7 +175,12 @@ def gunicorn(scene, tmp_path):
     )
     try:
         _wait_until_up("127.0.0.1", port, process)
-        yield {"host": "127.0.0.1", "port": port, "workers": _gunicorn_shape()}
+        yield {
+            "host": "127.0.0.1",
+            "port": port,
+            "workers": _gunicorn_shape(),
+            "broker": f"Redis broker and cache ({redis_url})" if redis_url else "no Redis: eager tasks, local cache",
+        }
     finally:
         process.terminate()
         try:
@@ -175,6 +189,20 @@ def gunicorn(scene, tmp_path):
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+def _bench_redis() -> str:
+    """Redis as deployed (cache, throttles, Celery broker): ``ESSAIM_BENCH_REDIS_URL``, by default
+    database 15 on the local server, emptied first (the queued tasks of a run are dropped with it;
+    no worker runs: the e-mails are stubbed and the outbox nudges wait). Empty if none answers."""
+    url = os.environ.get("ESSAIM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis  # noqa: PLC0415  (only the benchmark needs a client of its own)
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except Exception:  # noqa: BLE001 — no Redis: the run says so in its table
+        return ""
+    return url
 
 
 def _gunicorn_shape() -> str:
@@ -272,7 +300,7 @@ def _sequential_run(client, scene, django_user_model, slots) -> dict:
     """One client, one booking after another, through Django's test client in this process: the
     latency floor of a booking (no network, no concurrency) and its SQL queries."""
     user = django_user_model.objects.create_user("alone")
-    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token_create(user=user, name='bench')[1]}"}
     room = scene["rooms"][0]
     latencies, cpu = [], 0.0
     for index, (start, end) in enumerate(slots):
@@ -371,5 +399,133 @@ def test_booking_throughput(scene, gunicorn, live_server, client, django_user_mo
             f"one booking through the API alone: {alone['queries']} SQL statements (savepoints included), "
             f"{alone['cpu_ms']:.1f} ms of CPU in this process\n"
             f"clients, servers and PostgreSQL share this machine: load average after the run {load_average()}"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One busy event date: every client registers people for the same date's seats
+# ---------------------------------------------------------------------------------------------
+
+CAPACITY = 200
+PEOPLE_PER_CLIENT = 10  # 320 attempts for 200 seats: the last 120 are refused ``event_full``
+
+
+@pytest.fixture
+def busy_event(scene, django_user_model):
+    """One event date of ``CAPACITY`` seats at the scene's venue, and ``CLIENTS × PEOPLE_PER_CLIENT``
+    people with tokens (a person registers once: each attempt is another person)."""
+    with quiet_task_logs():
+        page = EventPageFactory(venue=scene["venue"], capacity=CAPACITY)
+    event = event_selectors.event_for_page(page)
+    people = django_user_model.objects.bulk_create(
+        [django_user_model(username=f"r{n}", email=f"r{n}@example.org") for n in range(CLIENTS * PEOPLE_PER_CLIENT)]
+    )
+    tokens = [api_token_create(user=person, name="bench")[1] for person in people]
+    return {"event": event, "tokens": [tokens[n::CLIENTS] for n in range(CLIENTS)]}
+
+
+def _register_run(host: str, port: int, event, tokens_by_client) -> dict:
+    """Each client registers its people one after another on one keep-alive connection."""
+    n = len(tokens_by_client)
+    path = f"/api/v1/events/{event.pk}/registrations/"
+    body = json.dumps({"occurrence": occurrence_key(event.start)})
+    latencies: list[list[float]] = [[] for _ in range(n)]
+    answers: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+    conns = []
+    for _ in range(n):
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        conn.connect()
+        conns.append(conn)
+        time.sleep(0.01)
+    barrier = threading.Barrier(n + 1)
+
+    def client(index: int) -> None:
+        conn = conns[index]
+        barrier.wait(timeout=60)
+        for token in tokens_by_client[index]:
+            headers = {
+                **PROXY_HEADERS,
+                "Content-Type": "application/json",
+                "Authorization": f"Token {token}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            }
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            payload = json.loads(response.read() or b"{}")
+            latencies[index].append((time.perf_counter() - t0) * 1000)
+            answers[index].append((response.status, payload.get("code", "")))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=300)
+    wall = time.perf_counter() - t0
+    flat = [answer for per in answers for answer in per]
+    return {"latencies": [ms for per in latencies for ms in per], "answers": flat, "wall": wall}
+
+
+def _pretix_row(capacity: int) -> tuple[list | None, str]:
+    """pretix on this machine, same clients and capacity (``tests.benchmarks.pretix_peer``), or why not."""
+    try:
+        from tests.benchmarks import pretix_peer  # noqa: PLC0415  (installs pretix in its own venv on first use)
+    except ImportError as error:
+        return None, f"pretix not measured ({error})"
+    try:
+        figures = pretix_peer.measure_pretix(capacity=capacity, clients=CLIENTS)
+    except pretix_peer.PretixUnavailable as error:
+        return None, f"pretix could not run here: {error}"
+    row = [
+        f"pretix {figures['version']}, orders API (gunicorn)",
+        figures["sold"] + figures["refused"],
+        figures["sold"],
+        figures["seconds"],
+        figures["orders_per_s"],
+        figures["p50_ms"],
+        figures["p99_ms"],
+    ]
+    return row, ""
+
+
+def test_busy_event_registrations(scene, busy_event, gunicorn):
+    event, tokens_by_client = busy_event["event"], busy_event["tokens"]
+    run = _register_run(gunicorn["host"], gunicorn["port"], event, tokens_by_client)
+    statuses = Counter(status for status, _code in run["answers"])
+    assert statuses[201] == CAPACITY, statuses
+    assert all(code == "event_full" for status, code in run["answers"] if status != 201), statuses
+    seats = Booking.objects.filter(resource=event.seats, status=BookingStatus.CONFIRMED)
+    assert seats.count() == CAPACITY  # never oversold
+    attempts = len(run["answers"])
+    rate = CAPACITY / run["wall"]
+    rows = [
+        [
+            f"Essaim, registrations API ({gunicorn['workers']})",
+            attempts,
+            CAPACITY,
+            run["wall"],
+            rate,
+            _percentile(run["latencies"], 0.5),
+            _percentile(run["latencies"], 0.99),
+        ]
+    ]
+    pretix, why_not = _pretix_row(CAPACITY)
+    if pretix is not None:
+        rows.append(pretix)
+        ratio = f"Essaim ÷ pretix (registrations/s): {rate / pretix[4]:.2f}"
+    else:
+        ratio = f"{why_not}; against pretix's documented ceiling of 300–400 tickets/min/event: {rate * 60 / 400:.1f}×"
+    print_table(
+        f"One busy event date: {CLIENTS} clients, {attempts} attempts for {CAPACITY} seats — {db_label()}",
+        ["what", "attempts", "registered", "wall s", "registrations/s", "p50 ms", "p99 ms"],
+        rows,
+        note=(
+            f"{dict(statuses)}; 0 oversold; {gunicorn['broker']}\n"
+            f"targets: ≥ 200 registrations/s, p99 < 250 ms\n{ratio}\n"
+            f"load average after the run {load_average()}"
         ),
     )
