@@ -36,6 +36,8 @@ def s3_storage(env) -> dict | None:
         "querystring_expire": int(env.get("ESSAIM_S3_URL_EXPIRE", "86400")),
         # Two uploads named alike keep both files (Wagtail names files after what was uploaded).
         "file_overwrite": False,
+        # Signature version 4: the one every region and S3-compatible provider accepts.
+        "signature_version": "s3v4",
         # The bucket's policy decides who reads; uploads get no ACL of their own.
         "default_acl": None,
         "object_parameters": {"CacheControl": "max-age=604800"},
