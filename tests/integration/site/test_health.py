@@ -20,6 +20,11 @@ def test_all_three_answer(client):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_no_language_prefix_nor_page_swallows_it(client):
+    response = client.get("/health/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "CeleryBroker()" in response.json()
+
+
 def test_text_for_those_who_ask(client):
     response = client.get("/health/", HTTP_ACCEPT="text/plain")
     assert response.status_code == 200
