@@ -52,7 +52,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -m "not browser and not benchmark and not production and not twonode" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not benchmark and not production and not twonode and not scaleout" $(PYTEST_ARGS)
 
 test-browser: install
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)

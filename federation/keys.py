@@ -11,7 +11,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,6 @@ def public_pem_of(private_key: ed25519.Ed25519PrivateKey) -> str:
 
 def node_identity() -> NodeIdentity:
     """The key this node signs with. Cached per process and database (tests switch databases)."""
-    from django.db import connection  # noqa: PLC0415
 
     return _identity(settings.ESSAIM_NODE_PRIVATE_KEY, settings.ESSAIM_NODE_URL, connection.settings_dict["NAME"])
 
@@ -70,21 +69,28 @@ def _identity(env_pem: str, node_url: str, _database: str) -> NodeIdentity:
 
 
 def _stored_key():
+    """The stored key, made by the first process that asks. Several web processes may start on an
+    empty database at once: the making is serialised (an advisory lock on PostgreSQL; SQLite's
+    IMMEDIATE transactions take the write lock at BEGIN) and the key looked for again under it, so
+    they all end up signing with one key rather than each with the one it made."""
     from federation.models import NodeKey  # noqa: PLC0415
 
     row = NodeKey.objects.order_by("pk").first()
     if row:
         return row
-    private_key = ed25519.Ed25519PrivateKey.generate()
-    private_pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = public_pem_of(private_key)
-    try:
-        with transaction.atomic():
-            return NodeKey.objects.create(key_id=key_id_for(public_pem), private_pem=private_pem, public_pem=public_pem)
-    except IntegrityError:
-        return NodeKey.objects.order_by("pk").first()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('essaim:node-key'))")
+        row = NodeKey.objects.order_by("pk").first()
+        if row:
+            return row
+        private_key = ed25519.Ed25519PrivateKey.generate()
+        private_pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        public_pem = public_pem_of(private_key)
+        return NodeKey.objects.create(key_id=key_id_for(public_pem), private_pem=private_pem, public_pem=public_pem)
 
 
 def forget() -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from sites.email_config import email_settings
 from sites.secret_key import development_secret_key
+from sites.storage_config import media_sources, s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # ESSAIM_VAR_DIR: where the node keeps its SQLite database, uploads, static files and development key.
@@ -502,8 +503,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Uploads: MEDIA_ROOT by default; an S3-compatible bucket with ESSAIM_S3_BUCKET and the other
+# ESSAIM_S3_* variables (sites/storage_config.py, README "Configuration"), which several machines share.
+S3_STORAGE = s3_storage(os.environ)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": S3_STORAGE or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -632,6 +637,8 @@ if DEBUG and _NODE_PORT not in (None, 80, 443, 8000):
     SESSION_COOKIE_NAME = f"sessionid_{_NODE_PORT}"
     CSRF_COOKIE_NAME = f"csrftoken_{_NODE_PORT}"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes /health/ over plain HTTP, straight at gunicorn: no redirect to https.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -668,7 +675,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         # The hash: the 500 page's own <style> (cms/templates/500.html renders without a request, so no nonce).
         "style-src": [SELF, NONCE, "'sha256-EBLCGEoKrKb54Fu4bZYMwvsaY7AMNF83zuKDP1AqLYs='"],
-        "img-src": [SELF, "data:", *tile_source(ESSAIM_MAP_TILES)],
+        "img-src": [SELF, "data:", *tile_source(ESSAIM_MAP_TILES), *media_sources(S3_STORAGE)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],

@@ -1,0 +1,20 @@
+"""What the scale-out test needs in the shared database: the site tree, a venue, and a manager of
+that venue (who may upload images to its collection). Run in the nodes' environment
+(``manage.py shell -c "from tests.scaleout.data import main; main()"``); prints the manager and
+their collection as JSON."""
+
+import json
+
+from tests.support.factories import UserFactory, VenueFactory, site_tree
+from venues.services import venue_manager_assign
+
+USERNAME = "manager-scaleout"
+PASSWORD = "scaleout-pass-4f1a"
+
+
+def main() -> None:
+    tree = site_tree()
+    venue = VenueFactory(title="La Ruche des Pentes", slug="la-ruche-des-pentes", directory=tree.directory)
+    manager = UserFactory(username=USERNAME, password=PASSWORD)
+    team = venue_manager_assign(venue=venue, user=manager)
+    print(json.dumps({"username": USERNAME, "password": PASSWORD, "collection": team.collection_id}))
