@@ -282,7 +282,12 @@ def _place(
     interval = av.Interval(request.start, request.end)
     try:
         with transaction.atomic():
-            if not person_locked:
+            # The person's row guards what is counted per person: their limits on the resource and
+            # their open holds. A booking that counts neither (the common case) takes no lock on it.
+            counts_per_person = (limits_tz is not None and bool(resource.max_per_day or resource.max_per_week)) or (
+                status == BookingStatus.HELD and limit_holds
+            )
+            if counts_per_person and not person_locked:
                 lock_objects([user], fetch=False)
             if limits_tz is not None:
                 _check_limits(user, request, limits_tz, now)

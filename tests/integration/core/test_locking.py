@@ -30,7 +30,7 @@ def test_lock_objects_refuses_to_run_outside_a_transaction(make_user):
 @postgres_only
 def test_a_lock_held_beyond_the_limit_is_a_503_busy_with_retry_after(make_resource, make_user, settings):
     settings.ESSAIM_LOCK_TIMEOUT_MS = 200
-    room = make_resource()
+    room = make_resource(max_per_day=3)  # a per-person limit: the booking locks the person to count it
     person = make_user()
     day = timezone.now().astimezone(PARIS).date() + timedelta(days=2)
     while day.weekday() != 1:
