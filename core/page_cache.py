@@ -22,6 +22,8 @@ round trip. What makes this safe:
 - **CSRF.** A page may hold a form (the agenda's "register from here" for a peer's event): its
   token is cut out of the stored HTML and each hit gets the visitor's own, with Django's CSRF
   middleware setting the cookie as on any page.
+- **Failing open.** The cache unreachable (Redis down), pages are rendered as without it and
+  writes go on: a bump that fails is logged, and the entries it missed live out their TTL.
 - **Headers.** The headers inner middleware set (CSP, X-Frame-Options, Vary, Content-Language)
   are stored with the body and replayed together. A response whose CSP names a nonce is not
   stored: a nonce served twice is no nonce.
@@ -36,6 +38,7 @@ that show seats depend on ``SEATS``, so a booking leaves the directory cached.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -46,6 +49,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+
+logger = logging.getLogger(__name__)
 
 #: The scopes an entry can depend on (their generation numbers are cache keys).
 PAGES = "pages"
@@ -119,9 +124,13 @@ def _bump(scopes) -> None:
     for scope in scopes:
         key = _GENERATION_KEYS[scope]
         try:
-            cache.incr(key)
-        except ValueError:  # never set, or evicted: any new number differs from what entries hold
-            cache.add(key, time.time_ns(), None)
+            try:
+                cache.incr(key)
+            except ValueError:  # never set, or evicted: any new number differs from what entries hold
+                cache.add(key, time.time_ns(), None)
+        except Exception:
+            # A booking must not fail because the cache is unreachable; its pages live out their TTL.
+            logger.warning("page cache: could not invalidate %s", scope, exc_info=True)
 
 
 def _enabled() -> bool:
@@ -169,16 +178,24 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         key = _key(request)
-        found = cache.get_many([key, *_GENERATION_KEYS.values()])
-        entry = found.get(key)
-        generations = _current_generations(found)
+        try:
+            found = cache.get_many([key, *_GENERATION_KEYS.values()])
+            entry = found.get(key)
+            generations = _current_generations(found)
+        except Exception:
+            logger.warning("page cache: lookup failed, page rendered fresh", exc_info=True)
+            return self.get_response(request)
         if entry is not None and all(generations[scope] == number for scope, number in entry["generations"].items()):
             return self._replay(request, entry)
         setattr(request, _LOOKUP, _Lookup(key=key, generations=generations))
         response = self.get_response(request)
         if request.method == "GET" and self._storable(request, response):
-            self._store(request, response)
-            response[STATUS_HEADER] = "miss"
+            try:
+                self._store(request, response)
+            except Exception:
+                logger.warning("page cache: could not store %s", request.path, exc_info=True)
+            else:
+                response[STATUS_HEADER] = "miss"
         return response
 
     def _storable(self, request, response) -> bool:

@@ -3,6 +3,7 @@ publishing, unpublishing, moving, deleting and seats taken invalidate; logged-in
 get or fill an entry; a form in a cached page still posts (its CSRF token is the visitor's)."""
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -10,10 +11,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from wagtail.models import Page
 
-from bookings.models import Resource
+from bookings.models import Closure, Resource
 from core.page_cache import STATUS_HEADER
 from events import presentation, selectors
-from events.models import Event
+from events.models import Event, EventDateChange
 from events.services import registration_create
 from venues.models import MirrorIndexPage
 from venues.services import venue_translate
@@ -192,3 +193,26 @@ def test_switched_off_nothing_is_stored(client, site_tree, settings):
     settings.ESSAIM_PAGE_CACHE = False
     _get(client, "/")
     assert STATUS_HEADER not in _get(client, "/")
+
+
+def test_editing_a_resource_or_a_closure_shows_at_once(client, venue, make_resource):
+    room = make_resource(venue, name="Salle Lumière")
+    assert "Salle Lumière" in _get(client, venue.url).content.decode()
+    assert _get(client, venue.url)[STATUS_HEADER] == "hit"
+    room.name = "Salle Soleil"
+    room.save()
+    html = _get(client, venue.url).content.decode()
+    assert "Salle Soleil" in html and "Salle Lumière" not in html
+    assert _get(client, venue.url)[STATUS_HEADER] == "hit"
+    Closure.objects.create(venue=venue, first_day=date(2030, 12, 24), last_day=date(2030, 12, 26))
+    assert _get(client, venue.url)[STATUS_HEADER] == "miss"
+
+
+def test_cancelling_an_event_date_shows_at_once(client, venue, make_event):
+    page, event = make_event(venue, title="Apéro des entrepreneurs")
+    when = escape(presentation.seats_label(remaining=0, cancelled=True))
+    assert when not in _get(client, "/agenda/").content.decode()
+    page.date_changes.add(EventDateChange(original_date=event.start.date(), cancelled=True))
+    page.save_revision().publish()
+    response = _get(client, "/agenda/")
+    assert response[STATUS_HEADER] == "miss" and when in response.content.decode()
