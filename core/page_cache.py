@@ -116,10 +116,6 @@ def bump(*scopes: str) -> None:
     transaction.on_commit(lambda: _bump(scopes))
 
 
-def bump_all() -> None:
-    bump(*SCOPES)
-
-
 def _bump(scopes) -> None:
     for scope in scopes:
         key = _GENERATION_KEYS[scope]
@@ -184,6 +180,8 @@ class PageCacheMiddleware:
             generations = _current_generations(found)
         except Exception:
             logger.warning("page cache: lookup failed, page rendered fresh", exc_info=True)
+            return self.get_response(request)
+        if None in generations.values():  # the cache keeps nothing (full, or refusing): no entry can be checked
             return self.get_response(request)
         if entry is not None and all(generations[scope] == number for scope, number in entry["generations"].items()):
             return self._replay(request, entry)
