@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from core import page_cache
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from core.validators import SingleLineTitle
 from events import page_context as events_page_context
@@ -45,6 +46,11 @@ class HomePage(SingleLineTitle, Page):
 
     def permissions_for_user(self, user):
         return ApprovalPermissionTester(user, self)
+
+    def serve(self, request, *args, **kwargs):
+        # The same HTML for every anonymous visitor; its upcoming events show seats left.
+        page_cache.cache_this_page(request, seats=True)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

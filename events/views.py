@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings import availability as av
 from bookings.payments import pay_links
 from bookings.throttles import over_rate
-from core import identity, windows
+from core import identity, page_cache, windows
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from events import presentation, selectors, services
 from events.forms_public import AgendaFilterForm, OccurrenceForm, RegistrationForm
@@ -81,6 +81,8 @@ def _occurrences_between(events, first: date, last: date, now: datetime, *, hide
 @require_GET
 def agenda(request):
     """Upcoming dates across the network, by day (or as a month), narrowed by the filters."""
+    # Unfiltered (or one page of it), the same for every anonymous visitor, with seats left.
+    page_cache.cache_this_page(request, seats=True, keyed=("page",))
     now = timezone.now()
     language = _language()
     today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()

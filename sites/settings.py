@@ -149,6 +149,9 @@ MIDDLEWARE = [
     "core.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the session, the CSP nonce or the page tree: an anonymous visitor's
+    # public page (home, directory, venue, agenda) comes from the cache with no query at all.
+    "core.page_cache.PageCacheMiddleware",
     "core.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -226,6 +229,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# ESSAIM_PAGE_CACHE: serve anonymous visitors' home, directory, venue and agenda pages from the cache
+# above (core.page_cache); off answers every request fresh. Without REDIS_URL each process holds its
+# own copy, which suits one process (`make run`); several processes need REDIS_URL to share invalidations.
+ESSAIM_PAGE_CACHE = env_bool("ESSAIM_PAGE_CACHE", True)
+# ESSAIM_PAGE_CACHE_SECONDS: how long a cached page may live when nothing invalidates it (time passing).
+ESSAIM_PAGE_CACHE_SECONDS = int(os.environ.get("ESSAIM_PAGE_CACHE_SECONDS", "300"))
 
 # CELERY_BROKER_URL: the broker; defaults to REDIS_URL. With neither, tasks run eagerly in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

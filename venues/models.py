@@ -25,7 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale, Orderable, Page
 
-from core import origins
+from core import origins, page_cache
 from core.moderation import ApprovalCopyForm, ApprovalPermissionTester
 from core.validators import SingleLineTitle, multi_line, single_line
 from venues import presentation, vocabulary
@@ -274,6 +274,11 @@ class VenuePage(SingleLineTitle, Page):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
         if self.coordinates_set_by_hand and self.latitude is None:
             raise ValidationError(_("Coordinates set by hand need a latitude and a longitude."))
+
+    def serve(self, request, *args, **kwargs):
+        # The same HTML for every anonymous visitor; its events' seats left change with bookings.
+        page_cache.cache_this_page(request, seats=True)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         """Facts (address, hours, amenities…) come from the canonical page, text from this one,

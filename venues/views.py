@@ -5,6 +5,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from venues import geo, geocoding, opendata, selectors
 from venues.forms import DirectoryFilterForm
 
@@ -13,6 +14,8 @@ PAGE_SIZE = 24
 
 def directory(request, page):
     """The directory: filter form, the matching venues (nearest first near a place), their map."""
+    # Unfiltered (or one page of it), the same for every anonymous visitor; it shows no seats.
+    page_cache.cache_this_page(request, keyed=("page",))
     form = DirectoryFilterForm(request.GET or None, country_codes=selectors.venue_countries())
     place_error = ""
     origin = None

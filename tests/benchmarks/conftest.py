@@ -16,3 +16,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             continue
         test = db_settings.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + db_settings['NAME']}_bench"
+
+
+@pytest.fixture(autouse=True)
+def _pages_rendered(settings):
+    """Benchmarks of pages measure their rendering: the page cache (``core.page_cache``) would
+    answer every repeat from memory. ``bench_cached_pages`` measures the cache, in a server of its own."""
+    settings.ESSAIM_PAGE_CACHE = False
