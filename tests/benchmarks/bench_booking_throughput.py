@@ -220,11 +220,13 @@ def _gunicorn_shape() -> str:
     return f"{(os.cpu_count() or 1) * 2 + 1} gthread workers × 2 threads"
 
 
-def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
-    """Each client books its slots one after another on one keep-alive connection; all start together."""
-    n = len(scene["tokens"])
+def _rush(host: str, port: int, posts_by_client: list[list[tuple[str, dict, str]]]) -> dict:
+    """Each client sends its ``(path, body, token)`` POSTs one after another on one keep-alive
+    connection, with an ``Idempotency-Key`` each; all clients start together. Returns every
+    latency (ms), each client's answers as ``(status, code)`` and the wall time."""
+    n = len(posts_by_client)
     latencies: list[list[float]] = [[] for _ in range(n)]
-    answers: list[list[int]] = [[] for _ in range(n)]
+    answers: list[list[tuple[int, str]]] = [[] for _ in range(n)]
     conns = []
     for _ in range(n):  # opened one by one: a burst of connects could overflow a listen backlog
         conn = http.client.HTTPConnection(host, port, timeout=60)
@@ -234,10 +236,9 @@ def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
     barrier = threading.Barrier(n + 1)
 
     def client(index: int) -> None:
-        conn, token, room = conns[index], scene["tokens"][index], scene["rooms"][index]
+        conn = conns[index]
         barrier.wait(timeout=60)
-        for start, end in slots_by_client[index]:
-            body = json.dumps({"resource": room.pk, "start": start.isoformat(), "end": end.isoformat()})
+        for path, body, token in posts_by_client[index]:
             headers = {
                 **PROXY_HEADERS,
                 "Content-Type": "application/json",
@@ -245,11 +246,11 @@ def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
                 "Idempotency-Key": str(uuid.uuid4()),
             }
             t0 = time.perf_counter()
-            conn.request("POST", "/api/v1/bookings/", body=body, headers=headers)
+            conn.request("POST", path, body=json.dumps(body), headers=headers)
             response = conn.getresponse()
-            response.read()
+            payload = json.loads(response.read() or b"{}")
             latencies[index].append((time.perf_counter() - t0) * 1000)
-            answers[index].append(response.status)
+            answers[index].append((response.status, payload.get("code", "") if isinstance(payload, dict) else ""))
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
@@ -261,6 +262,18 @@ def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
         thread.join(timeout=300)
     wall = time.perf_counter() - t0
     return {"latencies": [ms for per in latencies for ms in per], "answers": answers, "wall": wall}
+
+
+def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
+    """Each client books its own room's slots (``_rush``)."""
+    posts = [
+        [
+            ("/api/v1/bookings/", {"resource": room.pk, "start": start.isoformat(), "end": end.isoformat()}, token)
+            for start, end in slots
+        ]
+        for room, token, slots in zip(scene["rooms"], scene["tokens"], slots_by_client, strict=True)
+    ]
+    return _rush(host, port, posts)
 
 
 INSERT = """
@@ -349,7 +362,7 @@ def _percentile(samples: list[float], share: float) -> float:
 
 
 def _check_api(run: dict, scene, slots_by_client) -> None:
-    assert all(status == 201 for per in run["answers"] for status in per), run["answers"]
+    assert all(status == 201 for per in run["answers"] for status, _code in per), run["answers"]
     for room, slots in zip(scene["rooms"], slots_by_client, strict=True):
         made = set(
             Booking.objects.filter(
@@ -449,48 +462,10 @@ def busy_event(scene, django_user_model):
 
 
 def _register_run(host: str, port: int, event, tokens_by_client) -> dict:
-    """Each client registers its people one after another on one keep-alive connection."""
-    n = len(tokens_by_client)
-    path = f"/api/v1/events/{event.pk}/registrations/"
-    body = json.dumps({"occurrence": occurrence_key(event.start)})
-    latencies: list[list[float]] = [[] for _ in range(n)]
-    answers: list[list[tuple[int, str]]] = [[] for _ in range(n)]
-    conns = []
-    for _ in range(n):
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        conn.connect()
-        conns.append(conn)
-        time.sleep(0.01)
-    barrier = threading.Barrier(n + 1)
-
-    def client(index: int) -> None:
-        conn = conns[index]
-        barrier.wait(timeout=60)
-        for token in tokens_by_client[index]:
-            headers = {
-                **PROXY_HEADERS,
-                "Content-Type": "application/json",
-                "Authorization": f"Token {token}",
-                "Idempotency-Key": str(uuid.uuid4()),
-            }
-            t0 = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = json.loads(response.read() or b"{}")
-            latencies[index].append((time.perf_counter() - t0) * 1000)
-            answers[index].append((response.status, payload.get("code", "")))
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    barrier.wait(timeout=60)
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join(timeout=300)
-    wall = time.perf_counter() - t0
-    flat = [answer for per in answers for answer in per]
-    return {"latencies": [ms for per in latencies for ms in per], "answers": flat, "wall": wall}
+    """Each client registers its people for the event's first date, one after another (``_rush``)."""
+    path, body = f"/api/v1/events/{event.pk}/registrations/", {"occurrence": occurrence_key(event.start)}
+    run = _rush(host, port, [[(path, body, token) for token in tokens] for tokens in tokens_by_client])
+    return {**run, "answers": [answer for per in run["answers"] for answer in per]}
 
 
 def _pretix_row(capacity: int) -> tuple[list | None, str]:
