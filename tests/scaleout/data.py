@@ -1,5 +1,6 @@
-"""What the scale-out test needs in the shared database: the site tree, a venue, and a manager of
-that venue (who may upload images to its collection). Run in the nodes' environment
+"""What the scale-out test needs in the shared database: the site tree, a venue, a manager of
+that venue (who may upload images to its collection), and a network admin who unpublishes a
+second venue. Run in the nodes' environment
 (``manage.py shell -c "from tests.scaleout.data import main; main()"``); prints the manager and
 their collection as JSON."""
 
@@ -10,6 +11,7 @@ from venues.services import venue_manager_assign
 
 USERNAME = "manager-scaleout"
 PASSWORD = "scaleout-pass-4f1a"
+ADMIN = "admin-scaleout"
 
 
 def main() -> None:
@@ -17,4 +19,18 @@ def main() -> None:
     venue = VenueFactory(title="La Ruche des Pentes", slug="la-ruche-des-pentes", directory=tree.directory)
     manager = UserFactory(username=USERNAME, password=PASSWORD)
     team = venue_manager_assign(venue=venue, user=manager)
-    print(json.dumps({"username": USERNAME, "password": PASSWORD, "collection": team.collection_id}))
+    other = VenueFactory(title="Le Bocal", slug="le-bocal", directory=tree.directory)
+    UserFactory(username=ADMIN, password=PASSWORD, is_staff=True, is_superuser=True)
+    print(
+        json.dumps(
+            {
+                "username": USERNAME,
+                "password": PASSWORD,
+                "collection": team.collection_id,
+                "admin": ADMIN,
+                "other_id": other.pk,
+                "other_path": other.url,
+                "directory_path": tree.directory.url,
+            }
+        )
+    )

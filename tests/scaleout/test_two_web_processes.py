@@ -6,6 +6,8 @@ S3-compatible bucket (moto's server on loopback) — and nothing else. Each has 
 - a manager logs in on the first, uploads an image through Wagtail's admin on the second, and the
   first shows it from the bucket, whose bytes come back;
 - the API log-in's rate limit counts the requests made to both together;
+- a venue page and the directory, cached on both for anonymous visitors, are gone from both once an
+  admin unpublishes the venue through one (the page cache lives in the shared Redis);
 - ``/health/`` answers 200 on both, with the database, the cache and the broker reached.
 
 Slow (a migration, collectstatic, two servers): CI runs it serially in the SQLite pass (marker
@@ -144,14 +146,21 @@ def _png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def _log_in(client: httpx.Client, base: str, manager: dict) -> None:
+def _csrf_token(page: httpx.Response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+def _log_in(client: httpx.Client, base: str, manager: dict, username: str | None = None) -> None:
     """The public log-in form (allauth), as a person fills it in."""
     page = client.get(f"{base}/connexion/")
     assert page.status_code == 200, page.text[:500]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     answer = client.post(
         f"{base}/connexion/",
-        data={"login": manager["username"], "password": manager["password"], "csrfmiddlewaretoken": token},
+        data={
+            "login": username or manager["username"],
+            "password": manager["password"],
+            "csrfmiddlewaretoken": _csrf_token(page),
+        },
     )
     assert answer.status_code == 302, answer.text[:1000]
 
@@ -213,3 +222,34 @@ def test_the_token_api_rate_limit_counts_both_processes(cluster):
         statuses.append(answer.status_code)
     # Each process alone saw half of the requests, under the limit: only a shared count stops the last two.
     assert statuses == [200] * AUTH_RATE + [429, 429], statuses
+
+
+def _anonymous_get(url: str) -> httpx.Response:
+    return httpx.get(url, trust_env=False, timeout=30, follow_redirects=False)
+
+
+def test_a_page_cached_on_both_is_invalidated_on_both_by_an_unpublish_on_one(cluster):
+    venue = cluster.manager["other_path"]
+    directory = cluster.manager["directory_path"]
+    for base in (cluster.web1, cluster.web2):
+        for path in (venue, directory):
+            _anonymous_get(f"{base}{path}")  # fills the cache (the first one does, for both)
+            again = _anonymous_get(f"{base}{path}")
+            assert again.status_code == 200, (base, path, again.status_code)
+            assert again.headers.get("X-Essaim-Cache") == "hit", (base, path, dict(again.headers))
+        assert "Le Bocal" in _anonymous_get(f"{base}{directory}").text
+
+    with httpx.Client(timeout=60, trust_env=False) as admin:
+        _log_in(admin, cluster.web1, cluster.manager, username=cluster.manager["admin"])
+        url = f"{cluster.web1}/admin/pages/{cluster.manager['other_id']}/unpublish/"
+        confirm = admin.get(url)
+        assert confirm.status_code == 200, confirm.text[:500]
+        done = admin.post(url, data={"csrfmiddlewaretoken": _csrf_token(confirm)})
+        assert done.status_code == 302, done.text[:1000]
+
+    for base in (cluster.web1, cluster.web2):
+        assert _anonymous_get(f"{base}{venue}").status_code == 404, base
+        listing = _anonymous_get(f"{base}{directory}")
+        assert listing.status_code == 200
+        assert "Le Bocal" not in listing.text, base
+        assert "La Ruche des Pentes" in listing.text
