@@ -412,6 +412,19 @@ def axe_violations(live_server):
     )
 
 
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/browser is a browser test, marked or not: one that forgot its marker ran
+    in CI's parallel step, and Playwright's event loop, left running in that worker's thread, broke
+    a later test's ``async_to_sync`` there."""
+    for item in items:
+        if BROWSER_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_terminal_summary(terminalreporter):
     if AXE_TIMINGS:
         terminalreporter.write_line(

@@ -3,11 +3,14 @@
 
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.support import resource_at
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_dakar_room_shows_its_price_in_cfa_francs_and_how_many_it_holds(context, network, shot):
