@@ -17,6 +17,7 @@ refusal. Keys are kept 24 hours (``idempotency_purge``); an older key counts as 
 ``@idempotent`` wraps a DRF view method; ``IDEMPOTENCY_KEY_PARAMETER`` documents the header.
 """
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -72,12 +73,12 @@ def idempotency_reserve(*, user, key: str, fingerprint: str) -> tuple[Idempotenc
     """Reserve ``key`` for ``user``: ``(record, True)`` for a new request, ``(record, False)`` to
     replay a finished one; raises ``InvalidInput`` (other request) or ``Conflict`` (still running)."""
     for _attempt in range(3):
+        # Outside a transaction (an API request) one autocommitted INSERT, not BEGIN … COMMIT; inside
+        # one, a savepoint, so that a duplicate key does not break the caller's transaction.
+        inside = transaction.get_connection().in_atomic_block
         try:
-            if transaction.get_connection().in_atomic_block:
-                with transaction.atomic():
-                    return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
-            # Outside a transaction (an API request): one autocommitted INSERT, not BEGIN … COMMIT.
-            return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
+            with transaction.atomic() if inside else contextlib.nullcontext():
+                return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
         except IntegrityError:
             pass
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
