@@ -226,7 +226,7 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw"):
     if _db.isdigit():
         REDIS_URL = f"{_base}/{int(_db) + 1 + int(_XDIST_WORKER[2:])}"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # ESSAIM_PAGE_CACHE: serve anonymous visitors' home, directory, venue and agenda pages from the cache

@@ -166,6 +166,7 @@ def gunicorn(scene, tmp_path):
             for key, value in os.environ.items()
             if key not in ("REDIS_URL", "CELERY_BROKER_URL", "WEB_CONCURRENCY", "GUNICORN_THREADS")
         }
+        | _sweep_shape()
         | ({"REDIS_URL": redis_url} if redis_url else {})
         | {
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
@@ -215,9 +216,18 @@ def _bench_redis() -> str:
     return url
 
 
+def _sweep_shape() -> dict[str, str]:
+    """``ESSAIM_BENCH_WORKERS`` / ``ESSAIM_BENCH_THREADS``, to try another gunicorn shape than the
+    recipe's (a worker sweep); unset, gunicorn starts exactly as deployed."""
+    names = {"ESSAIM_BENCH_WORKERS": "WEB_CONCURRENCY", "ESSAIM_BENCH_THREADS": "GUNICORN_THREADS"}
+    return {target: os.environ[name] for name, target in names.items() if os.environ.get(name)}
+
+
 def _gunicorn_shape() -> str:
-    """What deploy/gunicorn.conf.py starts without WEB_CONCURRENCY / GUNICORN_THREADS."""
-    return f"{(os.cpu_count() or 1) * 2 + 1} gthread workers × 2 threads"
+    """What deploy/gunicorn.conf.py starts, with the sweep's overrides."""
+    shape = _sweep_shape()
+    workers = shape.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1)
+    return f"{workers} gthread workers × {shape.get('GUNICORN_THREADS', 2)} threads"
 
 
 def _rush(host: str, port: int, posts_by_client: list[list[tuple[str, dict, str]]]) -> dict:

@@ -1,0 +1,60 @@
+"""The Redis cache backend keeps one client per pool and still behaves as Django's (needs Redis)."""
+
+import threading
+import uuid
+
+import pytest
+import redis
+
+from core.redis_cache import ReusedClientRedisCache
+
+URL = "redis://127.0.0.1:6379/12"
+
+
+@pytest.fixture
+def cache():
+    try:
+        redis.Redis.from_url(URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    # A prefix of its own, never a flush: parallel test workers may share this database.
+    backend = ReusedClientRedisCache(URL, {"KEY_PREFIX": uuid.uuid4().hex, "TIMEOUT": 60})
+    yield backend
+    backend.delete_many(["seats", "a", "b", "counter"])
+    backend.close()
+
+
+def test_one_client_per_pool(cache):
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is client  # one server: reads and writes share its pool
+
+
+def test_behaves_as_djangos_backend(cache):
+    assert cache.add("seats", 3)
+    assert not cache.add("seats", 4)
+    assert cache.incr("seats") == 4
+    cache.set_many({"a": [1, 2], "b": {"c": "d"}})
+    assert cache.get_many(["a", "b", "missing"]) == {"a": [1, 2], "b": {"c": "d"}}
+    cache.delete("a")
+    assert cache.get("a", "gone") == "gone"
+
+
+def test_the_shared_client_serves_threads(cache):
+    errors = []
+
+    def bump(n):
+        try:
+            for _ in range(50):
+                cache.incr("counter")
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    cache.set("counter", 0)
+    threads = [threading.Thread(target=bump, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert cache.get("counter") == 400
