@@ -26,7 +26,6 @@ from bookings.selectors.booking_page import (
 )
 from bookings.selectors.calendar_loader import (
     Calendar,
-    EpochSeconds,
     calendar_availability,
     occupying_bookings,
     resource_availability,
@@ -63,7 +62,6 @@ from bookings.selectors.resources import (
 __all__ = [
     "Calendar",
     "DaySlot",
-    "EpochSeconds",
     "ResourceDay",
     "booking_by_reference",
     "booking_for_notification",
