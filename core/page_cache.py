@@ -129,6 +129,30 @@ def _bump(scopes) -> None:
             logger.warning("page cache: could not invalidate %s", scope, exc_info=True)
 
 
+def kept_until_changed(key: str, load, *, scope: str = PAGES):
+    """``load()``'s value, kept under ``key`` until ``scope`` is next bumped or the TTL passes: for
+    data that the writes which bump the pages change too (a resource's hours and closures, read by
+    every booking). The generation is read with the entry and before ``load`` runs, as for pages,
+    so a value loaded while a change commits is stale from birth, never current. The cache
+    unreachable or refusing, ``load()`` every time."""
+    try:
+        found = cache.get_many([key, *_GENERATION_KEYS.values()])
+        number = _current_generations(found)[scope]
+    except Exception:
+        logger.warning("page cache: lookup of %s failed, loaded fresh", key, exc_info=True)
+        return load()
+    entry = found.get(key)
+    if number is not None and entry is not None and entry[0] == number:
+        return entry[1]
+    value = load()
+    if number is not None:
+        try:
+            cache.set(key, (number, value), settings.ESSAIM_PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache: could not store %s", key, exc_info=True)
+    return value
+
+
 def _enabled() -> bool:
     return settings.ESSAIM_PAGE_CACHE
 
