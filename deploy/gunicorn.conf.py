@@ -5,7 +5,12 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# One thread per process (gunicorn's sync worker; more threads make it gthread): a booking is CPU
+# work, and two threads of one process wait for each other's share of the interpreter (measured on
+# 2 CPUs, 5 processes: 46-51 bookings/s with p95 1.2-1.5 s at 2 threads, 68 with p95 0.54 s at 1;
+# README, "Tests and benchmarks"). Raise it if many requests wait on the network (Stripe, other
+# nodes): each waiting request holds a whole process.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 30
 graceful_timeout = 30
 # Recycled now and then (a leak cannot grow for ever), but rarely: a restart costs seconds of CPU,

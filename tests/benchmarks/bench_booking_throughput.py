@@ -9,7 +9,7 @@ HTTP connection and meeting room, each booking distinct one-hour slots:
 
 * **API, gunicorn** — ``POST /api/v1/bookings/`` with ``Authorization: Token ess_…`` and an
   ``Idempotency-Key``, against gunicorn started as production starts it (``deploy/gunicorn.conf.py``:
-  gthread workers, ``2 × CPUs + 1`` processes of 2 threads, ``DEBUG`` off) on this run's test
+  ``2 × CPUs + 1`` sync workers, one thread each, ``DEBUG`` off) on this run's test
   database. The figure to compare with the raw limit.
 * **API, live server** — the same against pytest-django's ``live_server`` (Django's threaded
   development server inside the pytest process). It shares one interpreter, hence one GIL, with
@@ -19,8 +19,8 @@ HTTP connection and meeting room, each booking distinct one-hour slots:
   database alone can take.
 
 What the API does per booking on top of that INSERT: token lookup, throttle, idempotency record
-(reserve, then store the answer), the person's row lock, the resource's calendar (rules, hours,
-closures, bookings, busy blocks), the INSERT, the audit row, serialisation. The confirmation
+(reserve, then store the answer), the resource's calendar (hours and closures from the cache,
+bookings and busy blocks in one statement), the INSERT, the audit row, serialisation. The confirmation
 e-mail is queued ``on_commit`` (a Redis push in production); here the queueing is replaced by a
 no-op in both servers, so that e-mail rendering does not count as booking work.
 
@@ -32,6 +32,8 @@ event's quota of 200 to the same 32 clients through its orders API; the ratio is
 
 gunicorn runs with Redis as cache, throttle store and Celery broker (``_bench_redis``), as
 deployed; no worker consumes the queue (e-mails are stubbed; the outbox's nudges wait).
+``ESSAIM_BENCH_WORKERS`` and ``ESSAIM_BENCH_THREADS`` start it with another shape than the
+recipe's (``WEB_CONCURRENCY``, ``GUNICORN_THREADS``), for a worker sweep.
 
 Targets from issue #17: distinct slots ≥ 250 bookings/s with p95 < 100 ms; the busy date ≥ 200
 registrations/s with p99 < 250 ms.
@@ -227,7 +229,8 @@ def _gunicorn_shape() -> str:
     """What deploy/gunicorn.conf.py starts, with the sweep's overrides."""
     shape = _sweep_shape()
     workers = shape.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1)
-    return f"{workers} gthread workers × {shape.get('GUNICORN_THREADS', 2)} threads"
+    threads = int(shape.get("GUNICORN_THREADS", 1))
+    return f"{workers} gthread workers × {threads} threads" if threads > 1 else f"{workers} sync workers"
 
 
 def _rush(host: str, port: int, posts_by_client: list[list[tuple[str, dict, str]]]) -> dict:
