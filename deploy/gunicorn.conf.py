@@ -5,11 +5,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# One thread per process (gunicorn's sync worker; more threads make it gthread): a booking is CPU
-# work, and two threads of one process wait for each other's share of the interpreter (measured on
-# 2 CPUs, 5 processes: 46-51 bookings/s with p95 1.2-1.5 s at 2 threads, 68 with p95 0.54 s at 1;
-# README, "Tests and benchmarks"). Raise it if many requests wait on the network (Stripe, other
-# nodes): each waiting request holds a whole process.
+# gthread with one thread per process by default: a booking is CPU work, and two threads of one
+# process wait for each other's share of the interpreter (measured on 2 CPUs, 5 processes: 46-51
+# bookings/s with p95 1.2-1.5 s at 2 threads, 63-68 with p95 0.54-0.59 s at 1; README, "Tests and
+# benchmarks"). gthread, not sync, so that connections stay open between requests (nginx's
+# upstream keepalive): sync closes each one, and cached pages fell from 3,306 to 658 req/s.
+# Raise the threads if many requests wait on the network (Stripe, other nodes): each waiting
+# request holds a thread.
+worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 30
 graceful_timeout = 30
