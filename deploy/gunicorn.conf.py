@@ -5,15 +5,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# gthread with one thread per process by default: a booking is CPU work, and two threads of one
-# process wait for each other's share of the interpreter (measured on 2 CPUs, 5 processes: 46-51
-# bookings/s with p95 1.2-1.5 s at 2 threads, 63-68 with p95 0.54-0.59 s at 1; README, "Tests and
-# benchmarks"). gthread, not sync, so that connections stay open between requests (nginx's
-# upstream keepalive): sync closes each one, and cached pages fell from 3,306 to 658 req/s.
-# Raise the threads if many requests wait on the network (Stripe, other nodes): each waiting
-# request holds a thread.
+# gthread workers of 2 threads, kept after a sweep on 2 CPUs (README, "Tests and benchmarks"): one
+# thread under gunicorn's sync worker booked fastest (63-68 bookings/s, p95 0.54-0.59 s, against
+# 46-51 and 1.2-1.5 s), but sync closes every connection (nginx's upstream keepalive wasted) and
+# cached pages fell from 1,200-2,300 to 590-790 req/s; gthread with one thread did not keep the
+# gain (55 against 63.5 bookings/s at 2 threads). Threads also let a request that waits on the
+# network (Stripe, other nodes) leave the process to others.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 30
 graceful_timeout = 30
 # Recycled now and then (a leak cannot grow for ever), but rarely: a restart costs seconds of CPU,

@@ -9,7 +9,7 @@ HTTP connection and meeting room, each booking distinct one-hour slots:
 
 * **API, gunicorn** — ``POST /api/v1/bookings/`` with ``Authorization: Token ess_…`` and an
   ``Idempotency-Key``, against gunicorn started as production starts it (``deploy/gunicorn.conf.py``:
-  ``2 × CPUs + 1`` gthread workers of one thread, ``DEBUG`` off) on this run's test
+  ``2 × CPUs + 1`` gthread workers of 2 threads, ``DEBUG`` off) on this run's test
   database. The figure to compare with the raw limit.
 * **API, live server** — the same against pytest-django's ``live_server`` (Django's threaded
   development server inside the pytest process). It shares one interpreter, hence one GIL, with
@@ -229,7 +229,7 @@ def _gunicorn_shape() -> str:
     """What deploy/gunicorn.conf.py starts, with the sweep's overrides."""
     shape = _sweep_shape()
     workers = shape.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1)
-    return f"{workers} gthread workers × {shape.get('GUNICORN_THREADS', 1)} threads"
+    return f"{workers} gthread workers × {shape.get('GUNICORN_THREADS', 2)} threads"
 
 
 def _rush(host: str, port: int, posts_by_client: list[list[tuple[str, dict, str]]]) -> dict:

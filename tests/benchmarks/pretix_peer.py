@@ -15,7 +15,7 @@ registrations a second does a mature Django ticketing system take, and does it s
    ``PRETIX_CONFIG_FILE``) makes one organizer, one live event, one free ticket, one quota of
    ``capacity`` seats, and a team with every permission and an API token.
 4. **serve** — gunicorn on ``pretix.wsgi`` with the worker shape of ``deploy/gunicorn.conf.py``
-   (read from that file: ``2 × CPUs + 1`` gthread workers of one thread by default), ``DEBUG`` off,
+   (read from that file: ``2 × CPUs + 1`` gthread workers × 2 threads by default), ``DEBUG`` off,
    Redis (its own db number, flushed before and after) as cache and Celery broker when it answers.
 5. **measure** — ``clients`` simulated orders warm pretix up (``"simulate": true``: the whole
    validation, nothing saved); then ``clients`` threads, each with its own fresh keep-alive
