@@ -21,11 +21,13 @@ In the spirit of pretix's ``lock_objects``. Every write path that protects a rul
   ``FOR UPDATE`` is a no-op there and the answers are the same.
 """
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import OperationalError, connection, models
+from django.db import OperationalError, connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Busy
@@ -117,6 +119,44 @@ def lock_one(obj: models.Model, *, related: Iterable[str] = ()) -> models.Model 
     """``lock_objects`` for one row: the row as it is now, or ``None`` when it was deleted."""
     model = obj._meta.concrete_model
     return lock_objects([obj], related=related).get((model, obj.pk))
+
+
+#: The steps ``lock_at_the_end`` put off, while a ``locks_at_the_end`` block runs.
+_put_off: ContextVar[list[Callable[[], None]] | None] = ContextVar("essaim_locks_put_off", default=None)
+
+
+@contextlib.contextmanager
+def locks_at_the_end():
+    """Run the block in a transaction and, at its end, the lock-and-count steps it put off.
+
+    A hot row (a rush on one event date's seats) is held from its lock to the commit, and every
+    request for it waits that long; written at the end, its lock covers only its own count and
+    the commit, not the rows, audit entries and answer written before it. Counting after the write is right
+    under READ COMMITTED: the lock is granted once the last holder committed, so the count sees
+    it. A step that refuses rolls the whole block back. Without this block around it, a step runs
+    at once: the callers' answers are the same either way."""
+    steps: list[Callable[[], None]] = []
+    token = _put_off.set(steps)
+    try:
+        with transaction.atomic():
+            yield
+            _put_off.reset(token)
+            token = None
+            for step in steps:
+                step()
+    finally:
+        if token is not None:
+            _put_off.reset(token)
+
+
+def lock_at_the_end(step: Callable[[], None]) -> None:
+    """``step`` (a lock and what it guards) at the end of the enclosing ``locks_at_the_end``
+    block, after the steps put off before it; at once when there is none."""
+    steps = _put_off.get()
+    if steps is None:
+        step()
+    else:
+        steps.append(step)
 
 
 def _has_path(model: type[models.Model], path: str) -> bool:

@@ -11,6 +11,7 @@ SQLite the ``IMMEDIATE`` transaction serialises writers.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 
@@ -24,8 +25,8 @@ from bookings.payments import stripe_gateway
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
 from core import identity
 from core.audit import AuditReason
-from core.errors import InvalidInput
-from core.locking import lock_objects
+from core.errors import Conflict, InvalidInput
+from core.locking import lock_at_the_end, lock_objects
 
 
 def booking_validate(*, user, request: BookingRequest, now: datetime | None = None) -> selectors.Calendar:
@@ -202,6 +203,7 @@ def booking_place_seats(
     hold: bool = False,
     uid: uuid.UUID | None = None,
     person_locked: bool = False,
+    full=None,
     now: datetime | None = None,
 ) -> Booking:
     """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
@@ -211,9 +213,9 @@ def booking_place_seats(
     offer to confirm) instead of booking, and ``announce`` names the e-mail sent instead of the
     status's own. ``hold`` and ``uid``: as for ``booking_create`` (a peer's two-phase registration).
 
-    Raises ``Conflict`` (``no_room``) when the occurrence is full, ``PermissionDenied``
-    (``email_unverified``) when the person asks with an unconfirmed address (a seat offered from the
-    waitlist was asked for when they joined it).
+    Raises ``Conflict`` (``no_room``, or ``full()`` when given) when the occurrence is full,
+    ``PermissionDenied`` (``email_unverified``) when the person asks with an unconfirmed address
+    (a seat offered from the waitlist was asked for when they joined it).
     """
     if hold_until is None:
         identity.require_verified_email(user)
@@ -246,6 +248,7 @@ def booking_place_seats(
         announce=announce,
         uid=uid,
         person_locked=person_locked,
+        full=full,
     )
 
 
@@ -265,6 +268,7 @@ def _place(
     announce: str = "",
     uid: uuid.UUID | None = None,
     person_locked: bool = False,
+    full=None,
 ) -> Booking:
     """Lock, count the person's limits and holds and the capacity, then write the booking with its
     first transition, or raise. ``limits_tz``: the venue's zone, when the resource's per-person
@@ -274,8 +278,10 @@ def _place(
     A pooled resource's row is locked *last*, after the booking is written, and its units are
     counted then: every booking of the pool waits for that lock, which is held until commit, so
     it must cover as little as possible (a rush for one event's seats is as fast as that lock is
-    short). Counting after the write is right under READ COMMITTED: the count runs once the lock
-    is granted, so it sees every booking committed before, and this one (left out of the count).
+    short). Inside a ``core.locking.locks_at_the_end`` block, that step waits for the block's end,
+    after the caller's own writes (``full()``: the caller's refusal when no unit is left).
+    Counting after the write is right under READ COMMITTED: the count runs once the lock is
+    granted, so it sees every booking committed before, and this one (left out of the count).
     An exclusive resource needs no lock: the exclusion constraint is the last word, and the
     stale holds that it would still see are marked first."""
     resource = request.resource
@@ -317,14 +323,30 @@ def _place(
                 now=now,
             )
             if not resource.is_exclusive:
-                # Expired holds need no marking here: they no longer count (``occupying_at``).
-                lock_objects([resource], fetch=False)
-                if status != BookingStatus.PENDING_APPROVAL:
-                    check_capacity(resource, interval, request.quantity, now, excluding=booking.pk)
+                lock_at_the_end(
+                    functools.partial(
+                        _claim_pool, booking, interval, now, counts=status != BookingStatus.PENDING_APPROVAL, full=full
+                    )
+                )
             notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))
     except IntegrityError:
         raise no_room() from None
     return booking
+
+
+def _claim_pool(booking: Booking, interval: av.Interval, now: datetime, *, counts: bool, full=None) -> None:
+    """Lock the pool and count its units with ``booking`` written (and left out of the count);
+    ``full()`` is the refusal when none is left, if the caller has its own. Expired holds need no
+    marking here: they no longer count (``occupying_at``)."""
+    resource = booking.resource
+    lock_objects([resource], fetch=False)
+    if counts:
+        try:
+            check_capacity(resource, interval, booking.quantity, now, excluding=booking.pk)
+        except Conflict as error:
+            if full is None or error.code != "no_room":
+                raise
+            raise full() from None
 
 
 def _write(*, user, request: BookingRequest, status, payment, amount, note, language, expires_at, uid, now) -> Booking:

@@ -12,6 +12,7 @@ from bookings.throttles import BookingWriteThrottle
 from core.api import ErrorSerializer, validated
 from core.errors import Conflict
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.locking import locks_at_the_end
 from events import services
 from events.api.common import event_or_404, programme_or_404, recurrence_id_of, with_waitlist
 from events.api.language import LANG_PARAMETER, LanguageMixin
@@ -41,16 +42,19 @@ class EventRegistrationApi(LanguageMixin, APIView):
         data = validated(RegistrationInputSerializer(data=request.data))
         event = event_or_404(pk)
         try:
-            booking = services.registration_create(
-                user=request.user,
-                event=event,
-                recurrence_id=recurrence_id_of(event, data.get("occurrence")),
-                quantity=data["quantity"],
-                language=translation.get_language(),
-            )
+            # The seats' lock at the very end, after the answer is built: a rush waits on it only.
+            with locks_at_the_end():
+                booking = services.registration_create(
+                    user=request.user,
+                    event=event,
+                    recurrence_id=recurrence_id_of(event, data.get("occurrence")),
+                    quantity=data["quantity"],
+                    language=translation.get_language(),
+                )
+                body = BookingOutputSerializer(booking).data
         except Conflict as error:
             raise with_waitlist(error, request, event.pk) from None
-        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ProgrammeRegistrationApi(LanguageMixin, APIView):

@@ -10,6 +10,7 @@ on the waitlist, if any, is locked after (a higher rank) and marked accepted.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings import services as booking_services
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
-from core.locking import lock_objects, lock_one
+from core.locking import lock_at_the_end, lock_objects, lock_one
 from events import selectors
 from events.models import Event, EventStatus, ProgrammePage, Registration, RegistrationMode, WaitlistStatus
 from events.services.common import canonical, now_or, registrable
@@ -61,7 +62,8 @@ def registration_create(
     with transaction.atomic():
         # The person now; the seats' row last, by ``booking_place_seats`` once the seat is written
         # (every registration for the date waits for that lock: it covers only the count and what
-        # follows). A full date's waitlist is read under it, and refuses as "full" when others wait.
+        # follows, and inside ``core.locking.locks_at_the_end`` it waits for the caller's own
+        # writes too). A full date's waitlist is read under it, and refuses as "full" when others wait.
         lock_objects([user], fetch=False)
         if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
@@ -71,27 +73,29 @@ def registration_create(
             end=occurrence.end.astimezone(UTC),
             quantity=quantity,
         )
-        try:
-            booking = booking_services.booking_place_seats(
-                user=user, request=request, language=language, hold=hold, uid=uid, person_locked=True, now=now
-            )
-        except Conflict as error:
-            if error.code != "no_room":
-                raise
-            raise _full() from None
-        if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
-            raise _full()  # a seat that frees goes to the people already waiting, in their order
+        booking = booking_services.booking_place_seats(
+            user=user, request=request, language=language, hold=hold, uid=uid, person_locked=True, full=_full, now=now
+        )
         Registration.objects.create(
             booking=booking, event=event, recurrence_id=recurrence_id, whole_programme=whole_programme
         )
+        # The person's own entry cannot appear meanwhile: joining the waitlist locks the person too.
         found = selectors.waitlist_entry_open(user=user, event=event, recurrence_id=recurrence_id)
-        entry = lock_one(found) if found is not None else None
-        if entry is not None and entry.status == WaitlistStatus.WAITING:
-            waitlist_record(
-                entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now, actor=user
-            )
-            entry.save(update_fields=["status", "updated_at"])
+        lock_at_the_end(functools.partial(_after_the_seats, user, event, recurrence_id, found, now))
     return booking
+
+
+def _after_the_seats(user, event: Event, recurrence_id: datetime, found, now: datetime) -> None:
+    """Under the seats' lock: the people already waiting come first, and the person's own entry
+    (a higher lock rank than the seats) is accepted."""
+    if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
+        raise _full()  # a seat that frees goes to the people already waiting, in their order
+    entry = lock_one(found) if found is not None else None
+    if entry is not None and entry.status == WaitlistStatus.WAITING:
+        waitlist_record(
+            entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now, actor=user
+        )
+        entry.save(update_fields=["status", "updated_at"])
 
 
 def programme_register(*, user, programme: ProgrammePage, language: str = "", now: datetime | None = None) -> list:
