@@ -302,13 +302,16 @@ class BookingStatus(models.TextChoices):
 
 #: Statuses that occupy the resource (a hold only until ``expires_at``).
 OCCUPYING = (BookingStatus.HELD, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+#: Those of ``OCCUPYING`` that take their units until cancelled; a hold takes them until it expires.
+#: ``occupying_at`` and the raw count of ``bookings.selectors.calendar_loader`` both read it.
+OCCUPYING_UNTIL_CANCELLED = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
 
 def occupying_at(now, prefix: str = "") -> models.Q:
     """The bookings that take units at ``now``: confirmed, checked in, and holds until they expire
     (an expired hold frees its units by itself, whether or not a task has marked it yet).
     ``prefix`` reaches bookings through a relation (``"booking__"``)."""
-    return models.Q(**{f"{prefix}status__in": [BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN]}) | models.Q(
+    return models.Q(**{f"{prefix}status__in": OCCUPYING_UNTIL_CANCELLED}) | models.Q(
         **{f"{prefix}status": BookingStatus.HELD, f"{prefix}expires_at__gt": now}
     )
 

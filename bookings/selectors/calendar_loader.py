@@ -15,7 +15,16 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from bookings import availability as av
-from bookings.models import Booking, BookingStatus, BusyBlock, Closure, Resource, ResourceHours, occupying_at
+from bookings.models import (
+    OCCUPYING_UNTIL_CANCELLED,
+    Booking,
+    BookingStatus,
+    BusyBlock,
+    Closure,
+    Resource,
+    ResourceHours,
+    occupying_at,
+)
 from core import page_cache
 from venues.models import OpeningHours
 
@@ -131,15 +140,16 @@ def _occupations_sql(resource_id, low, high, now, excluding, vendor) -> tuple[st
     at = connection.ops.adapt_datetimefield_value
     booking, block = Booking._meta.db_table, BusyBlock._meta.db_table
     leave_out = f" AND {q('id')} <> %s" if excluding is not None else ""
+    lasting = ", ".join(["%s"] * len(OCCUPYING_UNTIL_CANCELLED))  # ``occupying_at``, spelled in SQL
     sql = (
         f"SELECT 0, {_epoch(q('start'), vendor)}, {_epoch(q('blocked_until'), vendor)}, SUM({q('quantity')})"  # noqa: S608 — names from our models, values as parameters
         f" FROM {q(booking)} WHERE {q('resource_id')} = %s AND {q('start')} < %s AND {q('blocked_until')} > %s"
-        f" AND ({q('status')} IN (%s, %s) OR ({q('status')} = %s AND {q('expires_at')} > %s)){leave_out}"
+        f" AND ({q('status')} IN ({lasting}) OR ({q('status')} = %s AND {q('expires_at')} > %s)){leave_out}"
         f" GROUP BY {q('start')}, {q('blocked_until')}"
         f" UNION ALL SELECT 1, {_epoch(q('start'), vendor)}, {_epoch(q('end'), vendor)}, {q('quantity')}"
         f" FROM {q(block)} WHERE {q('resource_id')} = %s AND {q('start')} < %s AND {q('end')} > %s"
     )
-    params = [resource_id, at(high), at(low), BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN]
+    params = [resource_id, at(high), at(low), *OCCUPYING_UNTIL_CANCELLED]
     params += [BookingStatus.HELD, at(now)] + ([excluding] if excluding is not None else [])
     return sql, [*params, resource_id, at(high), at(low)]
 
