@@ -11,6 +11,7 @@ from rest_framework import exceptions
 
 from accounts.models import ApiToken
 from accounts.services import tokens as token_services
+from accounts.services.verification import remember_email_verified, with_email_verified
 from core.api_language import TokenAuthentication
 
 
@@ -20,8 +21,9 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         token = (
-            # The person's profile comes along: the API answers in their language (``core.api_language``).
-            ApiToken.objects.select_related("user", "user__profile")
+            # The person's profile comes along: the API answers in their language (``core.api_language``);
+            # and whether their address is confirmed, which a booking asks.
+            with_email_verified(ApiToken.objects.select_related("user", "user__profile"))
             .filter(digest=token_services.token_digest(key), revoked_at__isnull=True)
             .first()
         )
@@ -31,6 +33,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        remember_email_verified(token.user, token)
         token_services.api_token_touch(token=token)
         return token.user, token
 

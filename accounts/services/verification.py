@@ -7,13 +7,36 @@ whoever made it vouches for it, so it may book. Every other account needs one co
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Profile
+
+#: Where ``with_email_verified`` leaves its answer on the person it loaded.
+_KNOWN = "_essaim_email_verified"
+
+
+def with_email_verified(queryset: QuerySet, user_path: str = "user") -> QuerySet:
+    """Read the answer of ``email_verified`` in the same query as the person (a token's owner, on
+    every API call), rather than in a query of its own when they book; ``remember_email_verified``
+    then sets it on them."""
+    owner = OuterRef(f"{user_path}_id")
+    return queryset.annotate(
+        _has_address=Exists(EmailAddress.objects.filter(user=owner)),
+        _has_confirmed=Exists(EmailAddress.objects.filter(user=owner, verified=True)),
+    )
+
+
+def remember_email_verified(user, row) -> None:
+    """``row``: from a ``with_email_verified`` query; the answer holds for this request."""
+    setattr(user, _KNOWN, not row._has_address or row._has_confirmed)
 
 
 def email_verified(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
+    known = getattr(user, _KNOWN, None)
+    if known is not None:
+        return known
     addresses = list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True))
     return not addresses or any(addresses)
 

@@ -7,11 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from accounts.services import profiles as profile_services
+from accounts.services import tokens as token_services
 from bookings.models import Booking
 from bookings.services.calendar_feeds import calendar_feed_ensure
 from core.services import auth_token_issue
@@ -64,6 +68,24 @@ def test_the_api_refuses_an_unconfirmed_address_with_403_email_unverified(unconf
     assert response.status_code == 403
     assert response.json()["code"] == "email_unverified" and response.json()["detail"]
     assert not Booking.objects.exists()
+
+
+def named_token_api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_services.api_token_create(user=user, name='CLI')[1]}")
+    return client
+
+
+def test_a_named_token_reads_the_address_state_with_the_person_and_books_only_once_confirmed(unconfirmed, room):
+    """The token's query says whether the address is confirmed: the booking asks no query of its own."""
+    response = book(named_token_api(unconfirmed), room)
+    assert response.status_code == 403 and response.json()["code"] == "email_unverified", response.content
+    EmailAddress.objects.filter(user=unconfirmed).update(verified=True)
+    api = named_token_api(unconfirmed)
+    with CaptureQueriesContext(connection) as queries:
+        assert book(api, room).status_code == 201
+    reads = [query["sql"] for query in queries.captured_queries if "account_emailaddress" in query["sql"]]
+    assert len(reads) == 1 and ApiToken._meta.db_table in reads[0], reads
 
 
 def test_the_booking_page_sends_an_unconfirmed_person_to_resend_and_back(client, unconfirmed, room):
