@@ -67,6 +67,11 @@ def registration_create(
         lock_objects([user], fetch=False)
         if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
+        if not event.origin and selectors.seats_for(event, occurrence, now=now).remaining < quantity:
+            # Full as committed now: refused before anything is written or the seats' lock waited
+            # for. In a rush most requests come after the last seat, and this is the answer the
+            # lock would have given them a moment later.
+            raise _full()
         request = booking_services.BookingRequest(
             resource=event.seats,
             start=occurrence.start.astimezone(UTC),

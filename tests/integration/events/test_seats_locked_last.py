@@ -2,7 +2,8 @@
 
 A rush on one date waits on that row's lock only: the seats are locked after every row the
 request writes (PostgreSQL, where the lock is a statement to find). The rules read under that lock
-still hold: the people waiting come first, and the person's own entry is accepted.
+still hold: the people waiting come first, and the person's own entry is accepted. A date already
+full is refused before anything is written.
 """
 
 import pytest
@@ -63,3 +64,14 @@ def test_the_persons_own_entry_is_accepted_when_they_register(make_event, make_u
     assert register(api_for(person), event).status_code == 201
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.ACCEPTED
+
+
+def test_a_date_already_full_is_refused_before_anything_is_written(make_event, make_user):
+    page, event = make_event(capacity=1)
+    assert register(api_for(make_user("first")), event).status_code == 201
+    late = api_for(make_user("late"))
+    with CaptureQueriesContext(connection) as queries:
+        body = assert_error(register(late, event), 409, "event_full")
+    assert body["remaining"] == 0 and body["waitlist"].endswith(f"/events/{event.pk}/waitlist/")
+    writes = [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("INSERT")]
+    assert not [sql for sql in writes if "bookings_booking" in sql], writes
