@@ -130,11 +130,12 @@ def locks_at_the_end():
     """Run the block in a transaction and, at its end, the lock-and-count steps it put off.
 
     A hot row (a rush on one event date's seats) is held from its lock to the commit, and every
-    request for it waits that long; written at the end, its lock covers only its own count and
-    the commit, not the rows, audit entries and answer written before it. Counting after the write is right
-    under READ COMMITTED: the lock is granted once the last holder committed, so the count sees
-    it. A step that refuses rolls the whole block back. Without this block around it, a step runs
-    at once: the callers' answers are the same either way."""
+    request for it waits that long; taken at the end, its lock covers only its own count and the
+    commit, not the rows, audit entries and answer written before it. Counting after the write is
+    right under READ COMMITTED: the lock is granted once the last holder committed, so the count
+    sees it. A step that refuses rolls the whole block back. Without this block around it, a step
+    runs at once: the callers' answers are the same either way. A refusal is not to be caught
+    inside the block and gone on from: the steps its work put off would still run."""
     steps: list[Callable[[], None]] = []
     token = _put_off.set(steps)
     try:
