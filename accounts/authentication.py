@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 
-from accounts.models import ApiToken
+from accounts import selectors
 from accounts.services import tokens as token_services
-from accounts.services.verification import remember_email_verified, with_email_verified
+from accounts.services.verification import remember_email_verified
 from core.api_language import TokenAuthentication
 
 
@@ -20,20 +20,17 @@ class ApiTokenAuthentication(TokenAuthentication):
     records the use (throttled)."""
 
     def authenticate_credentials(self, key):
-        token = (
-            # The person's profile comes along: the API answers in their language (``core.api_language``);
-            # and whether their address is confirmed, which a booking asks.
-            with_email_verified(ApiToken.objects.select_related("user", "user__profile"))
-            .filter(digest=token_services.token_digest(key), revoked_at__isnull=True)
-            .first()
-        )
-        if token is None:
+        # The person's profile comes along: the API answers in their language (``core.api_language``);
+        # and whether their address is confirmed, which a booking asks.
+        found = selectors.token_with_owner(token_services.token_digest(key))
+        if found is None:
             if not key.startswith(token_services.PREFIX):
                 return None  # perhaps one of DRF's, written after migration 0003 moved the others here
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = found.token
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        remember_email_verified(token.user, token)
+        remember_email_verified(token.user, has_address=found.has_address, has_confirmed=found.has_confirmed)
         token_services.api_token_touch(token=token)
         return token.user, token
 

@@ -7,28 +7,18 @@ whoever made it vouches for it, so it may book. Every other account needs one co
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Profile
 
-#: Where ``with_email_verified`` leaves its answer on the person it loaded.
+#: Where ``remember_email_verified`` leaves its answer on the person.
 _KNOWN = "_essaim_email_verified"
 
 
-def with_email_verified(queryset: QuerySet, user_path: str = "user") -> QuerySet:
-    """Read the answer of ``email_verified`` in the same query as the person (a token's owner, on
-    every API call), rather than in a query of its own when they book; ``remember_email_verified``
-    then sets it on them."""
-    owner = OuterRef(f"{user_path}_id")
-    return queryset.annotate(
-        _has_address=Exists(EmailAddress.objects.filter(user=owner)),
-        _has_confirmed=Exists(EmailAddress.objects.filter(user=owner, verified=True)),
-    )
-
-
-def remember_email_verified(user, row) -> None:
-    """``row``: from a ``with_email_verified`` query; the answer holds for this request."""
-    setattr(user, _KNOWN, not row._has_address or row._has_confirmed)
+def remember_email_verified(user, *, has_address: bool, has_confirmed: bool) -> None:
+    """The answer of ``email_verified`` from facts read with the person (a named token's owner, on
+    every API call: ``accounts.selectors.token_with_owner``), rather than in a query of its own when
+    they book; it holds for this request."""
+    setattr(user, _KNOWN, not has_address or has_confirmed)
 
 
 def email_verified(user) -> bool:
