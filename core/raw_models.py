@@ -15,28 +15,33 @@ from django.db import connections, models
 
 
 class ModelColumns:
-    """A model's concrete columns under a table alias, and the instance made from their values.
+    """A model's concrete columns under table aliases, and the instance made from their values.
 
-    For a model whose fields all live in its own table (not a multi-table child)."""
+    ``alias`` names the model's own table; a multi-table child (a Wagtail page type) names its
+    parents' tables in ``parents`` (``{Page: "p"}``), which the statement joins."""
 
-    def __init__(self, model: type[models.Model], alias: str):
+    def __init__(self, model: type[models.Model], alias: str, parents: dict[type[models.Model], str] | None = None):
         self.model = model
-        self.alias = alias
         self.fields = list(model._meta.concrete_fields)
+        aliases = {model: alias, **(parents or {})}
+        self._alias_of = [aliases[field.model._meta.concrete_model] for field in self.fields]
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
+        self._pk_index = self.attnames.index(model._meta.pk.attname)
         self._converters: dict[str, list] = {}
 
     def sql(self, using: str = "default") -> str:
         """``"alias"."column", …`` in the fields' order (the order ``take`` reads them in)."""
         quote = connections[using].ops.quote_name
-        return ", ".join(f"{quote(self.alias)}.{quote(field.column)}" for field in self.fields)
+        return ", ".join(
+            f"{quote(alias)}.{quote(field.column)}" for alias, field in zip(self._alias_of, self.fields, strict=True)
+        )
 
     def take(self, row, start: int, using: str = "default") -> models.Model | None:
         """The instance in ``row[start:start + width]``; ``None`` when its key is NULL (an outer join
         that found nothing)."""
         values = list(row[start : start + self.width])
-        if values[self.attnames.index(self.model._meta.pk.attname)] is None:
+        if values[self._pk_index] is None:
             return None
         connection = connections[using]
         for index, expression, converters in self._converters_for(using):
@@ -48,8 +53,8 @@ class ModelColumns:
         if using not in self._converters:
             connection = connections[using]
             found = []
-            for index, field in enumerate(self.fields):
-                expression = field.get_col(self.alias)
+            for index, (alias, field) in enumerate(zip(self._alias_of, self.fields, strict=True)):
+                expression = field.get_col(alias)
                 converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
                 if converters:
                     found.append((index, expression, converters))
