@@ -120,6 +120,9 @@ def _bump(scopes) -> None:
     for scope in scopes:
         key = _GENERATION_KEYS[scope]
         try:
+            if hasattr(cache, "incr_or_start"):  # Redis (core.redis_cache): one round trip
+                cache.incr_or_start(key, time.time_ns())
+                continue
             try:
                 cache.incr(key)
             except ValueError:  # never set, or evicted: any new number differs from what entries hold

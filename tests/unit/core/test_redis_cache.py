@@ -58,3 +58,14 @@ def test_the_shared_client_serves_threads(cache):
         thread.join()
     assert not errors
     assert cache.get("counter") == 400
+
+
+def test_incr_or_start_in_one_round_trip(cache):
+    """What the page cache's generations use: a missing number starts, a present one goes up."""
+    assert cache.incr_or_start("counter", 1_000) == 1_001
+    assert cache.incr_or_start("counter", 5) == 1_002
+    assert cache.get("counter") == 1_002  # Django reads it back as the number it is
+    client = cache._cache.get_client(write=True)
+    assert client.ttl(cache.make_and_validate_key("counter")) == -1  # kept without expiry, as add(…, None)
+    cache.set("counter", 7)  # written by Django's own calls: counted on from there
+    assert cache.incr_or_start("counter", 1_000) == 8
