@@ -35,6 +35,7 @@ from bookings.selectors.calendar_loader import (
     resource_occupations,
     resource_rules,
     resource_timezone,
+    stale_hold_ids,
 )
 from bookings.selectors.closure_clashes import bookings_on_closure, closures_covering
 from bookings.selectors.feed_data import (
@@ -101,6 +102,7 @@ __all__ = [
     "resources_bookable",
     "resources_listed",
     "resources_for_venue",
+    "stale_hold_ids",
     "user_booking_counts",
     "venue_manager_emails",
 ]

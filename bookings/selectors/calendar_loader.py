@@ -125,6 +125,25 @@ def resource_occupations(
     ]
 
 
+def stale_hold_ids(resource: Resource, window: av.Interval, now: datetime) -> list[int]:
+    """Holds whose time ran out but not yet marked expired, within the buffer's reach of
+    ``window``: they no longer occupy (``occupying_at``), but the exclusion constraint still sees
+    them until marked. Read before every booking of a desk or a room, so written as SQL, like
+    ``resource_occupations`` (``test_calendar_loader`` holds it to the ORM's filter)."""
+    q = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value
+    reach = timedelta(minutes=resource.buffer_minutes)
+    sql = (
+        f"SELECT {q('id')} FROM {q(Booking._meta.db_table)} WHERE {q('resource_id')} = %s"  # noqa: S608 — names from our models, values as parameters
+        f" AND {q('status')} = %s AND {q('expires_at')} <= %s AND {q('start')} < %s AND {q('blocked_until')} > %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [resource.pk, BookingStatus.HELD, at(now), at(window.end + reach), at(window.start - reach)]
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _epoch(column: str, vendor: str) -> str:
     """A timestamp as whole seconds since 1970, in SQL: integers load several times faster than
     timestamps, which are parsed in Python; bookings always start and end on whole seconds."""

@@ -88,15 +88,10 @@ def _preset_name(request: av.Interval, calendar: selectors.Calendar) -> str:
 def expire_stale_holds(resource: Resource, interval: av.Interval, now: datetime) -> None:
     """Holds past their time still count for the exclusion constraint until marked: mark those in
     the way (locked, and checked again once locked: one may have been paid meanwhile)."""
-    reach = timedelta(minutes=resource.buffer_minutes)
-    stale = Booking.objects.filter(
-        resource=resource,
-        status=BookingStatus.HELD,
-        expires_at__lte=now,
-        start__lt=interval.end + reach,
-        blocked_until__gt=interval.start - reach,
-    )
-    for booking in lock_objects(stale).values():
+    stale = selectors.stale_hold_ids(resource, interval, now)
+    if not stale:
+        return
+    for booking in lock_objects(Booking.objects.filter(pk__in=stale)).values():
         if booking.status == BookingStatus.HELD and booking.expires_at <= now:
             transition(booking, BookingStatus.EXPIRED, reason=AuditReason.HOLD_EXPIRED, now=now)
             booking.save(update_fields=["status", "updated_at"])

@@ -1,6 +1,7 @@
 """``resource_occupations`` is written as one SQL statement (it runs in every booking's transaction);
 it must read exactly what the ORM's ``occupying_bookings`` and the busy blocks say, on SQLite and on
-PostgreSQL: statuses, holds expiring at ``now``, the buffer's reach, the booking left out."""
+PostgreSQL: statuses, holds expiring at ``now``, the buffer's reach, the booking left out. So must
+``stale_hold_ids`` (read before every booking of a desk or a room) what its ORM filter says."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,20 @@ def _expected(resource, window, rules, *, excluding=None) -> list[av.Occupation]
         for start, end, quantity in in_reach.values_list("start", "end", "quantity")
     ]
     return found
+
+
+def _expected_stale(resource, window) -> set[int]:
+    """The ORM's filter for holds run out but not marked, within the buffer's reach."""
+    reach = timedelta(minutes=resource.buffer_minutes)
+    return set(
+        Booking.objects.filter(
+            resource=resource,
+            status=BookingStatus.HELD,
+            expires_at__lte=NOW,
+            start__lt=window.end + reach,
+            blocked_until__gt=window.start - reach,
+        ).values_list("pk", flat=True)
+    )
 
 
 def _spread(occupations) -> Counter:
@@ -96,6 +111,7 @@ def test_the_statement_reads_what_the_orm_reads(pool, bookings, busy, leave_out)
         excluding = made[leave_out].pk if leave_out < len(made) else None
         read = selectors.resource_occupations(resource, WINDOW, NOW, rules, excluding=excluding)
         assert _spread(read) == _spread(_expected(resource, WINDOW, rules, excluding=excluding))
+        assert set(selectors.stale_hold_ids(resource, WINDOW, NOW)) == _expected_stale(resource, WINDOW)
         transaction.set_rollback(True)
 
 
@@ -119,3 +135,33 @@ def test_a_rooms_buffer_shields_both_sides(make_resource, make_user):
     assert selectors.resource_occupations(room, window, NOW, rules) == [
         av.Occupation(start - timedelta(minutes=30), start + timedelta(hours=1, minutes=30), 1)
     ]
+
+
+@pytest.mark.django_db
+def test_stale_holds_at_their_edges(make_resource, make_user):
+    """A hold that ran out exactly now is stale; one running out a second later is not; a stale
+    hold is in the way within the buffer's reach of the window, not at its edge."""
+    room = make_resource(name="Room", kind="room", buffer_minutes=30)
+    person, second, hour = make_user(), timedelta(seconds=1), timedelta(hours=1)
+    window = av.Interval(NOW + 2 * hour, NOW + 4 * hour)
+
+    def hold(start, end, expires_at):
+        return Booking.objects.create(
+            reference=fresh_references(1)[0],
+            resource=room,
+            user=person,
+            start=NOW + start,
+            end=NOW + end,
+            blocked_until=NOW + end + hour / 2,
+            exclusive=True,
+            status=BookingStatus.HELD,
+            expires_at=expires_at,
+            currency="EUR",
+        ).pk
+
+    hold(0 * hour, 1 * hour, NOW - second)  # its buffer ends where the window's reach begins
+    ran_out_now = hold(2 * hour, 2.5 * hour, NOW)
+    hold(3 * hour, 3.5 * hour, NOW + second)  # not yet
+    within_reach = hold(4.5 * hour - second, 5 * hour, NOW - second)
+    assert set(selectors.stale_hold_ids(room, window, NOW)) == {ran_out_now, within_reach}
+    assert _expected_stale(room, window) == {ran_out_now, within_reach}
