@@ -22,8 +22,10 @@ class ModelColumns:
 
     def __init__(self, model: type[models.Model], alias: str, parents: dict[type[models.Model], str] | None = None):
         self.model = model
+        self.alias = alias
+        self.parents = dict(parents or {})
         self.fields = list(model._meta.concrete_fields)
-        aliases = {model: alias, **(parents or {})}
+        aliases = {model: alias, **self.parents}
         self._alias_of = [aliases[field.model._meta.concrete_model] for field in self.fields]
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
@@ -36,6 +38,32 @@ class ModelColumns:
         return ", ".join(
             f"{quote(alias)}.{quote(field.column)}" for alias, field in zip(self._alias_of, self.fields, strict=True)
         )
+
+    def table(self, using: str = "default") -> str:
+        """``"table" "alias"``, for a ``FROM`` (a model without parents)."""
+        quote = connections[using].ops.quote_name
+        return f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
+
+    def column(self, name: str, using: str = "default") -> str:
+        """``"alias"."column"`` of the field ``name`` (``"pk"``: the key) of the model's own table."""
+        quote = connections[using].ops.quote_name
+        field = self.model._meta.pk if name == "pk" else self.model._meta.get_field(name)
+        return f"{quote(self.alias)}.{quote(field.column)}"
+
+    def join(self, on: str, *, by: str = "pk", outer: bool = False, using: str = "default") -> str:
+        """Join the model's table where its field ``by`` (its key) equals ``on`` (another table's
+        ``"alias"."column"``), then its parents' tables on their links."""
+        quote = connections[using].ops.quote_name
+        kind = "LEFT OUTER JOIN" if outer else "INNER JOIN"
+        own = quote(self.alias)
+        joins = [f"{kind} {self.table(using)} ON {self.column(by, using)} = {on}"]
+        for parent, alias in self.parents.items():
+            link = self.model._meta.get_ancestor_link(parent).column
+            joins.append(
+                f"{kind} {quote(parent._meta.db_table)} {quote(alias)}"
+                f" ON {quote(alias)}.{quote(parent._meta.pk.column)} = {own}.{quote(link)}"
+            )
+        return " ".join(joins)
 
     def take(self, row, start: int, using: str = "default") -> models.Model | None:
         """The instance in ``row[start:start + width]``; ``None`` when its key is NULL (an outer join

@@ -54,24 +54,13 @@ _STATEMENTS: dict[str, str] = {}
 def _statement() -> str:
     """Written once per database vendor (the quoting differs)."""
     if connection.vendor not in _STATEMENTS:
-        quote = connection.ops.quote_name
-        user_model = get_user_model()
-        token_table, user_table = quote(ApiToken._meta.db_table), quote(user_model._meta.db_table)
-        profile_table, address_table = quote(Profile._meta.db_table), quote(EmailAddress._meta.db_table)
-        user_pk = quote(user_model._meta.pk.column)
-        token_owner = quote(ApiToken._meta.get_field("user").column)
-        profile_owner = quote(Profile._meta.get_field("user").column)
-        address_owner = quote(EmailAddress._meta.get_field("user").column)
-        verified = quote(EmailAddress._meta.get_field("verified").column)
-        digest = quote(ApiToken._meta.get_field("digest").column)
-        revoked = quote(ApiToken._meta.get_field("revoked_at").column)
+        owner = _TOKEN.column("user")
+        addresses = ModelColumns(EmailAddress, "a")
+        has_address = f"SELECT 1 FROM {addresses.table()} WHERE {addresses.column('user')} = {owner}"  # noqa: S608
         _STATEMENTS[connection.vendor] = (
             f"SELECT {_TOKEN.sql()}, {_USER.sql()}, {_PROFILE.sql()}, "  # noqa: S608 — names from our models, values as parameters
-            f"EXISTS (SELECT 1 FROM {address_table} e WHERE e.{address_owner} = t.{token_owner}), "
-            f"EXISTS (SELECT 1 FROM {address_table} e WHERE e.{address_owner} = t.{token_owner} AND e.{verified} = %s) "
-            f"FROM {token_table} t "
-            f"INNER JOIN {user_table} u ON u.{user_pk} = t.{token_owner} "
-            f"LEFT OUTER JOIN {profile_table} p ON p.{profile_owner} = u.{user_pk} "
-            f"WHERE t.{digest} = %s AND t.{revoked} IS NULL"
+            f"EXISTS ({has_address}), EXISTS ({has_address} AND {addresses.column('verified')} = %s) "
+            f"FROM {_TOKEN.table()} {_USER.join(owner)} {_PROFILE.join(_USER.column('pk'), by='user', outer=True)} "
+            f"WHERE {_TOKEN.column('digest')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
         )
     return _STATEMENTS[connection.vendor]

@@ -54,15 +54,9 @@ def resource_get(*, pk: int) -> Resource | None:
 def _resource_statement() -> str:
     """Written once per database vendor (the quoting differs)."""
     if connection.vendor not in _STATEMENTS:
-        quote = connection.ops.quote_name
-        venue_key = quote(Resource._meta.get_field("venue").column)
-        page_link = quote(VenuePage._meta.pk.column)
         _STATEMENTS[connection.vendor] = (
-            f"SELECT {_RESOURCE.sql()}, {_VENUE.sql()} "  # noqa: S608 — names from our models, values as parameters
-            f"FROM {quote(Resource._meta.db_table)} r "
-            f"INNER JOIN {quote(VenuePage._meta.db_table)} v ON v.{page_link} = r.{venue_key} "
-            f"INNER JOIN {quote(Page._meta.db_table)} p ON p.{quote(Page._meta.pk.column)} = v.{page_link} "
-            f"WHERE r.{quote(Resource._meta.pk.column)} = %s"
+            f"SELECT {_RESOURCE.sql()}, {_VENUE.sql()} FROM {_RESOURCE.table()} "  # noqa: S608 — names from our models, values as parameters
+            f"{_VENUE.join(_RESOURCE.column('venue'))} WHERE {_RESOURCE.column('pk')} = %s"
         )
     return _STATEMENTS[connection.vendor]
 
