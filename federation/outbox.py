@@ -11,6 +11,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -20,6 +22,11 @@ from federation.models import Change, ChangeKind, OutboxLock, Peer
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 200
 MAX_PAGE_BYTES = 1_000_000
+#: Set while a nudge waits in the queue: commits meanwhile queue none, since that task stamps what
+#: they wrote too (it clears the flag *before* stamping). Its lifetime bounds the delay a lost
+#: task could cause; readers stamp for themselves anyway (``read``).
+NUDGE_PENDING_KEY = "federation:outbox:nudge-pending"
+NUDGE_PENDING_SECONDS = 10
 
 
 def record(kind: str, uid, data: dict | None = None, *, deleted: bool = False, peer: Peer | None = None) -> Change:
@@ -57,10 +64,28 @@ def published_on_commit() -> None:
 
 def published() -> None:
     """After a commit that wrote entries: stamp them and nudge the peers (a task, so the request
-    that made the change never waits for a peer)."""
+    that made the change never waits for a peer), unless a nudge waits in the queue already. In a
+    rush, most commits then cost one Redis ``SET NX`` instead of a Celery publish each."""
     from federation import tasks  # noqa: PLC0415  (tasks import services, which import this)
 
-    tasks.outbox_published.delay()
+    if _flag_shared() and not cache.add(NUDGE_PENDING_KEY, 1, NUDGE_PENDING_SECONDS):
+        return
+    try:
+        tasks.outbox_published.delay()
+    except BaseException:
+        cache.delete(NUDGE_PENDING_KEY)  # nothing queued: the next commit must try again
+        raise
+
+
+def _flag_shared() -> bool:
+    """A process's own memory (no ``REDIS_URL``) is no flag a worker elsewhere could clear: there,
+    every commit queues its nudge."""
+    return not isinstance(cache, LocMemCache)
+
+
+def nudge_taken() -> None:
+    """The queued nudge runs: commits from now on queue their own (called before ``stamp``)."""
+    cache.delete(NUDGE_PENDING_KEY)
 
 
 def stamp(limit: int = 20_000) -> int:

@@ -10,6 +10,7 @@ from federation.models import Peer, PeerState
 def outbox_published():
     """After a commit that wrote outbox entries: stamp their positions, then nudge every active
     peer (a task each, so one slow peer delays no other)."""
+    outbox.nudge_taken()
     outbox.stamp()  # a reader may have stamped them first: nudge all the same
     for peer_id in Peer.objects.filter(state=PeerState.ACTIVE).values_list("pk", flat=True):
         notify_peer_task.delay(peer_id)
