@@ -12,7 +12,8 @@ work is. Afterwards:
 - a request that fails unexpectedly (a 500) releases its key, so a retry runs afresh.
 
 Successes and refusals (2xx, 4xx) are both stored: retrying a refused booking gives the same
-refusal. Keys are kept 24 hours (``idempotency_purge``); an older key counts as new.
+refusal. A refusal raised by the work rolls the work back first, then is stored on its own (the
+common path, a success, thus needs no savepoint). Keys are kept 24 hours (``idempotency_purge``); an older key counts as new.
 
 ``@idempotent`` wraps a DRF view method; ``IDEMPOTENCY_KEY_PARAMETER`` documents the header.
 """
@@ -137,6 +138,11 @@ def _stored(data) -> object:
     return json.loads(json.dumps(data, cls=JSONEncoder))
 
 
+def _kept(response) -> bool:
+    """Successes and refusals are answers to replay; a server error is not."""
+    return 200 <= response.status_code < 300 or 400 <= response.status_code < 500
+
+
 def replay(record: IdempotencyRecord) -> Response:
     return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
@@ -172,16 +178,19 @@ def idempotent(handler=None, *, atomic: bool = True):
         if not atomic:
             return _outside_transaction(handler, view, request, record, *args, **kwargs)
         try:
-            with transaction.atomic():  # the work and its answer are committed together
-                try:
-                    with transaction.atomic():  # a refused request leaves nothing behind
-                        response = handler(view, request, *args, **kwargs)
-                except ANSWERED as exc:
-                    response = view.handle_exception(exc)
-                if 200 <= response.status_code < 300 or 400 <= response.status_code < 500:
+            try:
+                with transaction.atomic():  # the work and its answer are committed together
+                    response = handler(view, request, *args, **kwargs)
+                    if _kept(response):
+                        idempotency_complete(
+                            record=record, status_code=response.status_code, body=_stored(response.data)
+                        )
+                    else:
+                        transaction.set_rollback(True)
+            except ANSWERED as exc:  # refused: its work is rolled back, the refusal recorded on its own
+                response = view.handle_exception(exc)
+                if _kept(response):
                     idempotency_complete(record=record, status_code=response.status_code, body=_stored(response.data))
-                else:
-                    transaction.set_rollback(True)
         except BaseException:
             idempotency_release(record=record)
             raise
@@ -198,7 +207,7 @@ def _outside_transaction(handler, view, request, record, *args, **kwargs):
             response = handler(view, request, *args, **kwargs)
         except ANSWERED as exc:
             response = view.handle_exception(exc)
-        if 200 <= response.status_code < 300 or 400 <= response.status_code < 500:
+        if _kept(response):
             idempotency_complete(record=record, status_code=response.status_code, body=_stored(response.data))
     except BaseException:
         idempotency_release(record=record)
