@@ -12,8 +12,9 @@ work is. Afterwards:
 - a request that fails unexpectedly (a 500) releases its key, so a retry runs afresh.
 
 Successes and refusals (2xx, 4xx) are both stored: retrying a refused booking gives the same
-refusal. A refusal raised by the work rolls the work back first, then is stored on its own (the
-common path, a success, thus needs no savepoint). Keys are kept 24 hours (``idempotency_purge``); an older key counts as new.
+refusal. A refusal raised by the work rolls the work back first, then is stored on its own:
+the common path, a success, needs no savepoint. Keys are kept 24 hours (``idempotency_purge``);
+an older key counts as new.
 
 ``@idempotent`` wraps a DRF view method; ``IDEMPOTENCY_KEY_PARAMETER`` documents the header.
 """
