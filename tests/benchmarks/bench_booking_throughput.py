@@ -18,6 +18,15 @@ HTTP connection and meeting room, each booking distinct one-hour slots:
   bare psycopg, 32 connections in 32 threads, one autocommitted statement per booking: what the
   database alone can take.
 
+Beside them, on the same gunicorn and clients, three **floors** (``tests.benchmarks.floor``): a
+WSGI answer before Django, a bare Django view behind the middleware, a DRF view with the bookings
+API's token, throttle and parser that books nothing. A booking can go no faster than the floor
+under it. Every rush also reads each process family's CPU time from ``/proc`` before and after
+(``support.cpu_by_family``) and prints the CPU per request of gunicorn, PostgreSQL, Redis and the
+clients: on a shared machine that is steadier than requests per second, and on 2 CPUs the rate
+cannot exceed 2,000 ms ÷ the machine's CPU per request. (With 32 clients each waiting for its
+answer, the mean latency is 32 ÷ the rate: p95 < 100 ms needs well over 320 bookings/s.)
+
 What the API does per booking on top of that INSERT: token lookup, throttle, idempotency record
 (reserve, then store the answer), the resource's calendar (hours and closures from the cache,
 bookings and busy blocks in one statement), the INSERT, the audit row, serialisation. The confirmation
@@ -68,7 +77,8 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import placing
 from events import selectors as event_selectors
 from events.models import occurrence_key
-from tests.benchmarks.support import db_label, load_average, print_table, quiet_task_logs
+from tests.benchmarks import floor
+from tests.benchmarks.support import cpu_by_family, db_label, load_average, print_table, quiet_task_logs
 from tests.support.factories import EventPageFactory
 
 pytestmark = [
@@ -82,6 +92,7 @@ CLIENTS = 32
 #: Busy-date rounds (``ESSAIM_BENCH_ROUNDS``): each a date of its own, the same people and server.
 ROUNDS = max(1, int(os.environ.get("ESSAIM_BENCH_ROUNDS") or 1))
 API_PER_CLIENT = 16  # the ``booking`` throttle allows 60 a minute per person
+FLOOR_PER_CLIENT = 32  # the floors' requests (``tests.benchmarks.floor``) are never throttled
 RAW_PER_CLIENT = 48
 PARIS = ZoneInfo("Europe/Paris")
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +112,9 @@ def post_worker_init(worker):
     import bookings.services.placing
 
     bookings.services.placing.notify = lambda booking, event: None
+    from tests.benchmarks import floor
+
+    floor.install(worker)
 """
 
 
@@ -274,12 +288,34 @@ def _rush(host: str, port: int, posts_by_client: list[list[tuple[str, dict, str]
     threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
     for thread in threads:
         thread.start()
+    cpu0 = cpu_by_family()
     barrier.wait(timeout=60)
     t0 = time.perf_counter()
     for thread in threads:
         thread.join(timeout=300)
     wall = time.perf_counter() - t0
-    return {"latencies": [ms for per in latencies for ms in per], "answers": answers, "wall": wall}
+    cpu = cpu_by_family()
+    cpu.subtract(cpu0)
+    return {"latencies": [ms for per in latencies for ms in per], "answers": answers, "wall": wall, "cpu": cpu}
+
+
+CPU_COLUMNS = ("gunicorn", "PostgreSQL", "Redis", "this process", "other", "machine")
+
+
+def _cpu_row(label: str, run: dict, count: int) -> list:
+    """A run's CPU per request (ms) by process family (``cpu_by_family``)."""
+    return [label, *(run["cpu"][family] * 1000 / count for family in CPU_COLUMNS)]
+
+
+def _print_cpu(title: str, rows: list[list]) -> None:
+    if any(any(row[1:]) for row in rows):  # nothing to say without /proc
+        print_table(
+            title,
+            ["what", *(f"{family} ms" for family in CPU_COLUMNS)],
+            rows,
+            note="CPU time per request while the rush ran, by process (this process: the 32 clients); "
+            "machine: every CPU's busy time, other tenants included",
+        )
 
 
 def _api_run(host: str, port: int, scene, slots_by_client) -> dict:
@@ -308,6 +344,16 @@ def _connect():
     return psycopg.connect(
         host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
     )
+
+
+def _floor_run(host: str, port: int, scene, path: str) -> dict:
+    """Each client POSTs a booking's body to a floor (``tests.benchmarks.floor``) with its token,
+    after one warm-up request each; every answer must be 201."""
+    body = {"resource": 1, "start": "2030-01-07T09:00:00+01:00", "end": "2030-01-07T10:00:00+01:00"}
+    _rush(host, port, [[(path, body, token)] for token in scene["tokens"]])
+    run = _rush(host, port, [[(path, body, token)] * FLOOR_PER_CLIENT for token in scene["tokens"]])
+    assert all(status == 201 for per in run["answers"] for status, _code in per), run["answers"][0][:3]
+    return run
 
 
 def _raw_run(scene, slots_by_client) -> dict:
@@ -406,6 +452,14 @@ def test_booking_throughput(scene, gunicorn, live_server, client, django_user_mo
     _api_run(gunicorn["host"], gunicorn["port"], scene, [_slots(1, skip_days=3)] * n)
     green = _api_run(gunicorn["host"], gunicorn["port"], scene, gunicorn_slots)
     _check_api(green, scene, gunicorn_slots)
+    floors = [
+        (label, _floor_run(gunicorn["host"], gunicorn["port"], scene, floor_path))
+        for label, floor_path in (
+            ("floor: WSGI answer before Django (gunicorn, clients, loopback)", floor.WSGI_PATH),
+            ("floor: bare Django view, whole middleware", floor.DJANGO_PATH),
+            ("floor: DRF view, token, throttle, JSON (no booking)", floor.API_PATH),
+        )
+    ]
 
     raw = _raw_run(scene, raw_slots)
     assert Booking.objects.filter(start__gte=raw_slots[0][0][0]).count() == n * RAW_PER_CLIENT
@@ -419,11 +473,12 @@ def test_booking_throughput(scene, gunicorn, live_server, client, django_user_mo
 
     raw_rate = n * RAW_PER_CLIENT / raw["wall"]
     rows = []
-    for label, run, count in (
-        (f"API, gunicorn ({gunicorn['workers']})", green, n * API_PER_CLIENT),
-        ("API, live server (in-process, threaded)", live, n * API_PER_CLIENT),
-        ("raw INSERT, bare psycopg", raw, n * RAW_PER_CLIENT),
-        ("API, 1 client, in-process test client, sequential", alone, len(alone["latencies"])),
+    for label, run, count, bookings in (
+        (f"API, gunicorn ({gunicorn['workers']})", green, n * API_PER_CLIENT, True),
+        ("API, live server (in-process, threaded)", live, n * API_PER_CLIENT, True),
+        ("raw INSERT, bare psycopg", raw, n * RAW_PER_CLIENT, True),
+        ("API, 1 client, in-process test client, sequential", alone, len(alone["latencies"]), False),
+        *((label, run, n * FLOOR_PER_CLIENT, False) for label, run in floors),
     ):
         rate = count / run["wall"]
         rows.append(
@@ -434,20 +489,29 @@ def test_booking_throughput(scene, gunicorn, live_server, client, django_user_mo
                 rate,
                 _percentile(run["latencies"], 0.5),
                 _percentile(run["latencies"], 0.95),
-                f"{rate / raw_rate:.3f}" if run is not alone else "-",
+                f"{rate / raw_rate:.3f}" if bookings else "-",
             ]
         )
     print_table(
         f"Booking throughput, {n} concurrent clients on distinct slots — {db_label()}",
-        ["what", "bookings", "wall s", "bookings/s", "p50 ms", "p95 ms", "÷ raw"],
+        ["what", "requests", "wall s", "requests/s", "p50 ms", "p95 ms", "÷ raw"],
         rows,
         note=(
             f"API / raw (gunicorn): {rows[0][3] / raw_rate:.3f} (target ≥ 0.5); "
             f"API p95 (gunicorn): {rows[0][5]:.0f} ms (target < 100 ms)\n"
+            f"API ÷ floors (same gunicorn): {' / '.join(f'{rows[0][3] / row[3]:.2f}' for row in rows[4:])} "
+            "(WSGI / Django / DRF with token and throttle)\n"
             f"one booking through the API alone: {alone['queries']} SQL statements (savepoints included), "
             f"{alone['cpu_ms']:.1f} ms of CPU in this process\n"
             f"clients, servers and PostgreSQL share this machine: load average after the run {load_average()}"
         ),
+    )
+    _print_cpu(
+        f"Where the CPU went, distinct slots — {db_label()}",
+        [
+            _cpu_row(f"API, gunicorn ({gunicorn['workers']})", green, n * API_PER_CLIENT),
+            *(_cpu_row(label, run, n * FLOOR_PER_CLIENT) for label, run in floors),
+        ],
     )
 
 
@@ -515,7 +579,7 @@ def test_busy_event_registrations(scene, busy_event, gunicorn):
     tokens_by_client = busy_event["tokens"]
     # Every gunicorn worker loads its code on its first requests: warm them on another date first.
     _register_run(gunicorn["host"], gunicorn["port"], busy_event["warm_up"], busy_event["warm_up_tokens"])
-    rows, rates = [], []
+    rows, rates, cpu_rows = [], [], []
     for number, event in enumerate(busy_event["events"], start=1):
         run = _register_run(gunicorn["host"], gunicorn["port"], event, tokens_by_client)
         statuses = Counter(status for status, _code in run["answers"])
@@ -526,6 +590,7 @@ def test_busy_event_registrations(scene, busy_event, gunicorn):
         attempts = len(run["answers"])
         rates.append(CAPACITY / run["wall"])
         label = f"Essaim, registrations API ({gunicorn['workers']})"
+        cpu_rows.append(_cpu_row(f"round {number} (per attempt)", run, attempts))
         rows.append(
             [
                 f"{label}, round {number}" if ROUNDS > 1 else label,
@@ -556,3 +621,4 @@ def test_busy_event_registrations(scene, busy_event, gunicorn):
             f"load average after the run {load_average()}"
         ),
     )
+    _print_cpu(f"Where the CPU went, one busy event date — {db_label()}", cpu_rows)

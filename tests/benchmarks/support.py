@@ -121,6 +121,40 @@ def load_average() -> str:
         return "n/a"
 
 
+#: ``/proc/<pid>/comm`` → the family a process's CPU is counted under (``cpu_by_family``).
+CPU_FAMILIES = {"gunicorn": "gunicorn", "postgres": "PostgreSQL", "redis-server": "Redis"}
+
+
+def cpu_by_family() -> Counter:
+    """CPU seconds used so far (user + system, reaped children's included, so PostgreSQL's exited
+    backends still count) by family: gunicorn, PostgreSQL, Redis, this process (a benchmark's
+    clients), other; and ``machine``, every CPU's busy time from ``/proc/stat``. Subtract two
+    readings to see where a run's CPU went: on a shared machine, CPU per request is steadier
+    than requests per second. Empty where there is no ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    totals: Counter = Counter()
+    try:
+        entries = list(os.scandir("/proc"))
+        with open("/proc/stat") as stat:
+            busy = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return totals
+    totals["machine"] = (sum(busy) - busy[3] - busy[4]) / tick  # all but idle and iowait
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                line = stat.read()
+        except OSError:  # exited meanwhile
+            continue
+        comm, fields = line[line.index("(") + 1 : line.rindex(")")], line[line.rindex(")") + 2 :].split()
+        family = "this process" if int(entry.name) == me else CPU_FAMILIES.get(comm, "other")
+        totals[family] += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+    return totals
+
+
 def captured_list(captured) -> list[dict]:
     """A copy of a CaptureQueriesContext's queries. Take it right after the block: the test
     client's request_started signal resets the connection's query log that the context reads."""
