@@ -9,7 +9,10 @@ then ``ROUNDS`` requests are measured one after another. It prints, for each kin
   statements included: they are round trips too);
 * the median CPU time of a request in this process (``time.process_time``): the application's
   cost, the client's included (Django's test client is light);
-* the top entries of a cProfile of the measured requests, by cumulative time, our code only.
+* a cProfile of the measured requests, timed in CPU (``time.process_time``: a wait for PostgreSQL
+  costs nothing): each package's share of the own time (Django's ORM, the rest of Django, DRF,
+  psycopg, redis-py, Celery, each of our apps…), then the top entries, our code by cumulative
+  time and every function by own time.
 
 Asserts that every request succeeded, never timings. The issue's aim: ≤ 8 statements, ≤ 5 ms of
 application CPU per booking.
@@ -56,7 +59,7 @@ def _post(client, path: str, body: dict, token: str):
 def _measure(client, requests) -> dict:
     """Send ``requests`` (``(path, body, token)``) one by one: the first warms up, the next half are
     timed, the rest profiled (cProfile's own cost would count in the timing)."""
-    cpu, profile = [], cProfile.Profile()
+    cpu, profile = [], cProfile.Profile(time.process_time)
     timed = len(requests) // 2 + 1
     for index, (path, body, token) in enumerate(requests):
         c0 = time.process_time()
@@ -69,7 +72,12 @@ def _measure(client, requests) -> dict:
         assert response.status_code == 201, response.content[:300]
         if 0 < index < timed:
             cpu.append((time.process_time() - c0) * 1000)
-    return {"cpu_ms": statistics.median(cpu), "queries": captured.captured_queries, "profile": profile}
+    return {
+        "cpu_ms": statistics.median(cpu),
+        "queries": captured.captured_queries,
+        "profile": profile,
+        "profiled": len(requests) - timed,
+    }
 
 
 #: Our apps' code in a profile (not Django's, DRF's or the test client's frames around it).
@@ -87,11 +95,47 @@ def _top(profile: cProfile.Profile, order: str, restrict: str | None, count: int
     return "\n".join(list(short)[start:])
 
 
+#: Where a profiled function's own time is counted: the first pattern its file matches names it.
+PACKAGES = [
+    ("/site-packages/django/db/", "Django ORM and database layer"),
+    ("/site-packages/django/", "Django, the rest"),
+    ("/site-packages/rest_framework/", "Django REST framework"),
+    ("/site-packages/psycopg", "psycopg"),
+    ("/site-packages/redis/", "redis-py"),
+    ("/site-packages/celery/", "Celery and kombu"),
+    ("/site-packages/kombu/", "Celery and kombu"),
+]
+
+
+def _package(filename: str) -> str:
+    for pattern, name in PACKAGES:
+        if pattern in filename:
+            return name
+    if "/site-packages/" in filename:
+        return filename.split("/site-packages/", 1)[1].split("/", 1)[0].split(".", 1)[0]
+    if filename.startswith(str(ROOT) + "/"):
+        return "Essaim: " + filename[len(str(ROOT)) + 1 :].split("/", 1)[0]
+    return "Python (stdlib, builtins)"
+
+
+def _by_package(profile: cProfile.Profile, requests: int) -> list[tuple[str, float, float]]:
+    """``(package, ms of own CPU per request, share)``, largest first."""
+    own: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profile).stats.items():
+        own[_package(filename)] = own.get(_package(filename), 0.0) + tottime
+    total = sum(own.values()) or 1.0
+    return sorted(((name, t * 1000 / requests, t / total) for name, t in own.items()), key=lambda row: -row[1])
+
+
 def _print(title: str, run: dict) -> None:
     print(f"\n{title} — {db_label()}")
     print(f"  {len(run['queries'])} SQL statements, median CPU {run['cpu_ms']:.1f} ms per request in this process")
     for query in run["queries"]:
         print("   ", " ".join(query["sql"].split())[:150])
+    print(f"  own CPU by package (cProfile, {run['profiled']} requests; profiling inflates every figure):")
+    for name, ms, share in _by_package(run["profile"], run["profiled"]):
+        if share >= 0.005:
+            print(f"    {share:6.1%}  {ms:6.2f} ms  {name}")
     print("  profile, our code by cumulative time:")
     print("\n".join("    " + line for line in _top(run["profile"], "cumulative", OUR_CODE, 20).splitlines()))
     print("  profile, every function by own time:")
