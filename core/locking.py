@@ -62,11 +62,14 @@ def lock_rank(model: type[models.Model]) -> int:
         raise RuntimeError(f"{model._meta.label} has no place in core.locking.LOCK_ORDER") from None
 
 
+def _lock_timeout_value() -> str:
+    return f"{int(getattr(settings, 'ESSAIM_LOCK_TIMEOUT_MS', 5000))}ms"
+
+
 def _lock_timeout() -> None:
     if connection.vendor == "postgresql":
-        milliseconds = int(getattr(settings, "ESSAIM_LOCK_TIMEOUT_MS", 5000))
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [_lock_timeout_value()])
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:
@@ -92,10 +95,13 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
             by_model.setdefault(obj._meta.concrete_model, set()).add(obj.pk)
     if not by_model:
         return {}
+    models_in_order = sorted(by_model, key=lock_rank)
+    if not fetch and connection.vendor == "postgresql" and not connection.features.uses_server_side_binding:
+        return _lock_keys_at_once(models_in_order, by_model)
     _lock_timeout()
     locked: dict = {}
     try:
-        for model in sorted(by_model, key=lock_rank):
+        for model in models_in_order:
             query = model._default_manager.filter(pk__in=by_model[model]).order_by("pk")
             paths = [path for path in related if _has_path(model, path)]
             if paths:
@@ -108,6 +114,36 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
                 continue
             for row in query:
                 locked[(model, row.pk)] = row
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error
+        raise
+    return locked
+
+
+def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict) -> dict:
+    """``lock_objects(fetch=False)`` on PostgreSQL in one round trip: the time limit and every
+    model's ``SELECT … FOR NO KEY UPDATE``, in lock order, sent as one query (client-side binding
+    allows several statements in one ``execute``); the hot paths lock this way on every request."""
+    quote = connection.ops.quote_name
+    statements, params = ["SELECT set_config('lock_timeout', %s, true)"], [_lock_timeout_value()]
+    for model in models_in_order:
+        keys = sorted(by_model[model])
+        table, column = quote(model._meta.db_table), quote(model._meta.pk.column)
+        placeholders = ", ".join(["%s"] * len(keys))
+        # Names are our models' own; the keys are parameters.
+        statements.append(
+            f"SELECT {column} FROM {table} WHERE {column} IN ({placeholders}) ORDER BY {column} FOR NO KEY UPDATE"  # noqa: S608
+        )
+        params.extend(keys)
+    locked: dict = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(statements), params)
+            for model in models_in_order:
+                cursor.nextset()
+                for (pk,) in cursor.fetchall():
+                    locked[(model, pk)] = pk
     except OperationalError as error:
         if _is_lock_timeout(error):
             raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error

@@ -1,16 +1,19 @@
-"""``core.locking`` at its edges: refused outside a transaction; a lock held too long by another
-connection is a 503 ``busy`` with ``Retry-After``, never a 500 (PostgreSQL, with a short limit)."""
+"""``core.locking`` at its edges: refused outside a transaction; keys locked in one round trip on
+PostgreSQL; a lock held too long by another connection is a 503 ``busy`` with ``Retry-After``,
+never a 500 (PostgreSQL, with a short limit)."""
 
 import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from bookings.models import Booking
+from bookings.models import Booking, Resource
 from core.locking import lock_objects, lock_one
 from tests.support.races import at_once, postgres_only
 
@@ -25,6 +28,22 @@ def test_lock_objects_refuses_to_run_outside_a_transaction(make_user):
         lock_objects([person])
     with transaction.atomic():
         assert lock_one(person).pk == person.pk
+
+
+@pytest.mark.django_db
+def test_keys_of_several_models_are_locked_in_one_round_trip_on_postgresql(make_resource, make_user):
+    room, person, gone = make_resource(), make_user(), make_user()
+    gone_pk = gone.pk
+    gone.delete()
+    gone.pk = gone_pk
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        locked = lock_objects([room, person, gone, None], fetch=False)
+    assert locked == {(get_user_model(), person.pk): person.pk, (Resource, room.pk): room.pk}  # the deleted one missing
+    if connection.vendor == "postgresql":
+        (query,) = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+        assert "lock_timeout" in query
+        assert query.index('"auth_user"') < query.index('"bookings_resource"')  # the person first: lock order
+        assert query.count("FOR NO KEY UPDATE") == 2
 
 
 @postgres_only
