@@ -15,6 +15,7 @@ from events.selectors.agenda import (
     pages_in_language,
 )
 from events.selectors.registrations import (
+    registered,
     registration_open,
     registrations_of_user,
     registrations_standing,
@@ -66,6 +67,7 @@ __all__ = [
     "pages_in_language",
     "programme_get",
     "programme_sessions",
+    "registered",
     "registration_open",
     "registrations_of_user",
     "registrations_standing",

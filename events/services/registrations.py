@@ -65,7 +65,7 @@ def registration_create(
         # follows, and inside ``core.locking.locks_at_the_end`` it waits for the caller's own
         # writes too). A full date's waitlist is read under it, and refuses as "full" when others wait.
         lock_objects([user], fetch=False)
-        if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
+        if selectors.registered(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
         if not event.origin and selectors.seats_for(event, occurrence, now=now).remaining < quantity:
             # Full as committed now: refused before anything is written or the seats' lock waited
@@ -121,7 +121,7 @@ def programme_register(*, user, programme: ProgrammePage, language: str = "", no
         # Every session's seats at once, in the global order, before the first registration.
         lock_objects([user, *(event.seats for event in sessions)], fetch=False)
         for event in sessions:
-            if selectors.registration_open(user=user, event=event, recurrence_id=event.start, now=now):
+            if selectors.registered(user=user, event=event, recurrence_id=event.start, now=now):
                 continue  # already in this session: the rest still counts
             try:
                 bookings.append(

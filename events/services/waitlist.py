@@ -61,7 +61,7 @@ def waitlist_join(*, user, event: Event, recurrence_id: datetime, language: str 
     occurrence = registrable(event, recurrence_id, now)
     with transaction.atomic():
         lock_objects([user, event.seats])
-        if selectors.registration_open(user=user, event=event, recurrence_id=recurrence_id, now=now):
+        if selectors.registered(user=user, event=event, recurrence_id=recurrence_id, now=now):
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
         if selectors.waitlist_entry_open(user=user, event=event, recurrence_id=recurrence_id):
             raise InvalidInput(_("You are already on the waitlist for this date."), code="already_waiting")
@@ -134,7 +134,7 @@ def waitlist_promote(*, event: Event, recurrence_id: datetime, now: datetime | N
             entry = _lock_entry(candidate)
             if entry is None or entry.status != WaitlistStatus.WAITING:
                 continue
-            if selectors.registration_open(user=candidate.user, event=event, recurrence_id=recurrence_id, now=now):
+            if selectors.registered(user=candidate.user, event=event, recurrence_id=recurrence_id, now=now):
                 waitlist_record(
                     entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now
                 )
