@@ -20,8 +20,8 @@ def registration_open(*, user, event: Event, recurrence_id: datetime, now: datet
 
 
 def registered(*, user, event: Event, recurrence_id: datetime, now: datetime) -> bool:
-    """Whether ``registration_open`` finds one, as an ``EXISTS``: the services only ask whether, on
-    every registration, and need no registration and booking built from 60 columns to know it."""
+    """Whether ``registration_open`` finds one, as an ``EXISTS``: the services only ask whether (on
+    every registration), so no registration and booking are read back and built to know it."""
     return Registration.objects.filter(
         standing_at(now, "booking__"), event=event, recurrence_id=recurrence_id, booking__user=user
     ).exists()
