@@ -77,6 +77,17 @@ def _is_lock_timeout(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) == "55P03"
 
 
+@contextlib.contextmanager
+def _busy_when_timed_out():
+    """A lock wait past the time limit becomes ``Busy`` (a 503 with ``Retry-After``)."""
+    try:
+        yield
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error
+        raise
+
+
 def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[str] = (), fetch: bool = True) -> dict:
     """Lock the rows of ``objects`` (``None`` entries are skipped) and return them fresh from the
     database, as ``{(model, pk): instance}``; a row deleted meanwhile is missing from the answer.
@@ -100,7 +111,7 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
         return _lock_keys_at_once(models_in_order, by_model)
     _lock_timeout()
     locked: dict = {}
-    try:
+    with _busy_when_timed_out():
         for model in models_in_order:
             query = model._default_manager.filter(pk__in=by_model[model]).order_by("pk")
             paths = [path for path in related if _has_path(model, path)]
@@ -114,10 +125,6 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
                 continue
             for row in query:
                 locked[(model, row.pk)] = row
-    except OperationalError as error:
-        if _is_lock_timeout(error):
-            raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error
-        raise
     return locked
 
 
@@ -137,17 +144,12 @@ def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict
         )
         params.extend(keys)
     locked: dict = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("; ".join(statements), params)
-            for model in models_in_order:
-                cursor.nextset()
-                for (pk,) in cursor.fetchall():
-                    locked[(model, pk)] = pk
-    except OperationalError as error:
-        if _is_lock_timeout(error):
-            raise Busy(_("Too many people are doing the same thing right now: try again in a moment.")) from error
-        raise
+    with _busy_when_timed_out(), connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+        for model in models_in_order:
+            cursor.nextset()
+            for (pk,) in cursor.fetchall():
+                locked[(model, pk)] = pk
     return locked
 
 

@@ -23,9 +23,10 @@ WSGI answer before Django, a bare Django view behind the middleware, a DRF view 
 API's token, throttle and parser that books nothing. A booking can go no faster than the floor
 under it. Every rush also reads each process family's CPU time from ``/proc`` before and after
 (``support.cpu_by_family``) and prints the CPU per request of gunicorn, PostgreSQL, Redis and the
-clients: on a shared machine that is steadier than requests per second, and on 2 CPUs the rate
-cannot exceed 2,000 ms ÷ the machine's CPU per request. (With 32 clients each waiting for its
-answer, the mean latency is 32 ÷ the rate: p95 < 100 ms needs well over 320 bookings/s.)
+clients: where the CPU went, and on 2 CPUs the rate cannot exceed 2,000 ms ÷ the machine's CPU
+per request (other tenants of a shared machine swing it too: compare with the same run's floors).
+With 32 clients each waiting for its answer, the mean latency is 32 ÷ the rate: p95 < 100 ms
+needs well over 320 bookings/s.
 
 What the API does per booking on top of that INSERT: token lookup, throttle, idempotency record
 (reserve, then store the answer), the resource's calendar (hours and closures from the cache,

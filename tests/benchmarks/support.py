@@ -128,9 +128,10 @@ CPU_FAMILIES = {"gunicorn": "gunicorn", "postgres": "PostgreSQL", "redis-server"
 def cpu_by_family() -> Counter:
     """CPU seconds used so far (user + system, reaped children's included, so PostgreSQL's exited
     backends still count) by family: gunicorn, PostgreSQL, Redis, this process (a benchmark's
-    clients), other; and ``machine``, every CPU's busy time from ``/proc/stat``. Subtract two
-    readings to see where a run's CPU went: on a shared machine, CPU per request is steadier
-    than requests per second. Empty where there is no ``/proc``."""
+    clients), other; and ``machine``, every CPU's busy time from ``/proc/stat`` (user, nice,
+    system, irq, softirq: not steal, nor guest, which user already holds). Subtract two readings
+    to see where a run's CPU went; other tenants of a shared machine still swing it, so compare
+    with the floors of the same run. Empty where there is no ``/proc``."""
     tick = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
     totals: Counter = Counter()
@@ -140,7 +141,8 @@ def cpu_by_family() -> Counter:
             busy = [int(v) for v in stat.readline().split()[1:]]
     except OSError:
         return totals
-    totals["machine"] = (sum(busy) - busy[3] - busy[4]) / tick  # all but idle and iowait
+    user, nice, system, _idle, _iowait, irq, softirq = busy[:7]
+    totals["machine"] = (user + nice + system + irq + softirq) / tick
     for entry in entries:
         if not entry.name.isdigit():
             continue
