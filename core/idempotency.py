@@ -37,6 +37,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from core.errors import Conflict, DomainError, InvalidInput
 from core.models import IdempotencyRecord
+from core.savepoints import refusals_end_the_transaction
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -180,7 +181,8 @@ def idempotent(handler=None, *, atomic: bool = True):
             return _outside_transaction(handler, view, request, record, *args, **kwargs)
         try:
             try:
-                with transaction.atomic():  # the work and its answer are committed together
+                # The work and its answer are committed together; the services inside open no savepoint.
+                with transaction.atomic(), refusals_end_the_transaction():
                     response = handler(view, request, *args, **kwargs)
                     if _kept(response):
                         idempotency_complete(

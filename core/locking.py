@@ -27,9 +27,10 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import OperationalError, connection, models, transaction
+from django.db import OperationalError, connection, models
 from django.utils.translation import gettext_lazy as _
 
+from core import savepoints
 from core.errors import Busy
 
 #: Models by lock rank, lowest first. A model missing here cannot be locked: add it where it
@@ -177,7 +178,7 @@ def locks_at_the_end():
     steps: list[Callable[[], None]] = []
     token = _put_off.set(steps)
     try:
-        with transaction.atomic():
+        with savepoints.atomic():
             yield
             _put_off.reset(token)
             token = None

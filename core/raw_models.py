@@ -94,3 +94,22 @@ def _convert(value, expression, converters, connection):
     for converter in converters:
         value = converter(value, expression, connection)
     return value
+
+
+def insert_columns(instance: models.Model, using: str = "default") -> list[tuple[str, object]]:
+    """``(quoted column, value)`` for an ``INSERT`` of ``instance``, its automatic key left out, each
+    value as Django's insert compiler prepares it: the field's ``pre_save`` (``auto_now``), then
+    ``get_db_prep_save``. For a hand-written ``INSERT`` on a hot path (a booking and its first
+    transition in one statement); plain columns only (a field with its own placeholder is refused)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = instance._meta
+    columns = []
+    for field in meta.local_concrete_fields:
+        if field is meta.auto_field or field.generated:
+            continue
+        if hasattr(field, "get_placeholder"):
+            raise TypeError(f"{meta.label}.{field.name} needs its own placeholder: use the ORM")
+        value = field.get_db_prep_save(field.pre_save(instance, True), connection)
+        columns.append((quote(field.column), value))
+    return columns

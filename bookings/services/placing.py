@@ -16,14 +16,15 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from bookings import availability as av
 from bookings import pricing, rule_texts, selectors
-from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource, fresh_references
+from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource
 from bookings.payments import stripe_gateway
+from bookings.services.booking_insert import booking_insert
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
-from core import identity
+from core import identity, savepoints
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
 from core.locking import lock_at_the_end, lock_objects
@@ -282,7 +283,7 @@ def _place(
     resource = request.resource
     interval = av.Interval(request.start, request.end)
     try:
-        with transaction.atomic():
+        with savepoints.atomic():
             # The person's row guards what is counted per person: their limits on the resource and
             # their open holds. A booking that counts neither (the common case) takes no lock on it.
             counts_per_person = (limits_tz is not None and bool(resource.max_per_day or resource.max_per_week)) or (
@@ -345,10 +346,9 @@ def _claim_pool(booking: Booking, interval: av.Interval, now: datetime, *, count
 
 
 def _write(*, user, request: BookingRequest, status, payment, amount, note, language, expires_at, uid, now) -> Booking:
-    """The booking row and its first transition."""
+    """The booking row and its first transition (``booking_insert``: one statement)."""
     resource = request.resource
     booking = Booking(
-        reference=fresh_references(1)[0],  # a drawn duplicate would read as "no room"
         resource=resource,
         user=user,
         start=request.start,
@@ -366,9 +366,8 @@ def _write(*, user, request: BookingRequest, status, payment, amount, note, lang
     )
     if uid is not None:
         booking.uid = uid
-    booking.save()
-    BookingTransition.objects.create(booking=booking, from_status="", to_status=status, actor=user, at=now)
-    return booking
+    first = BookingTransition(from_status="", to_status=status, actor=user, at=now)
+    return booking_insert(booking, first)
 
 
 def _same_open_hold(user, request: BookingRequest, now: datetime) -> Booking | None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bookings import services as booking_services
+from core import savepoints
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
 from core.locking import lock_at_the_end, lock_objects, lock_one
@@ -59,7 +60,7 @@ def registration_create(
     if not 1 <= quantity <= 10:
         raise InvalidInput(_("Choose between 1 and 10 seats."), code="bad_quantity")
     occurrence = registrable(event, recurrence_id, now)
-    with transaction.atomic():
+    with savepoints.atomic():
         # The person now; the seats' row last, by ``booking_place_seats`` once the seat is written
         # (every registration for the date waits for that lock: it covers only the count and what
         # follows, and inside ``core.locking.locks_at_the_end`` it waits for the caller's own

@@ -21,6 +21,8 @@ application CPU per booking.
 import cProfile
 import io
 import json
+import logging
+import os
 import pstats
 import statistics
 import time
@@ -127,8 +129,12 @@ def _by_package(profile: cProfile.Profile, requests: int) -> list[tuple[str, flo
     return sorted(((name, t * 1000 / requests, t / total) for name, t in own.items()), key=lambda row: -row[1])
 
 
-def _print(title: str, run: dict) -> None:
+def _print(title: str, run: dict, name: str) -> None:
     print(f"\n{title} — {db_label()}")
+    if os.environ.get("ESSAIM_BENCH_PROFILE_DIR"):  # for a flame graph (snakeviz, flameprof), kept out of the repo
+        path = Path(os.environ["ESSAIM_BENCH_PROFILE_DIR"]) / f"{name}.prof"
+        run["profile"].dump_stats(path)
+        print(f"  profile written to {path}")
     print(f"  {len(run['queries'])} SQL statements, median CPU {run['cpu_ms']:.1f} ms per request in this process")
     for query in run["queries"]:
         print("   ", " ".join(query["sql"].split())[:150])
@@ -144,6 +150,7 @@ def _print(title: str, run: dict) -> None:
 
 def test_booking_and_registration_cost(make_resource, make_venue, django_user_model, client, monkeypatch):
     monkeypatch.setattr(placing, "notify", lambda booking, event: None)  # the e-mail is not booking work
+    monkeypatch.setattr(logging.getLogger("celery.app.trace"), "level", logging.WARNING)  # a line per eager task
     with quiet_task_logs():
         venue = make_venue(opening_hours=[(day, "08:00", "20:00") for day in range(7)])
         room = make_resource(venue, name="Salle")
@@ -157,7 +164,7 @@ def test_booking_and_registration_cost(make_resource, make_venue, django_user_mo
         for at in slots
     ]
     booked = _measure(client, bookings)
-    _print("One booking of a meeting room (POST /api/v1/bookings/)", booked)
+    _print("One booking of a meeting room (POST /api/v1/bookings/)", booked, "booking")
 
     event = selectors.event_for_page(page)
     people = [django_user_model.objects.create_user(f"p{n}", email=f"p{n}@example.org") for n in range(ROUNDS + 1)]
@@ -167,4 +174,4 @@ def test_booking_and_registration_cost(make_resource, make_venue, django_user_mo
         for key in tokens
     ]
     registered = _measure(client, registrations)
-    _print("One registration for an event date (POST /api/v1/events/{id}/registrations/)", registered)
+    _print("One registration for an event date (POST /api/v1/events/{id}/registrations/)", registered, "registration")

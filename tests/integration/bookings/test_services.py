@@ -237,9 +237,15 @@ def test_fresh_references_skip_those_taken_and_repeated(make_resource, make_user
 
 
 def test_a_booking_never_reuses_a_reference(make_resource, make_user, monkeypatch):
-    """A duplicate drawn at booking time would fail the insert and read as "no room"."""
+    """A duplicate drawn at booking time must not read as "no room": the insert does nothing and
+    is sent again with a new draw, leaving no transition of a booking that was not written."""
     room = make_resource(name="Room")
-    taken = book(make_user(), room, paris(3, 9), paris(3, 10)).reference
-    draws = iter([taken, "0000000D"])
+    first = book(make_user(), room, paris(3, 9), paris(3, 10))
+    draws = iter([first.reference, first.reference, "0000000D"])
     monkeypatch.setattr("bookings.models.new_reference", lambda: next(draws))
-    assert book(make_user(), room, paris(3, 11), paris(3, 12)).reference == "0000000D"
+    second = book(make_user(), room, paris(3, 11), paris(3, 12))
+    assert second.reference == "0000000D"
+    second.refresh_from_db()
+    assert [(t.from_status, t.to_status) for t in second.transitions.all()] == [("", BookingStatus.CONFIRMED)]
+    assert first.transitions.count() == 1
+    assert Booking.objects.count() == 2
