@@ -37,6 +37,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from core.errors import Conflict, DomainError, InvalidInput
 from core.models import IdempotencyRecord
+from core.raw_models import insert_row, update_row
 from core.savepoints import refusals_end_the_transaction
 
 HEADER = "Idempotency-Key"
@@ -81,7 +82,7 @@ def idempotency_reserve(*, user, key: str, fingerprint: str) -> tuple[Idempotenc
         inside = transaction.get_connection().in_atomic_block
         try:
             with transaction.atomic() if inside else contextlib.nullcontext():
-                return IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint), True
+                return insert_row(IdempotencyRecord(user=user, key=key, fingerprint=fingerprint)), True
         except IntegrityError:
             pass
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
@@ -113,7 +114,7 @@ def idempotency_reserve(*, user, key: str, fingerprint: str) -> tuple[Idempotenc
 def idempotency_complete(*, record: IdempotencyRecord, status_code: int, body) -> None:
     record.status_code = status_code
     record.body = body
-    record.save(update_fields=["status_code", "body"])
+    update_row(record, ["status_code", "body"])  # on every idempotent request: no ORM statement built
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:

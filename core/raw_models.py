@@ -113,3 +113,39 @@ def insert_columns(instance: models.Model, using: str = "default") -> list[tuple
         value = field.get_db_prep_save(field.pre_save(instance, True), connection)
         columns.append((quote(field.column), value))
     return columns
+
+
+def insert_row(instance: models.Model, using: str = "default") -> models.Model:
+    """``INSERT`` ``instance`` (``insert_columns``) and take its new key, as ``save()`` would, but
+    without building the ORM's statement or sending signals: for rows no receiver listens to,
+    written on every request (an idempotency key's reservation)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = insert_columns(instance, using)
+    meta = instance._meta
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(column for column, _value in columns)})"  # noqa: S608 — our model's table and columns; every value a parameter
+        f" VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _column, value in columns])
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = using
+    return instance
+
+
+def update_row(instance: models.Model, fields: list[str], using: str = "default") -> None:
+    """``UPDATE`` the ``fields`` of ``instance`` by its key, the values prepared as ``save()``
+    prepares them, without the ORM's statement or signals (see ``insert_row``)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = instance._meta
+    chosen = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in chosen]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 — as above
+            [*params, instance.pk],
+        )

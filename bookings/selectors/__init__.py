@@ -27,6 +27,7 @@ from bookings.selectors.booking_page import (
 from bookings.selectors.calendar_loader import (
     Calendar,
     calendar_availability,
+    occupations_and_stale_holds,
     occupying_bookings,
     resource_availability,
     resource_calendar,
@@ -102,6 +103,7 @@ __all__ = [
     "resources_bookable",
     "resources_listed",
     "resources_for_venue",
+    "occupations_and_stale_holds",
     "stale_hold_ids",
     "user_booking_counts",
     "venue_manager_emails",

@@ -109,20 +109,36 @@ def resource_occupations(
     transaction, under the pool's lock, and building it through the ORM cost more CPU than running
     it (a py-spy profile of one booking: 31 % of the request in this function, two thirds of it
     query building). ``test_calendar_loader`` holds it to ``occupying_bookings``, the ORM's reading."""
+    return _occupations(resource, window, now, rules, excluding=excluding, stale=False)[0]
+
+
+def occupations_and_stale_holds(
+    resource: Resource, window: av.Interval, now: datetime, rules: av.Rules
+) -> tuple[list[av.Occupation], list[int]]:
+    """``resource_occupations`` and ``stale_hold_ids`` in one statement: a desk or a room's
+    booking reads both, one after the other, in its transaction."""
+    return _occupations(resource, window, now, rules, excluding=None, stale=True)
+
+
+def _occupations(resource, window, now, rules, *, excluding, stale) -> tuple[list[av.Occupation], list[int]]:
     reach = timedelta(minutes=resource.buffer_minutes)
-    sql, params = _occupations_sql(
-        resource.pk, window.start - reach, window.end + reach, now, excluding, connection.vendor
-    )
+    low, high = window.start - reach, window.end + reach
+    sql, params = _occupations_sql(resource.pk, low, high, now, excluding, connection.vendor)
+    if stale:
+        more, more_params = _stale_sql(resource.pk, low, high, now, columns="2, {id}, 0, 0")
+        sql, params = f"{sql} UNION ALL {more}", params + more_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     instant = partial(datetime.fromtimestamp, tz=UTC)
-    return [
+    occupations = [
         av.booking_occupation(instant(start), instant(until), units, rules)
         if kind == 0
         else av.Occupation(instant(start), instant(until), min(units, resource.capacity))
         for kind, start, until, units in rows
+        if kind != 2
     ]
+    return occupations, [start for kind, start, _until, _units in rows if kind == 2]
 
 
 def stale_hold_ids(resource: Resource, window: av.Interval, now: datetime) -> list[int]:
@@ -130,18 +146,23 @@ def stale_hold_ids(resource: Resource, window: av.Interval, now: datetime) -> li
     ``window``: they no longer occupy (``occupying_at``), but the exclusion constraint still sees
     them until marked. Read before every booking of a desk or a room, so written as SQL, like
     ``resource_occupations`` (``test_calendar_loader`` holds it to the ORM's filter)."""
+    reach = timedelta(minutes=resource.buffer_minutes)
+    sql, params = _stale_sql(resource.pk, window.start - reach, window.end + reach, now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _stale_sql(resource_id, low, high, now, columns: str = "{id}") -> tuple[str, list]:
+    """Held bookings past their time in ``[low, high)``; ``columns``: what each row holds (``{id}``
+    names the key: ``"2, {id}, 0, 0"`` is as wide as an occupation's row, for a ``UNION``)."""
     q = connection.ops.quote_name
     at = connection.ops.adapt_datetimefield_value
-    reach = timedelta(minutes=resource.buffer_minutes)
     sql = (
-        f"SELECT {q('id')} FROM {q(Booking._meta.db_table)} WHERE {q('resource_id')} = %s"  # noqa: S608 — names from our models, values as parameters
+        f"SELECT {columns.format(id=q('id'))} FROM {q(Booking._meta.db_table)} WHERE {q('resource_id')} = %s"  # noqa: S608 — names from our models, values as parameters
         f" AND {q('status')} = %s AND {q('expires_at')} <= %s AND {q('start')} < %s AND {q('blocked_until')} > %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [resource.pk, BookingStatus.HELD, at(now), at(window.end + reach), at(window.start - reach)]
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+    return sql, [resource_id, BookingStatus.HELD, at(now), at(high), at(low)]
 
 
 def _epoch(column: str, vendor: str) -> str:

@@ -89,7 +89,10 @@ def _preset_name(request: av.Interval, calendar: selectors.Calendar) -> str:
 def expire_stale_holds(resource: Resource, interval: av.Interval, now: datetime) -> None:
     """Holds past their time still count for the exclusion constraint until marked: mark those in
     the way (locked, and checked again once locked: one may have been paid meanwhile)."""
-    stale = selectors.stale_hold_ids(resource, interval, now)
+    _expire(selectors.stale_hold_ids(resource, interval, now), now)
+
+
+def _expire(stale: list[int], now: datetime) -> None:
     if not stale:
         return
     for booking in lock_objects(Booking.objects.filter(pk__in=stale)).values():
@@ -104,10 +107,24 @@ def check_capacity(
     """``quantity`` more units fit in ``interval``; ``excluding``: a booking written already, not counted."""
     rules = selectors.resource_rules(resource)
     occupations = selectors.resource_occupations(resource, interval, now, rules, excluding=excluding)
+    _fits(interval, quantity, occupations, rules)
+
+
+def _fits(interval: av.Interval, quantity: int, occupations: list[av.Occupation], rules: av.Rules) -> None:
     try:
         av.check_capacity(interval, quantity, occupations, rules)
     except av.RuleViolation as error:
         raise violation(error) from None
+
+
+def _clear_exclusive(resource: Resource, interval: av.Interval, quantity: int, now: datetime, *, counts: bool) -> None:
+    """An exclusive resource before its booking is written: its stale holds marked expired and
+    (``counts``) its units counted, both from one read (the exclusion constraint has the last word)."""
+    rules = selectors.resource_rules(resource)
+    occupations, stale = selectors.occupations_and_stale_holds(resource, interval, now, rules)
+    _expire(stale, now)
+    if counts:
+        _fits(interval, quantity, occupations, rules)
 
 
 def _hold_expiry(now: datetime) -> datetime:
@@ -303,9 +320,9 @@ def _place(
                         code="too_many_holds",
                     )
             if resource.is_exclusive:
-                expire_stale_holds(resource, interval, now)
-                if status != BookingStatus.PENDING_APPROVAL:
-                    check_capacity(resource, interval, request.quantity, now)
+                _clear_exclusive(
+                    resource, interval, request.quantity, now, counts=status != BookingStatus.PENDING_APPROVAL
+                )
             booking = _write(
                 user=user,
                 request=request,

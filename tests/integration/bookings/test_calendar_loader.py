@@ -112,6 +112,9 @@ def test_the_statement_reads_what_the_orm_reads(pool, bookings, busy, leave_out)
         read = selectors.resource_occupations(resource, WINDOW, NOW, rules, excluding=excluding)
         assert _spread(read) == _spread(_expected(resource, WINDOW, rules, excluding=excluding))
         assert set(selectors.stale_hold_ids(resource, WINDOW, NOW)) == _expected_stale(resource, WINDOW)
+        both, stale = selectors.occupations_and_stale_holds(resource, WINDOW, NOW, rules)
+        assert _spread(both) == _spread(_expected(resource, WINDOW, rules, excluding=None))
+        assert set(stale) == _expected_stale(resource, WINDOW)
         transaction.set_rollback(True)
 
 
@@ -165,3 +168,7 @@ def test_stale_holds_at_their_edges(make_resource, make_user):
     within_reach = hold(4.5 * hour - second, 5 * hour, NOW - second)
     assert set(selectors.stale_hold_ids(room, window, NOW)) == {ran_out_now, within_reach}
     assert _expected_stale(room, window) == {ran_out_now, within_reach}
+    assert set(selectors.occupations_and_stale_holds(room, window, NOW, selectors.resource_rules(room))[1]) == {
+        ran_out_now,
+        within_reach,
+    }
