@@ -29,10 +29,9 @@ def test_nested_block_is_a_savepoint_by_default(make_user):
     """Outside ``refusals_end_the_transaction`` a caller may catch the refusal and go on writing."""
     user = make_user()
     with transaction.atomic():
-        with CaptureQueriesContext(connection) as captured:
-            with pytest.raises(Conflict), savepoints.atomic():
-                _write(user, "gone")
-                raise Conflict("taken", code="no_room")
+        with CaptureQueriesContext(connection) as captured, pytest.raises(Conflict), savepoints.atomic():
+            _write(user, "gone")
+            raise Conflict("taken", code="no_room")
         _write(user, "kept")  # the enclosing transaction is still usable
     assert _savepoints(captured)
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["kept"]
@@ -42,19 +41,16 @@ def test_no_savepoint_where_a_refusal_ends_the_transaction(make_user):
     user = make_user()
     with pytest.raises(Conflict), transaction.atomic(), savepoints.refusals_end_the_transaction():
         _write(user, "before")
-        with CaptureQueriesContext(connection) as captured:
-            with savepoints.atomic():
-                _write(user, "inside")
-                raise Conflict("taken", code="no_room")
+        with CaptureQueriesContext(connection) as captured, savepoints.atomic():
+            _write(user, "inside")
+            raise Conflict("taken", code="no_room")
     assert _savepoints(captured) == []
     assert not IdempotencyRecord.objects.exists()  # the whole block is rolled back
     with savepoints.atomic():  # the flag ends with its block
         assert transaction.get_connection().savepoint_ids
 
 
-def test_an_idempotent_booking_opens_no_savepoint_and_a_refusal_is_still_recorded(
-    client, make_resource, make_user
-):
+def test_an_idempotent_booking_opens_no_savepoint_and_a_refusal_is_still_recorded(client, make_resource, make_user):
     room = make_resource(name="Room")
     user = make_user()
     token = api_token_create(user=user, name="t")[1]
