@@ -13,8 +13,8 @@ round trip. What makes this safe:
   is not stored either.
 - **Generations.** Each entry records the generation numbers of the scopes it shows (``PAGES``:
   every public page, their venues, resources and events; ``SEATS``: seats left, changed by every
-  booking). A change bumps its scope (at once, and again after the commit, so a page rendered
-  from the old rows while the transaction ran cannot be stored as current); an entry whose
+  booking). A change bumps its scope once its transaction commits (a page rendered from the old
+  rows while the transaction ran holds the old number, so it cannot be stored as current); an entry whose
   numbers differ from the current ones is a miss. The generations are read with the entry, in
   the same round trip, and read *before* a miss is rendered, so a change made while rendering
   leaves the new entry stale from birth, never wrong. ``ESSAIM_PAGE_CACHE_SECONDS`` bounds what
@@ -110,10 +110,30 @@ def cache_this_page(request, *, seats: bool = False, keyed: tuple[str, ...] = ()
     setattr(request, _MARK, _Mark(scopes=scopes, keyed=frozenset(keyed)))
 
 
+class _Bumps:
+    """The scopes a transaction changed, bumped once it commits (registered with ``on_commit``, so
+    Django drops it on rollback): a registration that changes seats twice bumps them once."""
+
+    def __init__(self):
+        self.scopes: set[str] = set()
+
+    def __call__(self):
+        _bump(sorted(self.scopes))
+
+
 def bump(*scopes: str) -> None:
-    """Invalidate every entry that shows these scopes: now, and again once the transaction commits."""
-    _bump(scopes)
-    transaction.on_commit(lambda: _bump(scopes))
+    """Invalidate every entry that shows these scopes once the transaction commits (at once outside
+    one), each scope once per transaction. Not before: a page rendered from the old rows while
+    the transaction runs is stored under the old number, which the commit's bump makes stale."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump(scopes)
+        return
+    pending = next((func for _sids, func, _robust in connection.run_on_commit if isinstance(func, _Bumps)), None)
+    if pending is None:
+        pending = _Bumps()
+        transaction.on_commit(pending, robust=True)
+    pending.scopes.update(scopes)
 
 
 def _bump(scopes) -> None:

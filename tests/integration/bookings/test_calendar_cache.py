@@ -16,6 +16,9 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 8:00 in Paris
 
 pytestmark = pytest.mark.django_db
 
+#: Invalidations happen when a change commits (``core.page_cache.bump``): these tests let it commit.
+COMMITS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 def paris(day: int, hour: int) -> datetime:
     """A time in Paris in March 2026 (UTC+1 before the 29th)."""
@@ -39,6 +42,7 @@ def test_a_second_read_runs_no_hours_or_closures_query(make_resource, django_ass
         selectors.resource_calendar(room, av.Interval(paris(4, 9), paris(4, 10)), NOW, with_occupations=False)
 
 
+@COMMITS
 def test_a_new_closure_is_seen_at_once(make_resource, make_user):
     room, alice = make_resource(), make_user()
     book(alice, room, paris(3, 9), paris(3, 10))  # the calendar is cached now
@@ -48,6 +52,7 @@ def test_a_new_closure_is_seen_at_once(make_resource, make_user):
     assert refused(alice, room, paris(5, 9), paris(5, 10)) == "closed"
 
 
+@COMMITS
 def test_a_closure_removed_is_seen_at_once(make_resource, make_user):
     room, alice = make_resource(), make_user()
     closure = inventory.closure_create(venue=room.venue, first_day=date(2026, 3, 4), reason="Inventaire")
@@ -56,6 +61,7 @@ def test_a_closure_removed_is_seen_at_once(make_resource, make_user):
     assert book(alice, room, paris(4, 9), paris(4, 10))
 
 
+@COMMITS
 def test_the_resources_own_hours_are_seen_at_once(make_resource, make_user):
     room, alice = make_resource(), make_user()  # the venue opens 9:00–18:00 on weekdays
     book(alice, room, paris(3, 9), paris(3, 10))
@@ -64,6 +70,7 @@ def test_the_resources_own_hours_are_seen_at_once(make_resource, make_user):
     assert book(alice, room, paris(4, 14), paris(4, 15))
 
 
+@COMMITS
 def test_the_venues_published_hours_are_seen_at_once(make_resource, make_user):
     room, alice = make_resource(), make_user()
     book(alice, room, paris(3, 9), paris(3, 10))

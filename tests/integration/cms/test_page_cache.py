@@ -6,12 +6,14 @@ import re
 from datetime import date
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from wagtail.models import Page
 
 from bookings.models import Closure, Resource
+from core import page_cache
 from core.page_cache import STATUS_HEADER
 from events import presentation, selectors
 from events.models import Event, EventDateChange
@@ -20,6 +22,9 @@ from venues.models import MirrorIndexPage
 from venues.services import venue_translate
 
 pytestmark = pytest.mark.django_db
+
+#: Invalidations happen when a change commits (``core.page_cache.bump``): these tests let it commit.
+COMMITS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
@@ -86,6 +91,7 @@ def test_a_query_the_page_does_not_key_on_is_answered_fresh(client, site_tree):
         assert STATUS_HEADER not in client.get(url), f"{url} is never stored"
 
 
+@COMMITS
 def test_publishing_a_venue_shows_at_once(client, site_tree, venue):
     for url in (venue.url, site_tree.directory.url):
         _get(client, url)
@@ -97,6 +103,7 @@ def test_publishing_a_venue_shows_at_once(client, site_tree, venue):
         assert "2e étage" in response.content.decode()
 
 
+@COMMITS
 def test_unpublishing_a_venue_removes_it(client, site_tree, venue):
     url = venue.url
     _get(client, url)
@@ -106,6 +113,7 @@ def test_unpublishing_a_venue_removes_it(client, site_tree, venue):
     assert "La Ruche des Pentes" not in _get(client, site_tree.directory.url).content.decode()
 
 
+@COMMITS
 def test_moving_a_venue_frees_its_old_address(client, site_tree, venue):
     url = venue.url
     _get(client, url)
@@ -117,6 +125,7 @@ def test_moving_a_venue_frees_its_old_address(client, site_tree, venue):
     assert _get(client, venue.url)[STATUS_HEADER] == "miss"
 
 
+@COMMITS
 def test_deleting_a_venue_removes_its_page(client, site_tree, venue):
     url = venue.url
     _get(client, url)
@@ -124,6 +133,7 @@ def test_deleting_a_venue_removes_its_page(client, site_tree, venue):
     assert client.get(url).status_code == 404
 
 
+@COMMITS
 def test_a_registration_updates_the_seats_left_everywhere(client, site_tree, venue, make_event, make_user):
     _page, event = make_event(venue, title="Apéro des entrepreneurs")
     occurrence = selectors.upcoming(event, now=event.start, limit=1)[0]
@@ -146,6 +156,7 @@ def test_a_booking_leaves_the_directory_cached(client, site_tree, venue, make_ev
     assert _get(client, site_tree.directory.url)[STATUS_HEADER] == "hit"
 
 
+@COMMITS
 def test_logged_in_visitors_never_get_nor_fill_an_entry(client, site_tree, make_user):
     anonymous = Client()
     _get(anonymous, "/")
@@ -195,6 +206,7 @@ def test_switched_off_nothing_is_stored(client, site_tree, settings):
     assert STATUS_HEADER not in _get(client, "/")
 
 
+@COMMITS
 def test_editing_a_resource_or_a_closure_shows_at_once(client, venue, make_resource):
     room = make_resource(venue, name="Salle Lumière")
     assert "Salle Lumière" in _get(client, venue.url).content.decode()
@@ -208,6 +220,7 @@ def test_editing_a_resource_or_a_closure_shows_at_once(client, venue, make_resou
     assert _get(client, venue.url)[STATUS_HEADER] == "miss"
 
 
+@COMMITS
 def test_cancelling_an_event_date_shows_at_once(client, venue, make_event):
     page, event = make_event(venue, title="Apéro des entrepreneurs")
     when = escape(presentation.seats_label(remaining=0, cancelled=True))
@@ -216,3 +229,20 @@ def test_cancelling_an_event_date_shows_at_once(client, venue, make_event):
     page.save_revision().publish()
     response = _get(client, "/agenda/")
     assert response[STATUS_HEADER] == "miss" and when in response.content.decode()
+
+
+def test_a_transaction_bumps_each_scope_once_at_its_commit(monkeypatch, django_capture_on_commit_callbacks):
+    """A registration changes seats twice (its booking, its registration): one bump, at the commit;
+    none for a transaction rolled back; at once outside a transaction."""
+    bumped = []
+    monkeypatch.setattr(page_cache, "_bump", lambda scopes: bumped.append(tuple(scopes)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        page_cache.bump(page_cache.SEATS)
+        page_cache.bump(page_cache.SEATS, page_cache.PAGES)
+        assert bumped == []
+    assert bumped == [(page_cache.PAGES, page_cache.SEATS)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        sid = transaction.savepoint()
+        page_cache.bump(page_cache.PAGES)
+        transaction.savepoint_rollback(sid)
+    assert callbacks == [] and len(bumped) == 1
