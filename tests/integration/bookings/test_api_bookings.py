@@ -4,9 +4,11 @@ is a 400 naming its rule and writes nothing, a lost race is a 409, others' booki
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from bookings import inventory, services
+from bookings.api.serializers import BookingOutputSerializer
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -19,6 +21,7 @@ from bookings.models import (
     RefundKind,
     RefundStatus,
 )
+from bookings.payments import ledger
 from bookings.throttles import BookingWriteThrottle
 from core.services import auth_token_issue
 from tests.integration.support import build_site_tree, create_venue, rolled_back
@@ -497,3 +500,31 @@ def test_cancel_after_the_start_or_twice(api, history, time_machine):
     time_machine.move_to(booking.start + timedelta(minutes=5), tick=False)
     assert_error(api.post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json"), 400, "already_started")
     assert_error(api.post(f"{BOOKINGS}{history['dropped'].pk}/cancel/", {}, format="json"), 400, "not_cancellable")
+
+
+def test_the_written_out_answer_is_drfs_field_by_field(history):
+    """``BookingOutputSerializer.to_representation`` is written out for speed: it must say what
+    DRF's loop over the declared fields says, in the same order, paid, refunded or not."""
+    later = history["later"]
+    Booking.objects.filter(pk=later.pk).update(amount_minor=2000, payment_state=PaymentState.PAID)
+    payment = Payment.objects.create(
+        booking=later,
+        provider=PaymentProvider.STRIPE,
+        status=PaymentStatus.PAID,
+        amount_minor=2000,
+        currency="EUR",
+        session_id="cs_later",
+        receipt_url="https://pay.stripe.com/receipts/later",
+    )
+    Refund.objects.create(
+        payment=payment, amount_minor=500, currency="EUR", status=RefundStatus.SUCCEEDED, kind=RefundKind.VENUE
+    )
+    plain = list(Booking.objects.select_related("resource__venue").order_by("pk"))
+    annotated = list(ledger.with_totals(Booking.objects.select_related("resource__venue")).order_by("pk"))
+    for booking in plain + annotated:
+        serializer = BookingOutputSerializer()
+        written_out = serializer.to_representation(booking)
+        by_drf = serializers.Serializer.to_representation(serializer, booking)
+        assert list(written_out.items()) == list(by_drf.items())
+    listed = {row["id"]: row for row in BookingOutputSerializer(plain, many=True).data}  # lists go through it too
+    assert listed[later.pk]["receipt_url"] == "https://pay.stripe.com/receipts/later"
