@@ -22,7 +22,16 @@ from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
 from core.locking import lock_at_the_end, lock_objects, lock_one
 from events import selectors
-from events.models import Event, EventStatus, ProgrammePage, Registration, RegistrationMode, WaitlistStatus
+from events.models import (
+    Event,
+    EventStatus,
+    ProgrammePage,
+    Registration,
+    RegistrationMode,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from events.selectors import rush
 from events.services.common import canonical, now_or, registrable
 from events.services.waitlist import waitlist_record
 
@@ -66,9 +75,12 @@ def registration_create(
         # follows, and inside ``core.locking.locks_at_the_end`` it waits for the caller's own
         # writes too). A full date's waitlist is read under it, and refuses as "full" when others wait.
         lock_objects([user], fetch=False)
-        if selectors.registered(user=user, event=event, recurrence_id=recurrence_id, now=now):
+        standing = rush.registration_standing(
+            user=user, event=event, recurrence_id=recurrence_id, start=occurrence.start.astimezone(UTC), now=now
+        )
+        if standing.registered:
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
-        if not event.origin and selectors.seats_for(event, occurrence, now=now).remaining < quantity:
+        if not event.origin and max(0, event.capacity - (standing.taken or 0)) < quantity:
             # Full as committed now: refused before anything is written or the seats' lock waited
             # for. In a rush most requests come after the last seat, and this is the answer the
             # lock would have given them a moment later.
@@ -85,18 +97,18 @@ def registration_create(
         Registration.objects.create(
             booking=booking, event=event, recurrence_id=recurrence_id, whole_programme=whole_programme
         )
-        # The person's own entry cannot appear meanwhile: joining the waitlist locks the person too.
-        found = selectors.waitlist_entry_open(user=user, event=event, recurrence_id=recurrence_id)
-        lock_at_the_end(functools.partial(_after_the_seats, user, event, recurrence_id, found, now))
+        lock_at_the_end(functools.partial(_after_the_seats, user, event, recurrence_id, now))
     return booking
 
 
-def _after_the_seats(user, event: Event, recurrence_id: datetime, found, now: datetime) -> None:
+def _after_the_seats(user, event: Event, recurrence_id: datetime, now: datetime) -> None:
     """Under the seats' lock: the people already waiting come first, and the person's own entry
-    (a higher lock rank than the seats) is accepted."""
-    if selectors.waitlist_waiting(event, recurrence_id).exclude(user=user).exists():
+    (a higher lock rank than the seats; it cannot appear meanwhile: joining the waitlist locks
+    the person too) is accepted."""
+    waiting = rush.waitlist_standing(user=user, event=event, recurrence_id=recurrence_id)
+    if waiting.others:
         raise _full()  # a seat that frees goes to the people already waiting, in their order
-    entry = lock_one(found) if found is not None else None
+    entry = lock_one(WaitlistEntry(pk=waiting.own)) if waiting.own is not None else None
     if entry is not None and entry.status == WaitlistStatus.WAITING:
         waitlist_record(
             entry, WaitlistStatus.ACCEPTED, reason=AuditReason.WAITLIST_REGISTERED_DIRECTLY, now=now, actor=user
