@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -251,20 +250,3 @@ def test_venue_translate_returns_the_published_translation(client, db, venues):
     assert translation.live
     assert translation.url == "/en/venues/dakar-hub-en/"
     assert client.get(translation.url).status_code == 200
-
-
-@pytest.mark.django_db
-def test_home_map_is_cached_and_follows_publishing(client, make_venue):
-    """The network map is cached; publishing, moving or unpublishing a venue shows at once."""
-
-    def markers():
-        html = client.get("/").content.decode()
-        found = re.search(r'<script id="map-points" type="application/json">(.*?)</script>', html, re.S)
-        return {p["name"] for p in json.loads(found.group(1))}
-
-    first = make_venue(title="Carte A")
-    assert "Carte A" in markers()
-    make_venue(title="Carte B")
-    assert {"Carte A", "Carte B"} <= markers()
-    first.unpublish()
-    assert "Carte A" not in markers()
