@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
-from core import money
+from bookings.api.serializers import booking_answer_head
 from core.api import local_iso
 from core.errors import NotFound
 from core.origins import origin_name
@@ -33,20 +33,7 @@ def row(booking: RemoteBooking) -> dict:
     tz = ZoneInfo(resource.venue.timezone)
     return {
         "id": str(booking.uid),
-        "reference": booking.reference,
-        "resource": resource.pk,
-        "resource_name": resource.name,
-        "venue": resource.venue_id,
-        "venue_name": resource.venue.title,
-        "timezone": resource.venue.timezone,
-        "start": local_iso(booking.start, tz),
-        "end": local_iso(booking.end, tz),
-        "quantity": booking.quantity,
-        "status": booking.status,
-        "expires_at": local_iso(booking.expires_at, tz),
-        "amount": str(money.to_decimal(booking.amount_minor, booking.currency)),
-        "currency": booking.currency,
-        "payment_state": booking.payment_state,
+        **booking_answer_head(booking, tz),
         "payment_url": booking.payment_url or None,
         "note": "",
         "created_at": local_iso(booking.created_at, tz),
