@@ -115,20 +115,27 @@ def insert_columns(instance: models.Model, using: str = "default") -> list[tuple
     return columns
 
 
-def insert_row(instance: models.Model, using: str = "default") -> models.Model:
-    """``INSERT`` ``instance`` (``insert_columns``) and take its new key, as ``save()`` would, but
-    without building the ORM's statement or sending signals: for rows no receiver listens to,
-    written on every request (an idempotency key's reservation)."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
+def insert_sql(instance: models.Model, using: str = "default", *, on_conflict: str = "") -> tuple[str, list]:
+    """``INSERT INTO table (columns) VALUES (…) [on_conflict] RETURNING key`` for ``instance``
+    (``insert_columns``), and its parameters."""
+    quote = connections[using].ops.quote_name
     columns = insert_columns(instance, using)
     meta = instance._meta
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(column for column, _value in columns)})"  # noqa: S608 — our model's table and columns; every value a parameter
-        f" VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(meta.pk.column)}"
+        f" VALUES ({', '.join(['%s'] * len(columns))}){' ' + on_conflict if on_conflict else ''}"
+        f" RETURNING {quote(meta.pk.column)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for _column, value in columns])
+    return sql, [value for _column, value in columns]
+
+
+def insert_row(instance: models.Model, using: str = "default") -> models.Model:
+    """``INSERT`` ``instance`` (``insert_sql``) and take its new key, as ``save()`` would, but
+    without building the ORM's statement or sending signals: for rows no receiver listens to,
+    written on every request (an idempotency key's reservation)."""
+    sql, params = insert_sql(instance, using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = using

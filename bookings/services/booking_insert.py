@@ -19,7 +19,7 @@ from django.db.models.signals import post_save, pre_save
 
 from bookings import models
 from bookings.models import Booking, BookingTransition
-from core.raw_models import insert_columns
+from core.raw_models import insert_columns, insert_sql
 
 #: Eight hexadecimal digits: a drawn reference is taken with odds of bookings ÷ 2**32.
 DRAWS = 5
@@ -29,9 +29,12 @@ def booking_insert(booking: Booking, transition: BookingTransition, using: str =
     """Insert ``booking`` under a reference drawn here (again while taken) and ``transition`` of it;
     returns the booking, saved. Raises ``IntegrityError`` when another constraint refuses it."""
     pre_save.send(sender=Booking, instance=booking, raw=False, using=using, update_fields=None)
+    transition.booking_id = None  # the booking's key, taken from the INSERT that makes it
+    link = connections[using].ops.quote_name("booking_id")
+    moved = [(column, value) for column, value in insert_columns(transition, using) if column != link]
     for _draw in range(DRAWS):
         booking.reference = models.new_reference()
-        pk = _insert(booking, transition, using)
+        pk = _insert(booking, moved, using)
         if pk is not None:
             break
     else:
@@ -40,28 +43,18 @@ def booking_insert(booking: Booking, transition: BookingTransition, using: str =
     booking._state.adding = False
     booking._state.db = using
     transition.booking = booking
-    transition.pk = None  # its key was not read back: nothing reads it on this path
     post_save.send(sender=Booking, instance=booking, created=True, update_fields=None, raw=False, using=using)
     return booking
 
 
-def _insert(booking: Booking, transition: BookingTransition, using: str) -> int | None:
-    """The booking's key, or ``None`` when its reference was taken (nothing written)."""
+def _insert(booking: Booking, moved: list[tuple[str, object]], using: str) -> int | None:
+    """The booking's key, or ``None`` when its reference was taken (nothing written); ``moved``:
+    the transition's other columns and values."""
     connection = connections[using]
     quote = connection.ops.quote_name
-    booking_columns = insert_columns(booking, using)
-    transition.booking_id = None
-    moved = [(column, value) for column, value in insert_columns(transition, using) if column != quote("booking_id")]
-    table, moves = quote(Booking._meta.db_table), quote(BookingTransition._meta.db_table)
-    into = ", ".join(column for column, _value in booking_columns)
-    values = ", ".join(["%s"] * len(booking_columns))
-    key = quote(Booking._meta.pk.column)
+    insert, params = insert_sql(booking, using, on_conflict=f"ON CONFLICT ({quote('reference')}) DO NOTHING")
     # Our tables and columns; every value is a parameter.
-    insert = (
-        f"INSERT INTO {table} ({into}) VALUES ({values})"  # noqa: S608
-        f" ON CONFLICT ({quote('reference')}) DO NOTHING RETURNING {key}"
-    )
-    params = [value for _column, value in booking_columns]
+    moves, key = quote(BookingTransition._meta.db_table), quote(Booking._meta.pk.column)
     move_into = ", ".join([quote("booking_id"), *(column for column, _value in moved)])
     move_values = ", ".join(["%s"] * len(moved))
     move_params = [value for _column, value in moved]
