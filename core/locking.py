@@ -24,6 +24,7 @@ In the spirit of pretix's ``lock_objects``. Every write path that protects a rul
 import contextlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -98,17 +99,11 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
     ``fetch=False`` locks without reading the rows back (``{(model, pk): pk}``): the hot paths that
     lock only to count under the lock need no fresh instance, and a bare key costs far less to build.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("lock_objects must run inside transaction.atomic()")
-    by_model: dict[type[models.Model], set] = {}
-    for obj in objects:
-        if obj is not None:
-            # ``obj._meta``, not ``type(obj)._meta``: ``request.user`` is a lazy proxy.
-            by_model.setdefault(obj._meta.concrete_model, set()).add(obj.pk)
+    by_model = _by_model(objects)
     if not by_model:
         return {}
     models_in_order = sorted(by_model, key=lock_rank)
-    if not fetch and connection.vendor == "postgresql" and not connection.features.uses_server_side_binding:
+    if not fetch and _at_once():
         return _lock_keys_at_once(models_in_order, by_model)
     _lock_timeout()
     locked: dict = {}
@@ -129,10 +124,52 @@ def lock_objects(objects: Iterable[models.Model | None], *, related: Iterable[st
     return locked
 
 
-def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict) -> dict:
+@dataclass
+class Read:
+    """A statement read under locks (``lock_and_read``); ``rows``: its answer, once read."""
+
+    sql: str
+    params: list
+    rows: list | None = None
+
+
+def lock_and_read(objects: Iterable[models.Model | None], reads: list[Read]) -> None:
+    """``lock_objects(objects, fetch=False)``, then each of ``reads`` (its ``rows`` filled): on
+    PostgreSQL in the same round trip as the locks. For what the hot paths check under a lock
+    (the seats taken, the person's standing), where the lock and the read were two round trips."""
+    by_model = _by_model(objects)
+    models_in_order = sorted(by_model, key=lock_rank)
+    if _at_once():
+        _lock_keys_at_once(models_in_order, by_model, reads)
+        return
+    lock_objects(objects, fetch=False)
+    with connection.cursor() as cursor:
+        for read in reads:
+            cursor.execute(read.sql, read.params)
+            read.rows = cursor.fetchall()
+
+
+def _by_model(objects: Iterable[models.Model | None]) -> dict[type[models.Model], set]:
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_objects must run inside transaction.atomic()")
+    by_model: dict[type[models.Model], set] = {}
+    for obj in objects:
+        if obj is not None:
+            # ``obj._meta``, not ``type(obj)._meta``: ``request.user`` is a lazy proxy.
+            by_model.setdefault(obj._meta.concrete_model, set()).add(obj.pk)
+    return by_model
+
+
+def _at_once() -> bool:
+    """Several statements in one ``execute``: PostgreSQL with client-side binding (the default)."""
+    return connection.vendor == "postgresql" and not connection.features.uses_server_side_binding
+
+
+def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict, reads: list[Read] = ()) -> dict:
     """``lock_objects(fetch=False)`` on PostgreSQL in one round trip: the time limit and every
-    model's ``SELECT … FOR NO KEY UPDATE``, in lock order, sent as one query (client-side binding
-    allows several statements in one ``execute``); the hot paths lock this way on every request."""
+    model's ``SELECT … FOR NO KEY UPDATE``, in lock order, then ``reads``, sent as one query
+    (client-side binding allows several statements in one ``execute``); the hot paths lock this
+    way on every request."""
     quote = connection.ops.quote_name
     statements, params = ["SELECT set_config('lock_timeout', %s, true)"], [_lock_timeout_value()]
     for model in models_in_order:
@@ -144,6 +181,9 @@ def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict
             f"SELECT {column} FROM {table} WHERE {column} IN ({placeholders}) ORDER BY {column} FOR NO KEY UPDATE"  # noqa: S608
         )
         params.extend(keys)
+    for read in reads:
+        statements.append(read.sql)
+        params.extend(read.params)
     locked: dict = {}
     with _busy_when_timed_out(), connection.cursor() as cursor:
         cursor.execute("; ".join(statements), params)
@@ -151,6 +191,9 @@ def _lock_keys_at_once(models_in_order: list[type[models.Model]], by_model: dict
             cursor.nextset()
             for (pk,) in cursor.fetchall():
                 locked[(model, pk)] = pk
+        for read in reads:
+            cursor.nextset()
+            read.rows = cursor.fetchall()
     return locked
 
 

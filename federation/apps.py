@@ -12,7 +12,16 @@ class FederationConfig(AppConfig):
         from federation import names, signals  # noqa: F401, PLC0415 (the outbox producers)
 
         origins.register(names=names.peer_names)
+        self._ride_with_bookings()
         self._fill_booking_registry()
+
+    @staticmethod
+    def _ride_with_bookings():
+        """A new booking's outbox entries are written by the booking's own statement."""
+        from bookings.services import booking_insert  # noqa: PLC0415
+        from federation import producers  # noqa: PLC0415
+
+        booking_insert.register_companion(producers.booking_rider)
 
     @staticmethod
     def _fill_booking_registry():

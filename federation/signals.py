@@ -75,9 +75,10 @@ def event_deleted(sender, instance, **kwargs):
     producers.event_deleted(instance)
 
 
-def booking_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not raw:
-        producers.booking_changed(instance, update_fields=update_fields)
+def booking_saved(sender, instance, raw=False, update_fields=None, created=False, **kwargs):
+    if raw or (created and producers.written_with_insert(instance)):
+        return  # a new booking's entries were written by its own INSERT (``producers.booking_rider``)
+    producers.booking_changed(instance, update_fields=update_fields)
 
 
 def booking_deleted(sender, instance, **kwargs):

@@ -26,6 +26,7 @@ from bookings.models import (
     occupying_at,
 )
 from core import page_cache
+from core.locking import Read
 from venues.models import OpeningHours
 
 
@@ -121,24 +122,36 @@ def occupations_and_stale_holds(
 
 
 def _occupations(resource, window, now, rules, *, excluding, stale) -> tuple[list[av.Occupation], list[int]]:
+    read = occupations_read(resource, window, now, excluding=excluding, stale=stale)
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, read.params)
+        read.rows = cursor.fetchall()
+    return occupations_from(read, resource, rules)
+
+
+def occupations_read(resource, window, now, *, excluding=None, stale=False) -> Read:
+    """The statement of ``resource_occupations`` (``stale``: of ``occupations_and_stale_holds``),
+    for a caller that sends it with its lock (``core.locking.lock_and_read``)."""
     reach = timedelta(minutes=resource.buffer_minutes)
     low, high = window.start - reach, window.end + reach
     sql, params = _occupations_sql(resource.pk, low, high, now, excluding, connection.vendor)
     if stale:
         more, more_params = _stale_sql(resource.pk, low, high, now, columns="2, {id}, 0, 0")
         sql, params = f"{sql} UNION ALL {more}", params + more_params
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return Read(sql, params)
+
+
+def occupations_from(read: Read, resource, rules: av.Rules) -> tuple[list[av.Occupation], list[int]]:
+    """``occupations_read``'s rows as occupations, and the stale holds' keys."""
     instant = partial(datetime.fromtimestamp, tz=UTC)
     occupations = [
         av.booking_occupation(instant(start), instant(until), units, rules)
         if kind == 0
         else av.Occupation(instant(start), instant(until), min(units, resource.capacity))
-        for kind, start, until, units in rows
+        for kind, start, until, units in read.rows
         if kind != 2
     ]
-    return occupations, [start for kind, start, _until, _units in rows if kind == 2]
+    return occupations, [start for kind, start, _until, _units in read.rows if kind == 2]
 
 
 def stale_hold_ids(resource: Resource, window: av.Interval, now: datetime) -> list[int]:

@@ -13,6 +13,7 @@ Locks come from ``core.locking`` only, in its global order, and every rule a loc
 checked after the lock, on the fresh rows. E-mails and Stripe calls are queued ``on_commit``.
 """
 
+from bookings.services.booking_insert import Rider, row_rider
 from bookings.services.calendar_feeds import (
     calendar_feed_ensure,
     calendar_feed_regenerate,
@@ -40,6 +41,7 @@ __all__ = [
     "TRANSITIONS",
     "UNCHARGED",
     "BookingRequest",
+    "Rider",
     "booking_approve",
     "booking_cancel",
     "booking_cancel_for_event",
@@ -60,6 +62,7 @@ __all__ = [
     "hold_release",
     "notify",
     "pays_online",
+    "row_rider",
     "require_manager",
     "venue_feed_ensure",
     "venue_feed_regenerate",

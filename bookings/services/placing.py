@@ -22,12 +22,12 @@ from bookings import availability as av
 from bookings import pricing, rule_texts, selectors
 from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState, Resource
 from bookings.payments import stripe_gateway
-from bookings.services.booking_insert import booking_insert
+from bookings.services.booking_insert import Rider, booking_insert
 from bookings.services.transitions import BookingRequest, no_room, notify, now_or, transition, violation
 from core import identity, savepoints
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
-from core.locking import lock_at_the_end, lock_objects
+from core.locking import Read, lock_and_read, lock_at_the_end, lock_objects
 
 
 def booking_validate(*, user, request: BookingRequest, now: datetime | None = None) -> selectors.Calendar:
@@ -217,6 +217,8 @@ def booking_place_seats(
     uid: uuid.UUID | None = None,
     person_locked: bool = False,
     full=None,
+    riders: list[Rider] = (),
+    under_the_seats: list[Read] = (),
     now: datetime | None = None,
 ) -> Booking:
     """Seats at an event: the events app has checked its own rules (the occurrence, its deadline,
@@ -225,6 +227,11 @@ def booking_place_seats(
     transaction; it is not locked a second time). ``hold_until`` holds them (a waitlist
     offer to confirm) instead of booking, and ``announce`` names the e-mail sent instead of the
     status's own. ``hold`` and ``uid``: as for ``booking_create`` (a peer's two-phase registration).
+
+    ``riders``: rows written with the booking, in its statement (the registration; see
+    ``booking_insert``), unless the person's open hold for the same seats is returned instead;
+    ``under_the_seats``: what the caller reads under the seats' lock, sent with it (their ``rows``
+    stay ``None`` when that hold is returned).
 
     Raises ``Conflict`` (``no_room``, or ``full()`` when given) when the occurrence is full,
     ``PermissionDenied`` (``email_unverified``) when the person asks with an unconfirmed address
@@ -262,6 +269,8 @@ def booking_place_seats(
         uid=uid,
         person_locked=person_locked,
         full=full,
+        riders=riders,
+        under_the_seats=under_the_seats,
     )
 
 
@@ -282,6 +291,8 @@ def _place(
     uid: uuid.UUID | None = None,
     person_locked: bool = False,
     full=None,
+    riders: list[Rider] = (),
+    under_the_seats: list[Read] = (),
 ) -> Booking:
     """Lock, count the person's limits and holds and the capacity, then write the booking with its
     first transition, or raise. ``limits_tz``: the venue's zone, when the resource's per-person
@@ -334,11 +345,18 @@ def _place(
                 expires_at=expires_at,
                 uid=uid,
                 now=now,
+                riders=riders,
             )
             if not resource.is_exclusive:
                 lock_at_the_end(
                     functools.partial(
-                        _claim_pool, booking, interval, now, counts=status != BookingStatus.PENDING_APPROVAL, full=full
+                        _claim_pool,
+                        booking,
+                        interval,
+                        now,
+                        counts=status != BookingStatus.PENDING_APPROVAL,
+                        full=full,
+                        also=under_the_seats,
                     )
                 )
             notify(booking, announce or ("requested" if status == BookingStatus.PENDING_APPROVAL else status))
@@ -347,23 +365,30 @@ def _place(
     return booking
 
 
-def _claim_pool(booking: Booking, interval: av.Interval, now: datetime, *, counts: bool, full=None) -> None:
-    """Lock the pool and count its units with ``booking`` written (and left out of the count);
-    ``full()`` is the refusal when none is left, if the caller has its own. Expired holds need no
+def _claim_pool(
+    booking: Booking, interval: av.Interval, now: datetime, *, counts: bool, full=None, also: list[Read] = ()
+) -> None:
+    """Lock the pool and count its units with ``booking`` written (and left out of the count), the
+    lock and the count in one round trip; ``full()`` is the refusal when none is left, if the
+    caller has its own, and ``also`` what it reads under the same lock. Expired holds need no
     marking here: they no longer count (``occupying_at``)."""
     resource = booking.resource
-    lock_objects([resource], fetch=False)
+    occupying = selectors.occupations_read(resource, interval, now, excluding=booking.pk) if counts else None
+    lock_and_read([resource], [read for read in (occupying, *also) if read is not None])
     if counts:
+        rules = selectors.resource_rules(resource)
         try:
-            check_capacity(resource, interval, booking.quantity, now, excluding=booking.pk)
+            _fits(interval, booking.quantity, selectors.occupations_from(occupying, resource, rules)[0], rules)
         except Conflict as error:
             if full is None or error.code != "no_room":
                 raise
             raise full() from None
 
 
-def _write(*, user, request: BookingRequest, status, payment, amount, note, language, expires_at, uid, now) -> Booking:
-    """The booking row and its first transition (``booking_insert``: one statement)."""
+def _write(
+    *, user, request: BookingRequest, status, payment, amount, note, language, expires_at, uid, now, riders=()
+) -> Booking:
+    """The booking row, its first transition and ``riders`` (``booking_insert``: one statement)."""
     resource = request.resource
     booking = Booking(
         resource=resource,
@@ -384,7 +409,7 @@ def _write(*, user, request: BookingRequest, status, payment, amount, note, lang
     if uid is not None:
         booking.uid = uid
     first = BookingTransition(from_status="", to_status=status, actor=user, at=now)
-    return booking_insert(booking, first)
+    return booking_insert(booking, first, riders)
 
 
 def _same_open_hold(user, request: BookingRequest, now: datetime) -> Booking | None:

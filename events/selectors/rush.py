@@ -3,8 +3,9 @@
 Through the ORM, ``registered``, ``seats_for``, ``waitlist_entry_open`` and the "others waiting"
 check cost about a third of a registration's CPU, nearly all of it building the statements
 (PostgreSQL answers each in a tenth of a millisecond). Here they are two statements: the
-person's registration and the seats taken, before any lock; the waitlist (others waiting, the
-person's own open entry), under the seats' lock. ``test_rush_reads`` holds each to its ORM twin.
+person's registration and the seats taken, under the person's lock; the waitlist (others
+waiting, the person's own open entry), under the seats' lock. Each ``…_read`` is sent with its
+lock (``core.locking.lock_and_read``). ``test_rush_reads`` holds each to its ORM twin.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 from django.db import connection
 
 from bookings.models import OCCUPYING_UNTIL_CANCELLED, Booking, BookingStatus
+from core.locking import Read
 from events.models import WAITLIST_OPEN, Event, Registration, WaitlistEntry, WaitlistStatus
 
 
@@ -28,6 +30,13 @@ class Standing:
 def registration_standing(*, user, event: Event, recurrence_id: datetime, start: datetime, now: datetime) -> Standing:
     """``registered`` (a standing registration of the person for ``recurrence_id``) and, for our
     own events, ``seats_for``'s seats taken at ``start`` (the occurrence's actual start, UTC)."""
+    return standing_from(
+        _read(registration_standing_read(user=user, event=event, recurrence_id=recurrence_id, start=start, now=now))
+    )
+
+
+def registration_standing_read(*, user, event: Event, recurrence_id: datetime, start: datetime, now: datetime) -> Read:
+    """``registration_standing``'s statement, for a caller that sends it with the person's lock."""
     q = connection.ops.quote_name
     at = connection.ops.adapt_datetimefield_value
     booking, registration = q(Booking._meta.db_table), q(Registration._meta.db_table)
@@ -49,9 +58,11 @@ def registration_standing(*, user, event: Event, recurrence_id: datetime, start:
             f" WHERE b.{q('resource_id')} = %s AND b.{q('start')} = %s AND {occupying})"
         )
         params += [event.seats_id, at(start), *occupying_params]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {registered}, {taken}", params)
-        found, seats = cursor.fetchone()
+    return Read(f"SELECT {registered}, {taken}", params)
+
+
+def standing_from(read: Read) -> Standing:
+    ((found, seats),) = read.rows
     return Standing(registered=bool(found), taken=None if seats is None else int(seats))
 
 
@@ -66,6 +77,11 @@ class Waiting:
 def waitlist_standing(*, user, event: Event, recurrence_id: datetime) -> Waiting:
     """``waitlist_waiting(…).exclude(user=user).exists()`` and ``waitlist_entry_open``'s key, in
     one statement."""
+    return waiting_from(_read(waitlist_standing_read(user=user, event=event, recurrence_id=recurrence_id)))
+
+
+def waitlist_standing_read(*, user, event: Event, recurrence_id: datetime) -> Read:
+    """``waitlist_standing``'s statement, for a caller that sends it with the seats' lock."""
     q = connection.ops.quote_name
     table = q(WaitlistEntry._meta.db_table)
     of_date = f"{q('event_id')} = %s AND {q('recurrence_id')} = %s"
@@ -77,7 +93,16 @@ def waitlist_standing(*, user, event: Event, recurrence_id: datetime) -> Waiting
     )
     when = connection.ops.adapt_datetimefield_value(recurrence_id)
     params = [event.pk, when, WaitlistStatus.WAITING, user.pk, event.pk, when, user.pk, *WAITLIST_OPEN]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        others, own = cursor.fetchone()
+    return Read(sql, params)
+
+
+def waiting_from(read: Read) -> Waiting:
+    ((others, own),) = read.rows
     return Waiting(others=bool(others), own=own)
+
+
+def _read(read: Read) -> Read:
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, read.params)
+        read.rows = cursor.fetchall()
+    return read

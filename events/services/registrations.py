@@ -20,7 +20,7 @@ from bookings import services as booking_services
 from core import savepoints
 from core.audit import AuditReason
 from core.errors import Conflict, InvalidInput
-from core.locking import lock_at_the_end, lock_objects, lock_one
+from core.locking import Read, lock_and_read, lock_at_the_end, lock_objects, lock_one
 from events import selectors
 from events.models import (
     Event,
@@ -74,10 +74,11 @@ def registration_create(
         # (every registration for the date waits for that lock: it covers only the count and what
         # follows, and inside ``core.locking.locks_at_the_end`` it waits for the caller's own
         # writes too). A full date's waitlist is read under it, and refuses as "full" when others wait.
-        lock_objects([user], fetch=False)
-        standing = rush.registration_standing(
+        standing = rush.registration_standing_read(
             user=user, event=event, recurrence_id=recurrence_id, start=occurrence.start.astimezone(UTC), now=now
         )
+        lock_and_read([user], [standing])
+        standing = rush.standing_from(standing)
         if standing.registered:
             raise InvalidInput(_("You are already registered for this date."), code="already_registered")
         if not event.origin and max(0, event.capacity - (standing.taken or 0)) < quantity:
@@ -91,21 +92,36 @@ def registration_create(
             end=occurrence.end.astimezone(UTC),
             quantity=quantity,
         )
+        registration = Registration(event=event, recurrence_id=recurrence_id, whole_programme=whole_programme)
+        waiting = rush.waitlist_standing_read(user=user, event=event, recurrence_id=recurrence_id)
         booking = booking_services.booking_place_seats(
-            user=user, request=request, language=language, hold=hold, uid=uid, person_locked=True, full=_full, now=now
+            user=user,
+            request=request,
+            language=language,
+            hold=hold,
+            uid=uid,
+            person_locked=True,
+            full=_full,
+            riders=[booking_services.row_rider(registration)],  # written with the booking
+            under_the_seats=[waiting],
+            now=now,
         )
-        Registration.objects.create(
-            booking=booking, event=event, recurrence_id=recurrence_id, whole_programme=whole_programme
-        )
-        lock_at_the_end(functools.partial(_after_the_seats, user, event, recurrence_id, now))
+        if registration.pk is None:  # the person's open hold for these seats came back instead
+            registration.booking = booking
+            registration.save(force_insert=True)
+        lock_at_the_end(functools.partial(_after_the_seats, user, event, recurrence_id, now, waiting))
     return booking
 
 
-def _after_the_seats(user, event: Event, recurrence_id: datetime, now: datetime) -> None:
+def _after_the_seats(user, event: Event, recurrence_id: datetime, now: datetime, read: Read) -> None:
     """Under the seats' lock: the people already waiting come first, and the person's own entry
     (a higher lock rank than the seats; it cannot appear meanwhile: joining the waitlist locks
-    the person too) is accepted."""
-    waiting = rush.waitlist_standing(user=user, event=event, recurrence_id=recurrence_id)
+    the person too) is accepted. ``read``: the waitlist, read with the seats' lock (unread when
+    the person's open hold came back: read now)."""
+    if read.rows is None:
+        waiting = rush.waitlist_standing(user=user, event=event, recurrence_id=recurrence_id)
+    else:
+        waiting = rush.waiting_from(read)
     if waiting.others:
         raise _full()  # a seat that frees goes to the people already waiting, in their order
     entry = lock_one(WaitlistEntry(pk=waiting.own)) if waiting.own is not None else None

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, BookingTransition, PaymentState
-from bookings.services.booking_insert import DRAWS, booking_insert
+from bookings.services.booking_insert import DRAWS, booking_insert, row_rider
+from federation.models import Change, ChangeKind
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,8 @@ def test_the_row_and_transition_match_the_orms(make_resource, make_user):
         booking_insert(by_hand, first)
     ours = [query["sql"] for query in captured.captured_queries if "bookings_booking" in query["sql"]]
     if connection.vendor == "postgresql":
-        assert len(ours) == 1  # the booking and its transition together (the outbox entry is the signal's)
+        assert len(ours) == 1  # the booking, its transition and its outbox entry together
+        assert not [query for query in captured.captured_queries if "federation_change" in query["sql"]][1:]
     by_orm, orm_first = _pair(resource, user, start + timedelta(hours=2))
     by_orm.save()
     orm_first.booking = by_orm
@@ -110,3 +112,50 @@ def test_another_constraint_still_raises(make_resource, make_user):
     again.uid = first.uid
     with pytest.raises(IntegrityError):
         booking_insert(again, move)
+
+
+def test_a_rider_is_written_with_the_booking(make_resource, make_user):
+    """Any row that refers to the booking (a registration, here a second transition) rides in its
+    statement: saved, linked, its signals sent; the outbox entry is written once, not again by
+    the booking's ``post_save``."""
+    resource, user = make_resource(name="Room"), make_user()
+    booking, first = _pair(resource, user, timezone.now() + timedelta(days=1))
+    second = BookingTransition(
+        from_status=BookingStatus.HELD, to_status=BookingStatus.CONFIRMED, actor=user, at=timezone.now()
+    )
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=BookingTransition)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            booking_insert(booking, first, [row_rider(second)])
+    finally:
+        post_save.disconnect(receiver, sender=BookingTransition)
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 1
+    assert second.pk is not None and second.booking == booking and not second._state.adding
+    assert heard == [(second.pk, True)]
+    moves = BookingTransition.objects.filter(booking=booking).values_list("to_status", flat=True)
+    assert sorted(moves) == sorted([BookingStatus.HELD, BookingStatus.CONFIRMED])  # one statement: no order
+    busy = Change.objects.filter(kind=ChangeKind.BUSY, uid=booking.uid).get()
+    assert busy.data["quantity"] == 2 and busy.peer_id is None
+    assert not Change.objects.filter(kind=ChangeKind.BOOKING, uid=booking.uid).exists()  # our own person's
+
+
+def test_a_taken_reference_writes_no_rider(make_resource, make_user, monkeypatch):
+    resource, user = make_resource(name="Room"), make_user()
+    taken = booking_insert(*_pair(resource, user, timezone.now() + timedelta(days=1))).reference
+    draws = iter([taken, taken, "0000FFFF"])
+    monkeypatch.setattr("bookings.models.new_reference", lambda: next(draws))
+    booking, first = _pair(resource, user, timezone.now() + timedelta(days=3))
+    second = BookingTransition(
+        from_status=BookingStatus.HELD, to_status=BookingStatus.CANCELLED, actor=user, at=timezone.now()
+    )
+    booking_insert(booking, first, [row_rider(second)])
+    assert booking.reference == "0000FFFF"
+    assert BookingTransition.objects.filter(booking=booking).count() == 2
+    assert BookingTransition.objects.count() == 3
+    assert Change.objects.filter(kind=ChangeKind.BUSY, uid=booking.uid).count() == 1

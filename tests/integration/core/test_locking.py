@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import Booking, Resource
-from core.locking import lock_objects, lock_one
+from core.locking import Read, lock_and_read, lock_objects, lock_one
 from tests.support.races import at_once, postgres_only
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -44,6 +44,21 @@ def test_keys_of_several_models_are_locked_in_one_round_trip_on_postgresql(make_
         assert "lock_timeout" in query
         assert query.index('"auth_user"') < query.index('"bookings_resource"')  # the person first: lock order
         assert query.count("FOR NO KEY UPDATE") == 2
+
+
+@pytest.mark.django_db
+def test_what_is_read_under_a_lock_comes_with_it(make_resource, make_user):
+    """``lock_and_read``: the locks, then each read, its rows filled (one round trip on PostgreSQL)."""
+    room, person = make_resource(kind="desk_pool", capacity=7), make_user()
+    table = connection.ops.quote_name(Resource._meta.db_table)
+    capacity = Read(f"SELECT capacity FROM {table} WHERE id = %s", [room.pk])  # noqa: S608
+    nothing = Read(f"SELECT id FROM {table} WHERE id = %s", [-1])  # noqa: S608
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        lock_and_read([person, room], [capacity, nothing])
+    assert capacity.rows == [(7,)] and nothing.rows == []
+    if connection.vendor == "postgresql":
+        sent = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+        assert len(sent) == 1 and sent[0].count("FOR NO KEY UPDATE") == 2 and "capacity" in sent[0]
 
 
 @postgres_only
