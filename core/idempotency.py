@@ -180,17 +180,18 @@ def idempotent(handler=None, *, atomic: bool = True):
             return replay(record)
         if not atomic:
             return _outside_transaction(handler, view, request, record, *args, **kwargs)
+        request._idempotency_record = record  # for ``answer_now``
         try:
             try:
                 # The work and its answer are committed together; the services inside open no savepoint.
                 with transaction.atomic(), refusals_end_the_transaction():
                     response = handler(view, request, *args, **kwargs)
-                    if _kept(response):
+                    if not _kept(response):
+                        transaction.set_rollback(True)
+                    elif getattr(request, "_idempotency_answered", None) is not response:
                         idempotency_complete(
                             record=record, status_code=response.status_code, body=_stored(response.data)
                         )
-                    else:
-                        transaction.set_rollback(True)
             except ANSWERED as exc:  # refused: its work is rolled back, the refusal recorded on its own
                 response = view.handle_exception(exc)
                 if _kept(response):
@@ -203,6 +204,19 @@ def idempotent(handler=None, *, atomic: bool = True):
         return response
 
     return wrapper
+
+
+def answer_now(request, response: Response) -> Response:
+    """Record ``response`` as the key's answer at once, in the handler's transaction, rather than
+    once the handler returns; returns it. For a handler whose last step takes a hot lock
+    (``core.locking.locks_at_the_end``: an event date's seats), so that the lock covers only its
+    count and the commit, not the answer's write. A refusal after it rolls it back with the rest
+    of the work and is recorded instead. Without a key, or outside ``@idempotent``, does nothing."""
+    record = getattr(request, "_idempotency_record", None)
+    if record is not None and _kept(response):
+        idempotency_complete(record=record, status_code=response.status_code, body=_stored(response.data))
+        request._idempotency_answered = response
+    return response
 
 
 def _outside_transaction(handler, view, request, record, *args, **kwargs):

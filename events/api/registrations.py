@@ -11,7 +11,7 @@ from bookings.api.serializers import BookingOutputSerializer
 from bookings.throttles import BookingWriteThrottle
 from core.api import ErrorSerializer, validated
 from core.errors import Conflict
-from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, answer_now, idempotent
 from core.locking import locks_at_the_end
 from events import services
 from events.api.common import event_or_404, programme_or_404, recurrence_id_of, with_waitlist
@@ -42,7 +42,8 @@ class EventRegistrationApi(LanguageMixin, APIView):
         data = validated(RegistrationInputSerializer(data=request.data))
         event = event_or_404(pk)
         try:
-            # The seats' lock at the very end, after the answer is built: a rush waits on it only.
+            # The seats' lock at the very end, after the answer is built and recorded: a rush
+            # waits on it only, and it covers only the count and the commit.
             with locks_at_the_end():
                 booking = services.registration_create(
                     user=request.user,
@@ -51,10 +52,12 @@ class EventRegistrationApi(LanguageMixin, APIView):
                     quantity=data["quantity"],
                     language=translation.get_language(),
                 )
-                body = BookingOutputSerializer(booking).data
+                response = answer_now(
+                    request, Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+                )
         except Conflict as error:
             raise with_waitlist(error, request, event.pk) from None
-        return Response(body, status=status.HTTP_201_CREATED)
+        return response
 
 
 class ProgrammeRegistrationApi(LanguageMixin, APIView):

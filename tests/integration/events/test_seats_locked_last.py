@@ -36,11 +36,32 @@ def test_the_registration_api_locks_the_seats_after_every_row_it_writes(make_eve
         if '"bookings_resource"' in sql and "FOR NO KEY UPDATE" in sql and str(event.seats_id) in sql
     )
     until_commit = statements[seats_lock + 1 : statements.index("COMMIT", seats_lock)]
-    # The count, the waitlist's "others first", the savepoints' ends and the answer kept for retries.
-    assert len(until_commit) <= 6, until_commit
-    assert not [sql for sql in until_commit if sql.upper().startswith("INSERT")], until_commit
-    assert any('UPDATE "bookings_idempotencyrecord"' in sql for sql in until_commit), until_commit
+    # The count and the waitlist's "others first" come with the lock; the answer kept for
+    # retries was written before it (``core.idempotency.answer_now``): the commit comes next.
+    assert until_commit == [], until_commit
+    assert "SUM(" in statements[seats_lock] and '"events_waitlistentry"' in statements[seats_lock]
+    answer = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "bookings_idempotencyrecord"'))
+    assert answer < seats_lock
     assert Registration.objects.filter(event=event).count() == 2
+    again = api.post(path, {"occurrence": key(event)}, format="json", HTTP_IDEMPOTENCY_KEY="rush-1")
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == response.json()
+
+
+def test_a_refusal_under_the_seats_lock_replaces_the_answer_written_before_it(make_event, make_user):
+    """The answer recorded before the lock is rolled back with the work when the lock's checks
+    refuse; the refusal is what the key replays."""
+    page, event = make_event(capacity=2)
+    occurrence = dates(event)[0].recurrence_id
+    services.registration_create(user=make_user("holder"), event=event, recurrence_id=occurrence)
+    WaitlistEntry.objects.create(event=event, recurrence_id=occurrence, user=make_user("waiting"))
+    api, path = api_for(make_user("late")), f"/api/v1/events/{event.pk}/registrations/"
+    first = api.post(path, {"occurrence": key(event)}, format="json", HTTP_IDEMPOTENCY_KEY="late-1")
+    assert_error(first, 409, "event_full")
+    again = api.post(path, {"occurrence": key(event)}, format="json", HTTP_IDEMPOTENCY_KEY="late-1")
+    assert again.status_code == 409 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Registration.objects.filter(event=event).count() == 1
 
 
 def test_people_waiting_come_first_and_a_refusal_leaves_nothing(make_event, make_user):
