@@ -5,8 +5,9 @@ benchmark -s``), on SQLite or PostgreSQL. In this process, through Django's test
 token and an ``Idempotency-Key``, as a client sends them: the first request of each kind warms up,
 then ``ROUNDS`` requests are measured one after another. It prints, for each kind:
 
-* the SQL statements of the last request, one line each (savepoints and the transaction's own
-  statements included: they are round trips too);
+* the SQL statements of the last request, one line each, and how many came up to its answer's
+  ``COMMIT`` (savepoints and the transaction's own statements included: they are round trips
+  too; what follows is the outbox's stamp, run here eagerly, in a worker in production);
 * the median CPU time of a request in this process (``time.process_time``): the application's
   cost, the client's included (Django's test client is light);
 * a cProfile of the measured requests, timed in CPU (``time.process_time``: a wait for PostgreSQL
@@ -135,7 +136,12 @@ def _print(title: str, run: dict, name: str) -> None:
         path = Path(os.environ["ESSAIM_BENCH_PROFILE_DIR"]) / f"{name}.prof"
         run["profile"].dump_stats(path)
         print(f"  profile written to {path}")
-    print(f"  {len(run['queries'])} SQL statements, median CPU {run['cpu_ms']:.1f} ms per request in this process")
+    sqls = [query["sql"].strip() for query in run["queries"]]
+    answered = sqls.index("COMMIT") + 1 if "COMMIT" in sqls else len(sqls)
+    print(
+        f"  {len(sqls)} SQL statements ({answered} up to the answer's COMMIT; the rest ran after it, the outbox's"
+        f" stamp a worker runs in production), median CPU {run['cpu_ms']:.1f} ms per request in this process"
+    )
     for query in run["queries"]:
         print("   ", " ".join(query["sql"].split())[:150])
     print(f"  own CPU by package (cProfile, {run['profiled']} requests; profiling inflates every figure):")
