@@ -132,21 +132,25 @@ class Read:
     params: list
     rows: list | None = None
 
+    def run(self) -> "Read":
+        """Send it on its own (no lock with it); returns it, ``rows`` filled."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            self.rows = cursor.fetchall()
+        return self
+
 
 def lock_and_read(objects: Iterable[models.Model | None], reads: list[Read]) -> None:
     """``lock_objects(objects, fetch=False)``, then each of ``reads`` (its ``rows`` filled): on
     PostgreSQL in the same round trip as the locks. For what the hot paths check under a lock
     (the seats taken, the person's standing), where the lock and the read were two round trips."""
-    by_model = _by_model(objects)
-    models_in_order = sorted(by_model, key=lock_rank)
-    if _at_once():
-        _lock_keys_at_once(models_in_order, by_model, reads)
-        return
-    lock_objects(objects, fetch=False)
-    with connection.cursor() as cursor:
+    if not _at_once():
+        lock_objects(objects, fetch=False)
         for read in reads:
-            cursor.execute(read.sql, read.params)
-            read.rows = cursor.fetchall()
+            read.run()
+        return
+    by_model = _by_model(objects)
+    _lock_keys_at_once(sorted(by_model, key=lock_rank), by_model, reads)
 
 
 def _by_model(objects: Iterable[models.Model | None]) -> dict[type[models.Model], set]:

@@ -122,11 +122,9 @@ def occupations_and_stale_holds(
 
 
 def _occupations(resource, window, now, rules, *, excluding, stale) -> tuple[list[av.Occupation], list[int]]:
-    read = occupations_read(resource, window, now, excluding=excluding, stale=stale)
-    with connection.cursor() as cursor:
-        cursor.execute(read.sql, read.params)
-        read.rows = cursor.fetchall()
-    return occupations_from(read, resource, rules)
+    return occupations_from(
+        occupations_read(resource, window, now, excluding=excluding, stale=stale).run(), resource, rules
+    )
 
 
 def occupations_read(resource, window, now, *, excluding=None, stale=False) -> Read:

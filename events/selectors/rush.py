@@ -31,7 +31,7 @@ def registration_standing(*, user, event: Event, recurrence_id: datetime, start:
     """``registered`` (a standing registration of the person for ``recurrence_id``) and, for our
     own events, ``seats_for``'s seats taken at ``start`` (the occurrence's actual start, UTC)."""
     return standing_from(
-        _read(registration_standing_read(user=user, event=event, recurrence_id=recurrence_id, start=start, now=now))
+        registration_standing_read(user=user, event=event, recurrence_id=recurrence_id, start=start, now=now).run()
     )
 
 
@@ -77,7 +77,7 @@ class Waiting:
 def waitlist_standing(*, user, event: Event, recurrence_id: datetime) -> Waiting:
     """``waitlist_waiting(…).exclude(user=user).exists()`` and ``waitlist_entry_open``'s key, in
     one statement."""
-    return waiting_from(_read(waitlist_standing_read(user=user, event=event, recurrence_id=recurrence_id)))
+    return waiting_from(waitlist_standing_read(user=user, event=event, recurrence_id=recurrence_id).run())
 
 
 def waitlist_standing_read(*, user, event: Event, recurrence_id: datetime) -> Read:
@@ -99,10 +99,3 @@ def waitlist_standing_read(*, user, event: Event, recurrence_id: datetime) -> Re
 def waiting_from(read: Read) -> Waiting:
     ((others, own),) = read.rows
     return Waiting(others=bool(others), own=own)
-
-
-def _read(read: Read) -> Read:
-    with connection.cursor() as cursor:
-        cursor.execute(read.sql, read.params)
-        read.rows = cursor.fetchall()
-    return read
