@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import savepoints
 from core.errors import Busy
+from core.prepared import prepared_cursor
 
 #: Models by lock rank, lowest first. A model missing here cannot be locked: add it where it
 #: belongs in the order rather than locking it by hand.
@@ -134,7 +135,7 @@ class Read:
 
     def run(self) -> "Read":
         """Send it on its own (no lock with it); returns it, ``rows`` filled."""
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(self.sql, self.params)
             self.rows = cursor.fetchall()
         return self

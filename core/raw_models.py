@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django.db import connections, models
 
+from core.prepared import prepared_cursor
+
 
 class ModelColumns:
     """A model's concrete columns under table aliases, and the instance made from their values.
@@ -134,7 +136,7 @@ def insert_row(instance: models.Model, using: str = "default") -> models.Model:
     without building the ORM's statement or sending signals: for rows no receiver listens to,
     written on every request (an idempotency key's reservation)."""
     sql, params = insert_sql(instance, using)
-    with connections[using].cursor() as cursor:
+    with prepared_cursor(using) as cursor:
         cursor.execute(sql, params)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
@@ -151,7 +153,7 @@ def update_row(instance: models.Model, fields: list[str], using: str = "default"
     chosen = [meta.get_field(name) for name in fields]
     sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in chosen]
-    with connection.cursor() as cursor:
+    with prepared_cursor(using) as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 — as above
             [*params, instance.pk],

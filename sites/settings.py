@@ -571,6 +571,14 @@ ESSAIM_CHECK_IN_EARLY_MINUTES = int(os.environ.get("ESSAIM_CHECK_IN_EARLY_MINUTE
 # ESSAIM_LOCK_TIMEOUT_MS: how long a write waits for a row another request holds (PostgreSQL) before it
 # answers 503 "busy" with Retry-After instead of queueing without end.
 ESSAIM_LOCK_TIMEOUT_MS = int(os.environ.get("ESSAIM_LOCK_TIMEOUT_MS", "5000"))
+# ESSAIM_PREPARED_STATEMENTS: the hot path's hand-written statements bind on the server, so that
+# PostgreSQL prepares them once per connection (core.prepared). Off for a pooler in transaction
+# mode that does not keep prepared statements (PgBouncer before 1.21).
+ESSAIM_PREPARED_STATEMENTS = env_bool("ESSAIM_PREPARED_STATEMENTS", True)
+if ESSAIM_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg's default, which Django turns off (None): a statement bound on the server is prepared
+    # at its fifth use on a connection. Django's own cursors bind on the client and never prepare.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 # ESSAIM_MAP_TILES: tile URL template for maps; empty hides the base map (markers still show).
 ESSAIM_MAP_TILES = os.environ.get("ESSAIM_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 ESSAIM_MAP_ATTRIBUTION = os.environ.get(

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from accounts.models import ApiToken, Profile
+from core.prepared import prepared_cursor
 from core.raw_models import ModelColumns
 
 _TOKEN = ModelColumns(ApiToken, "t")
@@ -34,7 +35,7 @@ class TokenWithOwner:
 
 def token_with_owner(digest: str) -> TokenWithOwner | None:
     """The unrevoked token with this digest, its owner and their profile; ``None`` if there is none."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_statement(), [True, digest])
         row = cursor.fetchone()
     if row is None:

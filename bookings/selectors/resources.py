@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from wagtail.models import Page
 
 from bookings.models import Resource
+from core.prepared import prepared_cursor
 from core.raw_models import ModelColumns
 from venues.models import VenuePage
 
@@ -41,7 +42,7 @@ def resource_get(*, pk: int) -> Resource | None:
     the join of 83 columns (``core.raw_models``; ``test_resource_read.py`` holds it to that query)."""
     if not 0 < pk < 2**63:
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_resource_statement(), [pk])
         row = cursor.fetchone()
     if row is None:

@@ -27,6 +27,7 @@ from django.db.models.signals import post_save, pre_save
 
 from bookings import models as booking_models
 from bookings.models import Booking, BookingTransition
+from core.prepared import prepared_cursor
 from core.raw_models import insert_columns, insert_sql
 
 #: Eight hexadecimal digits: a drawn reference is taken with odds of bookings ÷ 2**32.
@@ -121,7 +122,7 @@ def _insert(
     move_into = ", ".join([quote("booking_id"), *(column for column, _value in moved)])
     move_values = ", ".join(["%s"] * len(moved))
     move_params = [value for _column, value in moved]
-    with connection.cursor() as cursor:
+    with prepared_cursor(using) as cursor:
         if connection.vendor == "postgresql":
             parts = [f"b AS ({insert})"]  # RETURNING "id": the column riders read as ``b.id``
             parts.append(f"t AS (INSERT INTO {moves} ({move_into}) SELECT b.id, {move_values} FROM b)")  # noqa: S608

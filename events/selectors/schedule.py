@@ -17,6 +17,7 @@ from wagtail.models import Page
 from bookings import availability as av
 from bookings.models import Closure, Resource
 from core import recurrence as rec
+from core.prepared import prepared_cursor
 from core.raw_models import ModelColumns
 from events.models import Event, EventStatus, ProgrammePage, parse_occurrence_key
 from venues.models import VenuePage
@@ -105,7 +106,7 @@ def event_get(*, pk: int) -> Event | None:
     ``test_event_read.py`` holds it to that query)."""
     if not 0 < pk < 2**63:
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_event_statement(), [pk, True])
         row = cursor.fetchone()
     if row is None:
