@@ -11,6 +11,7 @@ being skipped:
 - a password alone gives no API token to someone with a second factor (``token_login_check``).
 """
 
+import functools
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
@@ -18,8 +19,9 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.errors import PermissionDenied
@@ -60,6 +62,13 @@ def token_login_check(user) -> None:
 
 
 def _admin_paths() -> dict[str, str]:
+    """Reversed once per URL configuration, script prefix and language: six ``reverse()`` calls on
+    every request (this middleware sees them all) cost more than the rest of the check."""
+    return _admin_paths_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, get_language())
+
+
+@functools.lru_cache(maxsize=16)
+def _admin_paths_for(_prefix: str, _urlconf, _language) -> dict[str, str]:
     return {
         "prefixes": (reverse("wagtailadmin_home"), reverse("admin:index")),
         "logins": (reverse("wagtailadmin_login"), reverse("admin:login")),

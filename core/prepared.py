@@ -9,8 +9,9 @@ binds on the server lets psycopg prepare each one at its fifth use on a connecti
 spent 4 to 5 times less CPU on the token's, the resource's and the occupations' reads once
 prepared (about 0.1 ms each instead of 0.4–0.6). psycopg forgets what it prepared at every
 rollback (a refused booking): the statements are then bound on the server unprepared, which
-costs what client binding does, until they are used often enough again. It is a cursor on the same connection, so it shares the
-transaction, Django's error translation and its execute wrappers (``CaptureQueriesContext``).
+costs what client binding does, until they are used often enough again. It is a cursor on the
+same connection, so it shares the transaction, Django's error translation and its execute
+wrappers (``CaptureQueriesContext``).
 
 Not the global switch (``OPTIONS["server_side_binding"]``): under it Django cannot match a
 parametrised ``ORDER BY`` with its ``SELECT DISTINCT`` (the admin's booking list fails), and the

@@ -20,7 +20,7 @@ def cache():
     # A prefix of its own, never a flush: parallel test workers may share this database.
     backend = ReusedClientRedisCache(URL, {"KEY_PREFIX": uuid.uuid4().hex, "TIMEOUT": 60})
     yield backend
-    backend.delete_many(["seats", "a", "b", "counter"])
+    backend.delete_many(["seats", "a", "b", "counter", "window"])
     backend.close()
 
 
@@ -69,3 +69,34 @@ def test_incr_or_start_in_one_round_trip(cache):
     assert client.ttl(cache.make_and_validate_key("counter")) == -1  # kept without expiry, as add(…, None)
     cache.set("counter", 7)  # written by Django's own calls: counted on from there
     assert cache.incr_or_start("counter", 1_000) == 8
+
+
+def test_sliding_window_counts_up_to_the_limit_then_refuses_without_counting(cache):
+    """What the throttles use (``core.throttling``): DRF's sliding window, in one script."""
+    assert cache.sliding_window_hit("window", 1_000.0, 60, 2) == (True, 1, 1_000.0)
+    assert cache.sliding_window_hit("window", 1_010.5, 60, 2) == (True, 2, 1_000.0)
+    assert cache.sliding_window_hit("window", 1_020.0, 60, 2) == (False, 2, 1_000.0)  # not counted
+    # 60 s after the first, it has left the window (DRF drops an entry at exactly now - duration).
+    assert cache.sliding_window_hit("window", 1_060.0, 60, 2) == (True, 2, 1_010.5)
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_and_validate_key("window")) <= 60  # forgotten once the window is past
+
+
+def test_sliding_window_lets_exactly_the_limit_through_a_burst(cache):
+    """Requests that arrive together: DRF's read-then-write let them all pass; the script cannot."""
+    allowed, errors = [], []
+
+    def hit():
+        try:
+            for _ in range(10):
+                allowed.append(cache.sliding_window_hit("window", 5_000.0, 60, 30)[0])
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert allowed.count(True) == 30
