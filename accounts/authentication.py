@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 
-from accounts import selectors
 from accounts.services import tokens as token_services
 from accounts.services.verification import remember_email_verified
 from core.api_language import TokenAuthentication
@@ -17,12 +16,12 @@ from core.api_language import TokenAuthentication
 
 class ApiTokenAuthentication(TokenAuthentication):
     """Refuses a revoked token, and any token of an inactive (or deleted, hence deactivated) person;
-    records the use (throttled)."""
+    records the use (at most once a minute, in the same statement as the read), refused or not."""
 
     def authenticate_credentials(self, key):
         # The person's profile comes along: the API answers in their language (``core.api_language``);
         # and whether their address is confirmed, which a booking asks.
-        found = selectors.token_with_owner(token_services.token_digest(key))
+        found = token_services.api_token_used(token_services.token_digest(key))
         if found is None:
             if not key.startswith(token_services.PREFIX):
                 return None  # perhaps one of DRF's, written after migration 0003 moved the others here
@@ -31,7 +30,6 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         remember_email_verified(token.user, has_address=found.has_address, has_confirmed=found.has_confirmed)
-        token_services.api_token_touch(token=token)
         return token.user, token
 
 

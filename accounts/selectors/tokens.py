@@ -36,32 +36,48 @@ class TokenWithOwner:
 def token_with_owner(digest: str) -> TokenWithOwner | None:
     """The unrevoked token with this digest, its owner and their profile; ``None`` if there is none."""
     with prepared_cursor() as cursor:
-        cursor.execute(_statement(), [True, digest])
+        cursor.execute(token_with_owner_sql(), token_with_owner_params(digest))
         row = cursor.fetchone()
+    return token_from_row(row)
+
+
+def token_with_owner_sql(*, before: str = "", extra: str = "") -> str:
+    """``token_with_owner``'s statement, for a service that sends more in the same round trip:
+    ``before`` a ``WITH`` clause put first, ``extra`` one more column put last."""
+    return f"{before} {_statement(extra)}".strip()
+
+
+def token_with_owner_params(digest: str) -> list:
+    return [True, digest]
+
+
+def token_from_row(row) -> TokenWithOwner | None:
+    """What ``token_with_owner`` makes of its row (``None``: no row); an ``extra`` column is left."""
     if row is None:
         return None
     token = _TOKEN.take(row, 0)
     user = _USER.take(row, _TOKEN.width)
     # Cached as ``select_related`` would, ``None`` included (they have no profile: no query to learn it).
-    type(user).profile.related.set_cached_value(user, _PROFILE.take(row, _TOKEN.width + _USER.width))
+    width = _TOKEN.width + _USER.width
+    type(user).profile.related.set_cached_value(user, _PROFILE.take(row, width))
     token.user = user
-    has_address, has_confirmed = row[-2:]
+    has_address, has_confirmed = row[width + _PROFILE.width : width + _PROFILE.width + 2]
     return TokenWithOwner(token=token, has_address=bool(has_address), has_confirmed=bool(has_confirmed))
 
 
-_STATEMENTS: dict[str, str] = {}
+_STATEMENTS: dict[tuple[str, str], str] = {}
 
 
-def _statement() -> str:
-    """Written once per database vendor (the quoting differs)."""
-    if connection.vendor not in _STATEMENTS:
+def _statement(extra: str = "") -> str:
+    """Written once per database vendor (the quoting differs) and ``extra`` column."""
+    if (connection.vendor, extra) not in _STATEMENTS:
         owner = _TOKEN.column("user")
         addresses = ModelColumns(EmailAddress, "a")
         has_address = f"SELECT 1 FROM {addresses.table()} WHERE {addresses.column('user')} = {owner}"  # noqa: S608
-        _STATEMENTS[connection.vendor] = (
+        _STATEMENTS[(connection.vendor, extra)] = (
             f"SELECT {_TOKEN.sql()}, {_USER.sql()}, {_PROFILE.sql()}, "  # noqa: S608 — names from our models, values as parameters
-            f"EXISTS ({has_address}), EXISTS ({has_address} AND {addresses.column('verified')} = %s) "
+            f"EXISTS ({has_address}), EXISTS ({has_address} AND {addresses.column('verified')} = %s){extra} "
             f"FROM {_TOKEN.table()} {_USER.join(owner)} {_PROFILE.join(_USER.column('pk'), by='user', outer=True)} "
             f"WHERE {_TOKEN.column('digest')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
         )
-    return _STATEMENTS[connection.vendor]
+    return _STATEMENTS[(connection.vendor, extra)]

@@ -2,7 +2,7 @@
 gives what its ORM twin gives: the token, its owner with their profile cached, and the two facts
 ``email_verified`` needs."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -77,3 +77,32 @@ def test_a_revoked_or_unknown_token_reads_nothing():
     token_services.api_token_revoke(user=person, token_id=token.pk)
     assert selectors.token_with_owner(token_services.token_digest(secret)) is None
     assert _orm_twin(token_services.token_digest(secret)) is None
+
+
+def test_a_call_reads_the_token_and_records_its_use_once_a_minute_in_one_statement():
+    """``api_token_used``, on every API call: on PostgreSQL the touch rides in the read."""
+    person = get_user_model().objects.create_user("ada", email="ada@example.org")
+    token, secret = token_services.api_token_create(user=person, name="Script")
+    digest = token_services.token_digest(secret)
+    first = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+
+    def stored():
+        return ApiToken.objects.get(pk=token.pk).last_used_at
+
+    with CaptureQueriesContext(connection) as captured:
+        found = token_services.api_token_used(digest, now=first)
+    assert len(captured) == (1 if connection.vendor == "postgresql" else 2)
+    assert found.token.pk == token.pk and found.token.user == person
+    assert found.token.last_used_at == first == stored()
+
+    within = first + timedelta(seconds=59)
+    with CaptureQueriesContext(connection) as captured:
+        assert token_services.api_token_used(digest, now=within).token.last_used_at == first
+    assert len(captured) == 1 and stored() == first  # within the minute: read, not written
+
+    later = first + timedelta(minutes=2)
+    assert token_services.api_token_used(digest, now=later).token.last_used_at == later == stored()
+
+    token_services.api_token_revoke(user=person, token_id=token.pk)
+    assert token_services.api_token_used(digest, now=later + timedelta(hours=1)) is None
+    assert stored() == later  # a revoked token's use is not recorded
