@@ -38,8 +38,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.services.tokens import api_token_create
 from bookings.services import placing
 from events import selectors
-from federation import tasks
 from events.models import occurrence_key
+from federation import tasks
 from tests.benchmarks.support import db_label, quiet_task_logs
 from tests.support.factories import EventPageFactory, next_weekday_at
 
