@@ -24,6 +24,16 @@ import contextlib
 
 from django.conf import settings
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+
+class _DebugCursor(CursorDebugWrapper):
+    """Records the statement as written (``%s`` placeholders): psycopg keeps no text of a prepared
+    execution, so Django's ``last_executed_query`` would give the cursor's previous statement."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @contextlib.contextmanager
@@ -47,6 +57,6 @@ def prepared_cursor(using: str = "default"):
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = Cursor(connection.connection)
-    wrapper = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    wrapper = _DebugCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
     with wrapper:
         yield wrapper
