@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.prepared import prepared_cursor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 STATEMENT = "SELECT %s::int + 1"
 OTHER = "SELECT %s::text || 'x'"
