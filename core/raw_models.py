@@ -104,31 +104,47 @@ def insert_columns(instance: models.Model, using: str = "default") -> list[tuple
     ``get_db_prep_save``. For a hand-written ``INSERT`` on a hot path (a booking and its first
     transition in one statement); plain columns only (a field with its own placeholder is refused)."""
     connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = instance._meta
-    columns = []
-    for field in meta.local_concrete_fields:
-        if field is meta.auto_field or field.generated:
-            continue
-        if hasattr(field, "get_placeholder"):
-            raise TypeError(f"{meta.label}.{field.name} needs its own placeholder: use the ORM")
-        value = field.get_db_prep_save(field.pre_save(instance, True), connection)
-        columns.append((quote(field.column), value))
-    return columns
+    return [
+        (column, field.get_db_prep_save(field.pre_save(instance, True), connection))
+        for field, column in _insert_plan(type(instance), using)
+    ]
 
 
 def insert_sql(instance: models.Model, using: str = "default", *, on_conflict: str = "") -> tuple[str, list]:
     """``INSERT INTO table (columns) VALUES (…) [on_conflict] RETURNING key`` for ``instance``
     (``insert_columns``), and its parameters."""
-    quote = connections[using].ops.quote_name
     columns = insert_columns(instance, using)
-    meta = instance._meta
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(column for column, _value in columns)})"  # noqa: S608 — our model's table and columns; every value a parameter
-        f" VALUES ({', '.join(['%s'] * len(columns))}){' ' + on_conflict if on_conflict else ''}"
-        f" RETURNING {quote(meta.pk.column)}"
-    )
+    key = (type(instance), using, on_conflict)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        quote = connections[using].ops.quote_name
+        meta = instance._meta
+        sql = _INSERT_SQL[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(column for column, _value in columns)})"  # noqa: S608 — our model's table and columns; every value a parameter
+            f" VALUES ({', '.join(['%s'] * len(columns))}){' ' + on_conflict if on_conflict else ''}"
+            f" RETURNING {quote(meta.pk.column)}"
+        )
     return sql, [value for _column, value in columns]
+
+
+#: (model, database alias) → its fields to insert and their quoted columns; (model, alias,
+#: on_conflict) → the statement: the same on every request, so worked out once per process
+#: (a booking's three inserts spent about 0.2 ms of CPU on it each time).
+_INSERT_PLANS: dict[tuple[type[models.Model], str], tuple[tuple[models.Field, str], ...]] = {}
+_INSERT_SQL: dict[tuple[type[models.Model], str, str], str] = {}
+
+
+def _insert_plan(model: type[models.Model], using: str) -> tuple[tuple[models.Field, str], ...]:
+    plan = _INSERT_PLANS.get((model, using))
+    if plan is None:
+        quote = connections[using].ops.quote_name
+        meta = model._meta
+        fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated]
+        for field in fields:
+            if hasattr(field, "get_placeholder"):
+                raise TypeError(f"{meta.label}.{field.name} needs its own placeholder: use the ORM")
+        plan = _INSERT_PLANS[(model, using)] = tuple((field, quote(field.column)) for field in fields)
+    return plan
 
 
 def insert_row(instance: models.Model, using: str = "default") -> models.Model:
@@ -148,13 +164,20 @@ def update_row(instance: models.Model, fields: list[str], using: str = "default"
     """``UPDATE`` the ``fields`` of ``instance`` by its key, the values prepared as ``save()``
     prepares them, without the ORM's statement or signals (see ``insert_row``)."""
     connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = instance._meta
-    chosen = [meta.get_field(name) for name in fields]
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+    key = (type(instance), tuple(fields), using)
+    found = _UPDATES.get(key)
+    if found is None:
+        quote = connection.ops.quote_name
+        meta = instance._meta
+        chosen = tuple(meta.get_field(name) for name in fields)
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 — as above
+        found = _UPDATES[key] = (sql, chosen)
+    sql, chosen = found
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in chosen]
     with prepared_cursor(using) as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 — as above
-            [*params, instance.pk],
-        )
+        cursor.execute(sql, [*params, instance.pk])
+
+
+#: (model, fields, database alias) → the ``UPDATE`` and its fields, as ``_INSERT_SQL``.
+_UPDATES: dict[tuple[type[models.Model], tuple[str, ...], str], tuple[str, tuple[models.Field, ...]]] = {}

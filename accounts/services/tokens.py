@@ -1,5 +1,6 @@
 """Named API tokens: made with their secret shown once, recorded when used, revoked at once."""
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -63,20 +64,27 @@ def api_token_used(digest: str, *, now: datetime | None = None) -> TokenWithOwne
         if found is not None:
             api_token_touch(token=found.token, now=now)
         return found
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _touch_and_read_sql(), [now, digest, now - TOUCH_EVERY, *selectors.token_with_owner_params(digest)]
+        )
+        row = cursor.fetchone()
+    found = selectors.token_from_row(row)
+    if found is not None and row[-1]:
+        found.token.last_used_at = now
+    return found
+
+
+@functools.cache
+def _touch_and_read_sql() -> str:
+    """``api_token_used``'s statement on PostgreSQL, written once per process."""
     quote = connection.ops.quote_name
     table, last_used = quote(ApiToken._meta.db_table), quote("last_used_at")
     touch = (
         f"WITH touched AS (UPDATE {table} SET {last_used} = %s WHERE {quote('digest')} = %s"  # noqa: S608 — our table
         f" AND {quote('revoked_at')} IS NULL AND ({last_used} IS NULL OR {last_used} < %s) RETURNING 1)"
     )
-    sql = selectors.token_with_owner_sql(before=touch, extra=", EXISTS (SELECT 1 FROM touched)")
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, [now, digest, now - TOUCH_EVERY, *selectors.token_with_owner_params(digest)])
-        row = cursor.fetchone()
-    found = selectors.token_from_row(row)
-    if found is not None and row[-1]:
-        found.token.last_used_at = now
-    return found
+    return selectors.token_with_owner_sql(before=touch, extra=", EXISTS (SELECT 1 FROM touched)")
 
 
 def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
