@@ -13,7 +13,7 @@ the one relaxation the Wagtail and Django admins need.
   ``style-src`` allows inline styles, with no nonce or hash beside, or browsers would ignore it.
 - A response that used no nonce and has no policy of its own (every API answer, most redirects)
   gets headers built once per process: django-csp builds the policy anew for each response, from a
-  deep copy of its parts (``dataclasses.asdict``) — about a fifth of a bare API request's CPU.
+  deep copy of its parts (``dataclasses.asdict``): 0.29 → 0.25 ms of CPU for a bare Django view.
 """
 
 import http.client
